@@ -1,0 +1,236 @@
+"""The exception hierarchy. Every error the SDK raises is a :class:`RealtoError`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+
+__all__ = [
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "ConflictError",
+    "ErrorDetail",
+    "EventLoopMismatchError",
+    "InternalServerError",
+    "InvalidArgumentError",
+    "InvalidCredentialsError",
+    "NotFoundError",
+    "PaginationError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RealtoError",
+    "ResponseValidationError",
+    "TokenEndpointUnreachableError",
+    "UnprocessableEntityError",
+]
+
+
+@attrs.define(frozen=True, slots=True)
+class ErrorDetail:
+    """One entry of the API's ``{"errors": [...]}`` body."""
+
+    code: str | None = None
+    description: str | None = None
+    message: str | None = None
+
+    def __str__(self) -> str:
+        text = self.message or self.description or ""
+        return f"{self.code}: {text}" if self.code else text
+
+
+class RealtoError(Exception):
+    """Root of every error raised by the SDK.
+
+    ``continuation_token`` is set when the error interrupted a listing: pass it back as
+    ``continuation_token=`` to resume from the page that failed.
+    """
+
+    continuation_token: str | None = None
+    _resume_known: bool = False
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        if self._resume_known:
+            hint = (
+                f"continuation_token={self.continuation_token!r}"
+                if self.continuation_token
+                else "no continuation_token (start from the beginning)"
+            )
+            text += f" [listing interrupted: resume with {hint}]"
+        return text
+
+
+class ConfigurationError(RealtoError, ValueError):
+    """The client was built with missing or inconsistent settings."""
+
+
+class InvalidArgumentError(RealtoError, ValueError):
+    """An argument was refused before any request was sent."""
+
+
+class EventLoopMismatchError(RealtoError, RuntimeError):
+    """A client was used from an event loop other than the one it was first used in."""
+
+
+class PaginationError(RealtoError):
+    """The server's pagination misbehaved (for example, it returned the same token twice)."""
+
+
+class ResponseValidationError(RealtoError):
+    """A response body was not JSON, or did not fit the expected model.
+
+    ``path`` locates the offending value (``"data[3].charge.total.unit"``); ``model`` names
+    the type that was being built; ``body`` holds the raw text when it was not JSON.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        model: str | None = None,
+        path: str = "",
+        body: str | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        self.model = model
+        self.path = path
+        self.body = body
+        self.request_id = request_id
+        super().__init__(message)
+
+
+class APIConnectionError(RealtoError):
+    """No HTTP answer was received (DNS, refused connection, reset, dropped mid-response).
+
+    ``may_have_reached_server`` is ``False`` only when the request provably never left
+    (the connection could not be opened); otherwise a write may or may not have happened.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str | None = None,
+        url: str | None = None,
+        may_have_reached_server: bool = True,
+    ) -> None:
+        self.method = method
+        self.url = url
+        self.may_have_reached_server = may_have_reached_server
+        super().__init__(message)
+
+
+class TokenEndpointUnreachableError(APIConnectionError):
+    """The token endpoint could not be reached or answered with a server error."""
+
+
+class APITimeoutError(APIConnectionError, TimeoutError):
+    """A call ran out of time: a connect or read timeout, or the per-call deadline."""
+
+
+class APIStatusError(RealtoError):
+    """The API answered with a non-success HTTP status."""
+
+    status_code: int
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        method: str | None = None,
+        url: str | None = None,
+        request_id: str | None = None,
+        errors: Sequence[ErrorDetail] = (),
+        body: str = "",
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.status_code = status_code
+        self.method = method
+        self.url = url
+        self.request_id = request_id
+        self.errors: list[ErrorDetail] = list(errors)
+        self.body = body
+        self.headers: Mapping[str, str] = dict(headers or {})
+        super().__init__(message)
+
+
+class BadRequestError(APIStatusError):
+    """400: the server refused the request's parameters or body."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the access token was refused, even after fetching a fresh one."""
+
+
+class InvalidCredentialsError(AuthenticationError):
+    """The token endpoint refused the client id and secret."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the principal lacks the permission level the call needs."""
+
+
+class NotFoundError(APIStatusError):
+    """404: no such object (or not visible to this principal)."""
+
+
+class ConflictError(APIStatusError):
+    """409: the request conflicts with the object's state (for example a command cooldown)."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422: the request was well formed but could not be processed."""
+
+
+class RateLimitError(APIStatusError):
+    """429: too many requests. ``retry_after`` is the server's wait in seconds, if it said."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, **kwargs)
+
+
+class InternalServerError(APIStatusError):
+    """5xx: the server failed. Safe reads are retried before this is raised."""
+
+
+_STATUS_CLASSES: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+_ADVICE: dict[int, str] = {
+    400: "check the arguments against the API reference",
+    401: "check the client id and secret, or the token you passed",
+    403: "the principal needs a higher permission level on this object",
+    404: "check the id; the object may have been removed or is not visible to you",
+    409: "the object is busy (a command cooldown runs 10 minutes); wait or pass ignore_cooldown",
+    422: "the server understood the request but could not act on it",
+    429: "slow down, or raise the deadline so the SDK can wait as the server asks",
+}
+
+
+def status_error_class(status: int) -> type[APIStatusError]:
+    """The exception class for an HTTP status."""
+    if status >= 500:
+        return InternalServerError
+    return _STATUS_CLASSES.get(status, APIStatusError)
+
+
+def status_advice(status: int) -> str:
+    """What a user can do about an HTTP status, in a few words."""
+    if status >= 500:
+        return "the server failed; retry later"
+    return _ADVICE.get(status, "unexpected status")
