@@ -1,0 +1,216 @@
+"""Access tokens: static, from an async callable, or by client credentials (both dialects).
+
+Any number of concurrent requests on a cold client share one token fetch (single flight);
+a token is refreshed ahead of ``expires_in``; a 401 drops the token that was refused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+import attrs
+
+from ._clock import Clock
+from ._config import ClientConfig
+from ._errors import (
+    APIConnectionError,
+    ConfigurationError,
+    InvalidCredentialsError,
+    RealtoError,
+    ResponseValidationError,
+    TokenEndpointUnreachableError,
+)
+
+__all__ = ["AccessToken", "TokenFetcher", "TokenProvider", "make_token_provider"]
+
+logger = logging.getLogger("realto")
+
+# Refresh this long before expiry, but never more than this share of a token's lifetime.
+REFRESH_AHEAD_SECONDS = 60.0
+REFRESH_AHEAD_SHARE = 0.1
+
+
+@attrs.define(frozen=True, slots=True)
+class AccessToken:
+    value: str = attrs.field(repr=False)
+    refresh_at: float | None  # monotonic time after which a new token is fetched
+
+
+class TokenFetcher(Protocol):
+    """Sends the token request; the transport implements it."""
+
+    async def __call__(self, timeout: float | None) -> AccessToken: ...
+
+
+class TokenProvider(Protocol):
+    async def get(self, timeout: float | None) -> str:
+        """A token valid now, fetched if needed."""
+        ...
+
+    def invalidate(self, token: str) -> bool:
+        """Drop ``token`` after a 401; True if asking again may give a different one."""
+        ...
+
+
+class StaticTokenProvider:
+    """A token the caller handed over; a 401 cannot be repaired by asking again."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    async def get(self, timeout: float | None) -> str:
+        return self._token
+
+    def invalidate(self, token: str) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return "StaticTokenProvider(token='**********')"
+
+
+class _SingleFlight:
+    """At most one fetch at a time; every waiter gets its result or its error."""
+
+    def __init__(self) -> None:
+        self._task: asyncio.Future[AccessToken] | None = None
+
+    async def run(self, fetch: Callable[[], Awaitable[AccessToken]]) -> AccessToken:
+        task = self._task
+        if task is None:
+            task = self._task = asyncio.ensure_future(fetch())
+            task.add_done_callback(self._done)
+        # shield: a waiter that is cancelled does not cancel the fetch others wait on.
+        return await asyncio.shield(task)
+
+    def _done(self, task: asyncio.Future[AccessToken]) -> None:
+        if self._task is task:
+            self._task = None
+        if not task.cancelled():
+            task.exception()  # marks it retrieved even when every waiter went away
+
+
+class CachingTokenProvider:
+    """Caches a fetched token until it is due for refresh or refused."""
+
+    def __init__(self, fetch: TokenFetcher, clock: Clock) -> None:
+        self._fetch = fetch
+        self._clock = clock
+        self._token: AccessToken | None = None
+        self._flight = _SingleFlight()
+
+    async def get(self, timeout: float | None) -> str:
+        token = self._token
+        if token is not None and (token.refresh_at is None or self._clock.monotonic() < token.refresh_at):
+            return token.value
+
+        async def fetch() -> AccessToken:
+            fresh = await self._fetch(timeout)
+            self._token = fresh
+            return fresh
+
+        return (await self._flight.run(fetch)).value
+
+    def invalidate(self, token: str) -> bool:
+        if self._token is not None and self._token.value == token:
+            self._token = None
+        return True
+
+    def __repr__(self) -> str:
+        state = "cached" if self._token is not None else "empty"
+        return f"CachingTokenProvider({state})"
+
+
+def refresh_time(now: float, expires_in: float | None) -> float | None:
+    """When to fetch the next token, ahead of expiry."""
+    if expires_in is None:
+        return None
+    ahead = min(REFRESH_AHEAD_SECONDS, expires_in * REFRESH_AHEAD_SHARE)
+    return now + max(0.0, expires_in - ahead)
+
+
+def read_token_answer(payload: Any, now: float) -> AccessToken:
+    """An AccessToken from the token endpoint's JSON answer."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("access_token"), str):
+        raise ResponseValidationError(
+            "the token endpoint answered without an 'access_token' string; check token_url",
+            model="TokenResponse",
+            path="access_token",
+        )
+    expires_in = payload.get("expires_in")
+    if isinstance(expires_in, str) and expires_in.isdigit():
+        expires_in = int(expires_in)
+    if not isinstance(expires_in, (int, float)) or isinstance(expires_in, bool) or expires_in <= 0:
+        expires_in = None
+    return AccessToken(value=payload["access_token"], refresh_at=refresh_time(now, expires_in))
+
+
+def token_request(config: ClientConfig) -> tuple[dict[str, str], bytes]:
+    """Headers and body of the token request for the configured dialect."""
+    if config.client_id is None or config.client_secret is None:
+        raise ConfigurationError("client credentials are needed to fetch a token")
+    if config.dialect.token_request == "form":
+        from urllib.parse import urlencode
+
+        body = urlencode(
+            {
+                "grant_type": "client_credentials",
+                "client_id": config.client_id,
+                "client_secret": config.client_secret.reveal(),
+                "scope": "esp",
+            }
+        ).encode()
+        return {"Content-Type": "application/x-www-form-urlencoded"}, body
+    from ._json import dumps
+
+    body = dumps({"clientId": config.client_id, "clientSecret": config.client_secret.reveal()})
+    return {"Content-Type": "application/json"}, body
+
+
+def token_status_error(status: int, body: str, token_url: str) -> RealtoError:
+    """The error for a token endpoint that answered with a failure status."""
+    if status in (400, 401, 403):
+        return InvalidCredentialsError(
+            f"the token endpoint ({token_url}) refused the client id and secret (HTTP {status}); "
+            "check REALTO_CLIENT_ID / REALTO_CLIENT_SECRET and the flavor",
+            status_code=status,
+            url=token_url,
+            body=body,
+        )
+    return TokenEndpointUnreachableError(
+        f"the token endpoint ({token_url}) failed with HTTP {status}; retry later",
+        url=token_url,
+        may_have_reached_server=False,
+    )
+
+
+def token_connection_error(err: APIConnectionError, token_url: str) -> TokenEndpointUnreachableError:
+    """A connection failure while fetching a token, said as such."""
+    return TokenEndpointUnreachableError(
+        f"could not reach the token endpoint ({token_url}): {err}; check token_url and the network",
+        url=token_url,
+        may_have_reached_server=False,
+    )
+
+
+def make_token_provider(config: ClientConfig, fetch: TokenFetcher, clock: Clock) -> TokenProvider:
+    """The provider for the configured credentials."""
+    token = config.token
+    if isinstance(token, str):
+        return StaticTokenProvider(token)
+    if token is not None:
+        source = token
+
+        async def from_callable(timeout: float | None) -> AccessToken:
+            value = await source()
+            if not isinstance(value, str) or not value:
+                raise InvalidCredentialsError(
+                    "the token callable returned no token (expected a non-empty str)",
+                    status_code=401,
+                )
+            return AccessToken(value=value, refresh_at=None)
+
+        return CachingTokenProvider(from_callable, clock)
+    return CachingTokenProvider(fetch, clock)
