@@ -1,0 +1,260 @@
+"""AsyncRealtoClient: configuration, lifecycle and the resource namespaces."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any, TypeVar
+
+import aiohttp
+import attrs
+
+from ._clock import Clock
+from ._config import ClientConfig, Timeout, TokenSource, resolve_config
+from ._convert import structure
+from ._errors import ConfigurationError, InvalidArgumentError
+from ._http import RequestOptions, Response, Transport
+from ._json import dumps
+from ._pagination import AsyncPaginator, Page, parse_page
+from ._retry import RetryHook, RetryPolicy
+from ._types import NOT_GIVEN, Omittable
+from ._validate import check_max_items, check_page_size
+from .resources.charge_sessions import ChargeSessions
+from .resources.entities import Entities
+
+__all__ = ["AsyncRealtoClient"]
+
+T = TypeVar("T")
+logger = logging.getLogger("realto")
+
+
+def _configure_logging(level_name: str | None) -> None:
+    if not level_name:
+        return
+    level = logging.getLevelName(level_name.upper())
+    if not isinstance(level, int):
+        raise ConfigurationError(
+            f"REALTO_LOG must be a logging level such as 'debug' or 'info', got {level_name!r}"
+        )
+    logger.setLevel(level)
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+        logger.addHandler(handler)
+
+
+class AsyncRealtoClient:
+    """The asynchronous client of the re.alto / Traxes platform API.
+
+    Every argument falls back to its ``REALTO_*`` environment variable, then to a default::
+
+        async with AsyncRealtoClient() as client:   # REALTO_CLIENT_ID / REALTO_CLIENT_SECRET
+            entity = await client.entities.retrieve(entity_id)
+            async for session in client.charge_sessions.list(entity_id, start=since):
+                ...
+
+    The aiohttp session is created on first use inside the running event loop and is bound
+    to it. A ``session`` you pass is used as is and never closed by the client.
+    """
+
+    entities: Entities
+    charge_sessions: ChargeSessions
+
+    def __init__(
+        self,
+        *,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        token: TokenSource | None = None,
+        base_url: str | None = None,
+        flavor: str | None = None,
+        token_url: str | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        retry: RetryPolicy | None = None,
+        session: aiohttp.ClientSession | None = None,
+        connector_limit: int | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        on_retry: RetryHook | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        config = resolve_config(
+            client_id=client_id,
+            client_secret=client_secret,
+            token=token,
+            base_url=base_url,
+            flavor=flavor,
+            token_url=token_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry=retry,
+            connector_limit=connector_limit,
+            default_headers=default_headers,
+        )
+        if session is not None and not isinstance(session, aiohttp.ClientSession):
+            raise ConfigurationError(
+                f"session must be an aiohttp.ClientSession, got {type(session).__name__}"
+            )
+        if on_retry is not None and not callable(on_retry):
+            raise ConfigurationError("on_retry must be a callable taking a RetryEvent")
+        _configure_logging(config.log_level)
+        self._transport = Transport(config, session=session, clock=clock)
+        self._options = RequestOptions(
+            timeout=config.timeout,
+            retry=config.retry,
+            headers=config.default_headers,
+            on_retry=on_retry,
+        )
+        self._is_view = False
+        self._bind_resources()
+
+    def _bind_resources(self) -> None:
+        self.entities = Entities(self)
+        self.charge_sessions = ChargeSessions(self)
+
+    # --------------------------------------------------------------------- settings
+
+    @property
+    def config(self) -> ClientConfig:
+        """The resolved settings (secrets hidden in its repr)."""
+        return self._transport.config
+
+    @property
+    def flavor(self) -> str:
+        """The dialect: ``"realto"`` or ``"traxes"``."""
+        return self._transport.config.flavor
+
+    @property
+    def base_url(self) -> str:
+        return self._transport.config.base_url
+
+    @property
+    def timeout(self) -> Timeout:
+        return self._options.timeout
+
+    @property
+    def retry(self) -> RetryPolicy:
+        return self._options.retry
+
+    def with_options(
+        self,
+        *,
+        timeout: Omittable[float | Timeout] = NOT_GIVEN,
+        max_retries: Omittable[int] = NOT_GIVEN,
+        retry: Omittable[RetryPolicy] = NOT_GIVEN,
+        default_headers: Omittable[Mapping[str, str]] = NOT_GIVEN,
+        on_retry: Omittable[RetryHook | None] = NOT_GIVEN,
+    ) -> AsyncRealtoClient:
+        """A view of this client with other per-call settings, sharing its connections and token.
+
+        Closing the view does nothing; close the client it came from.
+        """
+        options = self._options
+        if retry is not NOT_GIVEN:
+            if not isinstance(retry, RetryPolicy):
+                raise ConfigurationError(f"retry must be a RetryPolicy, got {type(retry).__name__}")
+            options = attrs.evolve(options, retry=retry)
+        if max_retries is not NOT_GIVEN:
+            if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+                raise ConfigurationError(f"max_retries must be an int >= 0, got {max_retries!r}")
+            options = attrs.evolve(options, retry=attrs.evolve(options.retry, max_retries=max_retries))
+        if timeout is not NOT_GIVEN:
+            options = attrs.evolve(options, timeout=Timeout.coerce(timeout))
+        if default_headers is not NOT_GIVEN:
+            if any(key.lower() == "authorization" for key in default_headers):
+                raise ConfigurationError("default_headers may not set Authorization; pass token= instead")
+            options = attrs.evolve(options, headers={**options.headers, **default_headers})
+        if on_retry is not NOT_GIVEN:
+            options = attrs.evolve(options, on_retry=on_retry)
+        view = object.__new__(AsyncRealtoClient)
+        view._transport = self._transport
+        view._options = options
+        view._is_view = True
+        view._bind_resources()
+        return view
+
+    # -------------------------------------------------------------------- lifecycle
+
+    @property
+    def is_closed(self) -> bool:
+        return self._transport.closed
+
+    async def aclose(self) -> None:
+        """Close the connection pool (unless the session was passed in). Views do nothing."""
+        if not self._is_view:
+            await self._transport.aclose()
+
+    async def __aenter__(self) -> AsyncRealtoClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        config = self._transport.config
+        if config.token is not None:
+            auth = "static token" if isinstance(config.token, str) else "token callable"
+        else:
+            auth = f"client_id={config.client_id!r}"
+        view = ", view" if self._is_view else ""
+        return f"AsyncRealtoClient(flavor={config.flavor!r}, base_url={config.base_url!r}, {auth}{view})"
+
+    # ------------------------------------------------------------ used by resources
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        body: Any = NOT_GIVEN,
+    ) -> Response:
+        payload = None if body is NOT_GIVEN else dumps(body)
+        return await self._transport.send(method, path, self._options, params=params, json=payload)
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        model: type[T],
+        *,
+        params: Mapping[str, str] | None = None,
+        body: Any = NOT_GIVEN,
+    ) -> T:
+        response = await self._send(method, path, params=params, body=body)
+        return structure(response.json(), model)
+
+    def _paginate(
+        self,
+        path: str,
+        model: type[T],
+        *,
+        params: Mapping[str, str] | None = None,
+        page_size: int | None = None,
+        continuation_token: str | None = None,
+        max_items: int | None = None,
+    ) -> AsyncPaginator[T]:
+        query = dict(params or {})
+        size = check_page_size(page_size)
+        if size is not None:
+            query["pageSize"] = str(size)
+        limit = check_max_items(max_items)
+        if continuation_token is not None and (
+            not isinstance(continuation_token, str) or not continuation_token
+        ):
+            raise InvalidArgumentError(
+                "continuation_token must be a non-empty string from a previous page or error"
+            )
+
+        async def fetch(token: str | None) -> Page[T]:
+            page_query = query if token is None else {**query, "continuationToken": token}
+            response = await self._send("GET", path, params=page_query)
+            return parse_page(response, model, fetch)
+
+        return AsyncPaginator(fetch, continuation_token=continuation_token, max_items=limit)

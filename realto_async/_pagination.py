@@ -1,0 +1,173 @@
+"""Cursor pagination: ``AsyncPaginator`` (await it for the first page, iterate it for items)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Mapping
+from typing import Any, Generic, TypeVar
+from urllib.parse import parse_qs, urlsplit
+
+from ._convert import structure_list
+from ._errors import PaginationError, RealtoError, ResponseValidationError
+from ._http import Response
+
+__all__ = ["AsyncPaginator", "Page"]
+
+T = TypeVar("T")
+PageFetcher = Callable[[str | None], Awaitable["Page[T]"]]
+
+
+class Page(Generic[T]):
+    """One page of a listing: ``data`` plus what is needed to get the next one."""
+
+    __slots__ = ("_fetch", "continuation_token", "data", "next_url", "page_size", "response")
+
+    def __init__(
+        self,
+        data: list[T],
+        *,
+        continuation_token: str | None,
+        next_url: str | None,
+        page_size: int | None,
+        response: Response | None,
+        fetch: PageFetcher[T] | None,
+    ) -> None:
+        self.data = data
+        self.continuation_token = continuation_token
+        self.next_url = next_url
+        self.page_size = page_size
+        self.response = response
+        self._fetch = fetch
+
+    def has_next_page(self) -> bool:
+        """Whether the server said there is more (an empty page with a token is not the end)."""
+        return self.continuation_token is not None
+
+    async def get_next_page(self) -> Page[T]:
+        """Fetch the page after this one (the same HTTP call with this page's token)."""
+        if self.continuation_token is None or self._fetch is None:
+            raise PaginationError("this is the last page: check has_next_page() first")
+        return await self._fetch(self.continuation_token)
+
+    @property
+    def request_id(self) -> str | None:
+        """The server's id of the request that produced this page."""
+        return None if self.response is None else self.response.request_id
+
+    def __iter__(self) -> Any:
+        return iter(self.data)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __repr__(self) -> str:
+        token = "None" if self.continuation_token is None else "'...'"
+        return f"Page(items={len(self.data)}, continuation_token={token})"
+
+
+def _token_from_link(link: str) -> str | None:
+    values = parse_qs(urlsplit(link).query).get("continuationToken")
+    return values[0] if values else None
+
+
+def parse_page(response: Response, model: type[T], fetch: PageFetcher[T] | None) -> Page[T]:
+    """A Page of ``model`` from a page envelope answer."""
+    payload = response.json()
+    if not isinstance(payload, dict) or "data" not in payload:
+        raise ResponseValidationError(
+            f"{response.method} {response.url} did not answer a page envelope "
+            "({'data': [...], 'meta': {...}}); the API may have changed",
+            path="data",
+            request_id=response.request_id,
+        )
+    data = structure_list(payload["data"], model, path="data")
+    meta = payload.get("meta")
+    links = payload.get("links")
+    meta = meta if isinstance(meta, Mapping) else {}
+    links = links if isinstance(links, Mapping) else {}
+    next_url = links.get("next") if isinstance(links.get("next"), str) and links.get("next") else None
+    token = meta.get("continuationToken")
+    if not isinstance(token, str) or not token:
+        token = _token_from_link(next_url) if next_url else None
+        if next_url and token is None:
+            raise ResponseValidationError(
+                f"the page has a next link but no continuation token in it: {next_url!r}",
+                path="links.next",
+                request_id=response.request_id,
+            )
+    size = meta.get("pageSize")
+    return Page(
+        data,
+        continuation_token=token,
+        next_url=next_url,
+        page_size=size if isinstance(size, int) else None,
+        response=response,
+        fetch=fetch,
+    )
+
+
+class AsyncPaginator(Generic[T]):
+    """A listing. ``await`` it for the first :class:`Page`; ``async for`` it for every item.
+
+    Memory stays one page deep. The same continuation token twice raises
+    :class:`PaginationError` instead of looping; an error during iteration carries
+    ``continuation_token`` to resume from with ``continuation_token=``.
+    """
+
+    def __init__(
+        self,
+        fetch: PageFetcher[T],
+        *,
+        continuation_token: str | None = None,
+        max_items: int | None = None,
+    ) -> None:
+        self._fetch = fetch
+        self._start_token = continuation_token
+        self._max_items = max_items
+
+    def __await__(self) -> Generator[Any, None, Page[T]]:
+        return self.first_page().__await__()
+
+    async def first_page(self) -> Page[T]:
+        """The first page (from ``continuation_token=`` when one was given)."""
+        return await self._fetch_marked(self._start_token)
+
+    async def _fetch_marked(self, token: str | None) -> Page[T]:
+        try:
+            return await self._fetch(token)
+        except RealtoError as err:
+            err.continuation_token = token
+            err._resume_known = True
+            raise
+
+    async def pages(self) -> AsyncIterator[Page[T]]:
+        """Every page in order, until the server gives no continuation token."""
+        token = self._start_token
+        seen: set[str] = {token} if token is not None else set()
+        while True:
+            page = await self._fetch_marked(token)
+            yield page
+            token = page.continuation_token
+            if token is None:
+                return
+            if token in seen:
+                raise PaginationError(
+                    f"the server sent the continuation token {token!r} twice; stopping instead of "
+                    "looping forever (please report this)"
+                )
+            seen.add(token)
+
+    async def __aiter__(self) -> AsyncIterator[T]:
+        remaining = self._max_items
+        if remaining == 0:
+            return
+        async for page in self.pages():
+            for item in page.data:
+                yield item
+                if remaining is not None:
+                    remaining -= 1
+                    if remaining <= 0:
+                        return
+
+    async def to_list(self) -> list[T]:
+        """Every item in one list (mind the memory on large listings)."""
+        return [item async for item in self]

@@ -1,0 +1,1 @@
+"""One module per API area: thin methods that build a request and return models."""

@@ -1,0 +1,48 @@
+"""Charge sessions: ``/v1/entities/{entityId}/charge-sessions`` (S1)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from .._pagination import AsyncPaginator
+from .._validate import check_time_range, check_uuid
+from ..models.charge_sessions import ChargingRecord
+from ._base import Resource
+
+__all__ = ["ChargeSessions"]
+
+
+class ChargeSessions(Resource):
+    """Ended charge sessions of EVs (the entity needs ``CaptureChargeSessions`` on)."""
+
+    __slots__ = ()
+
+    def list(
+        self,
+        entity_id: str | UUID,
+        start: datetime,
+        end: datetime | None = None,
+        *,
+        page_size: int | None = None,
+        continuation_token: str | None = None,
+        max_items: int | None = None,
+    ) -> AsyncPaginator[ChargingRecord]:
+        """List an entity's charge sessions in a time frame, oldest first:
+        ``GET /v1/entities/{entityId}/charge-sessions``.
+
+        ``start`` and ``end`` must be timezone-aware; ``end`` defaults to now on the server.
+        """
+        entity = check_uuid(entity_id, "entity_id")
+        start_text, end_text = check_time_range(start, end)
+        params = {"start": start_text}
+        if end_text is not None:
+            params["end"] = end_text
+        return self._client._paginate(
+            f"/v1/entities/{entity}/charge-sessions",
+            ChargingRecord,
+            params=params,
+            page_size=page_size,
+            continuation_token=continuation_token,
+            max_items=max_items,
+        )
