@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+
+from realto_async import AsyncRealtoClient
+from tests.helpers import CLIENT_ID, CLIENT_SECRET, FakeClock, ScriptedServer
+
+
+@pytest.fixture(autouse=True)
+def _no_realto_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in (
+        "REALTO_CLIENT_ID",
+        "REALTO_CLIENT_SECRET",
+        "REALTO_BASE_URL",
+        "REALTO_FLAVOR",
+        "REALTO_TOKEN_URL",
+        "REALTO_LOG",
+    ):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[ScriptedServer]:
+    srv = ScriptedServer()
+    await srv.start()
+    yield srv
+    await srv.close()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+async def make_client(
+    server: ScriptedServer, clock: FakeClock
+) -> AsyncIterator[Callable[..., AsyncRealtoClient]]:
+    made: list[AsyncRealtoClient] = []
+
+    def make(**kwargs: Any) -> AsyncRealtoClient:
+        kwargs.setdefault("base_url", server.base_url)
+        if "token" not in kwargs:
+            kwargs.setdefault("client_id", CLIENT_ID)
+            kwargs.setdefault("client_secret", CLIENT_SECRET)
+        kwargs.setdefault("clock", clock)
+        client = AsyncRealtoClient(**kwargs)
+        made.append(client)
+        return client
+
+    yield make
+    for client in made:
+        await client.aclose()
+
+
+@pytest.fixture
+async def client(make_client: Callable[..., AsyncRealtoClient]) -> AsyncRealtoClient:
+    return make_client()
