@@ -159,7 +159,9 @@ class ScriptedServer:
         self.tokens_issued += 1
         token = f"token-{self.tokens_issued}"
         self.valid_tokens.add(token)
-        return json_response({"access_token": token, "expires_in": self.token_expires_in, "token_type": "Bearer"})
+        return json_response(
+            {"access_token": token, "expires_in": self.token_expires_in, "token_type": "Bearer"}
+        )
 
 
 def entity_payload(entity_id: str = ENTITY_ID, **overrides: Any) -> dict[str, Any]:
@@ -194,7 +196,10 @@ def charge_record_payload(index: int = 0, entity_id: str = ENTITY_ID) -> dict[st
             "range": {"start": {"unit": "km", "value": 80}, "end": {"unit": "km", "value": 320}},
             "location": {"address": "Main St 1", "latitude": 51.2, "longitude": 4.4},
             "locationMatches": [
-                {"accuracy": 0.93, "location": {"id": "7d1e5c2a-8a34-4f4b-9f1e-2b6d8c7e9a01", "label": "Home"}}
+                {
+                    "accuracy": 0.93,
+                    "location": {"id": "7d1e5c2a-8a34-4f4b-9f1e-2b6d8c7e9a01", "label": "Home"},
+                }
             ],
         },
     }

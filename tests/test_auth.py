@@ -13,6 +13,7 @@ import pytest
 from realto_async import (
     AsyncRealtoClient,
     AuthenticationError,
+    InternalServerError,
     InvalidCredentialsError,
     TokenEndpointUnreachableError,
 )
@@ -104,7 +105,11 @@ async def test_concurrent_401s_share_one_refetch(server: ScriptedServer, client:
 async def test_a_second_401_raises_authentication_error(
     server: ScriptedServer, client: AsyncRealtoClient
 ) -> None:
-    server.on("GET", f"/v1/entities/{ENTITY_ID}", (401, {"errors": [{"code": "Unauthorized", "message": "no"}]}, None))
+    server.on(
+        "GET",
+        f"/v1/entities/{ENTITY_ID}",
+        (401, {"errors": [{"code": "Unauthorized", "message": "no"}]}, None),
+    )
     with pytest.raises(AuthenticationError) as info:
         await client.entities.retrieve(ENTITY_ID)
     assert info.value.status_code == 401
@@ -211,7 +216,7 @@ async def test_secrets_and_tokens_never_appear_in_reprs_errors_or_logs(
     caplog.set_level(logging.DEBUG, logger="realto")
     server.on("GET", f"/v1/entities/{ENTITY_ID}", entity_payload(), (500, {"errors": []}, None))
     await client.entities.retrieve(ENTITY_ID)
-    with pytest.raises(Exception) as info:
+    with pytest.raises(InternalServerError) as info:
         await client.entities.retrieve(ENTITY_ID)
     texts = [repr(client), repr(client.config), str(info.value), repr(info.value), caplog.text]
     texts.append(repr(client._transport.auth))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from email.utils import format_datetime as http_date
 from datetime import datetime, timezone
+from email.utils import format_datetime as http_date
 
 import pytest
 from aiohttp import web
@@ -31,7 +31,13 @@ ENTITY_PATH = f"/v1/entities/{ENTITY_ID}"
 async def test_503_is_retried_with_backoff_and_retry_count_header(
     server: ScriptedServer, client: AsyncRealtoClient, clock: FakeClock
 ) -> None:
-    server.on("GET", ENTITY_PATH, (503, {"errors": []}, None), (502, "<html>bad gateway</html>", None), entity_payload())
+    server.on(
+        "GET",
+        ENTITY_PATH,
+        (503, {"errors": []}, None),
+        (502, "<html>bad gateway</html>", None),
+        entity_payload(),
+    )
     entity = await client.entities.retrieve(ENTITY_ID)
     assert entity.id == ENTITY_ID
     assert [r.headers.get("X-Retry-Count") for r in server.requests] == [None, "1", "2"]
@@ -65,7 +71,12 @@ async def test_retry_after_http_date_is_honoured(
     server: ScriptedServer, client: AsyncRealtoClient, clock: FakeClock
 ) -> None:
     when = datetime.fromtimestamp(clock.time() + 5, tz=timezone.utc)
-    server.on("GET", ENTITY_PATH, (503, {"errors": []}, {"Retry-After": http_date(when, usegmt=True)}), entity_payload())
+    server.on(
+        "GET",
+        ENTITY_PATH,
+        (503, {"errors": []}, {"Retry-After": http_date(when, usegmt=True)}),
+        entity_payload(),
+    )
     await client.entities.retrieve(ENTITY_ID)
     assert len(clock.sleeps) == 1
     assert 4.0 <= clock.sleeps[0] <= 5.0
@@ -75,7 +86,11 @@ async def test_retry_after_beyond_the_deadline_raises_rate_limit_error_at_once(
     server: ScriptedServer, make_client: MakeClient, clock: FakeClock
 ) -> None:
     client = make_client(timeout=30)
-    server.on("GET", ENTITY_PATH, (429, {"errors": [{"code": "TooMany", "message": "slow down"}]}, {"Retry-After": "60"}))
+    server.on(
+        "GET",
+        ENTITY_PATH,
+        (429, {"errors": [{"code": "TooMany", "message": "slow down"}]}, {"Retry-After": "60"}),
+    )
     with pytest.raises(RateLimitError) as info:
         await client.entities.retrieve(ENTITY_ID)
     assert info.value.retry_after == 60.0
