@@ -46,6 +46,10 @@ class TokenFetcher(Protocol):
 
 
 class TokenProvider(Protocol):
+    def current(self) -> str | None:
+        """The cached token if it is still good, without waiting (the fast path)."""
+        ...
+
     async def get(self, timeout: float | None) -> str:
         """A token valid now, fetched if needed."""
         ...
@@ -60,6 +64,9 @@ class StaticTokenProvider:
 
     def __init__(self, token: str) -> None:
         self._token = token
+
+    def current(self) -> str | None:
+        return self._token
 
     async def get(self, timeout: float | None) -> str:
         return self._token
@@ -101,10 +108,16 @@ class CachingTokenProvider:
         self._token: AccessToken | None = None
         self._flight = _SingleFlight()
 
-    async def get(self, timeout: float | None) -> str:
+    def current(self) -> str | None:
         token = self._token
         if token is not None and (token.refresh_at is None or self._clock.monotonic() < token.refresh_at):
             return token.value
+        return None
+
+    async def get(self, timeout: float | None) -> str:
+        cached = self.current()
+        if cached is not None:
+            return cached
 
         async def fetch() -> AccessToken:
             fresh = await self._fetch(timeout)

@@ -20,7 +20,7 @@ import re
 import sys
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any, TypeVar, Union
 
@@ -41,7 +41,33 @@ __all__ = [
 
 logger = logging.getLogger("realto")
 T = TypeVar("T")
-EMPTY_EXTRAS: Mapping[str, Any] = types.MappingProxyType({})
+
+
+class FrozenMapping(Mapping[str, Any]):
+    """A read-only mapping that pickles (``types.MappingProxyType`` does not)."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: dict[str, Any] | None = None) -> None:
+        self._data = {} if data is None else data
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        return f"FrozenMapping({self._data!r})"
+
+    def __reduce__(self) -> tuple[type[FrozenMapping], tuple[dict[str, Any]]]:
+        return FrozenMapping, (dict(self._data),)
+
+
+EMPTY_EXTRAS: Mapping[str, Any] = FrozenMapping()
 _MISSING = object()
 _UTC_ZERO = timedelta(0)
 
@@ -312,6 +338,7 @@ class _Namespace:
             "_FieldError": FieldError,
             "_MISSING": _MISSING,
             "_EMPTY": EMPTY_EXTRAS,
+            "_Frozen": FrozenMapping,
             "_list": _structure_list,
             "_dt": _parse_datetime,
             "_fmt_dt": format_datetime,
@@ -416,8 +443,7 @@ def _emit_object(cls: type, ns: _Namespace, depth: int, indent: str) -> list[str
             )
             body_indent = ""
         else:
-            lines.append(f"if {wire} not in {d}: {setter}({o}, None)")
-            lines.append("else:")
+            lines.append(f"if {wire} in {d}:")
             lines.append(f"    v = {d}[{wire}]")
             lines.append(f"    {n} += 1")
             body_indent = "    "
@@ -440,7 +466,7 @@ def _emit_object(cls: type, ns: _Namespace, depth: int, indent: str) -> list[str
         lines.append(body_indent + f"    e.path.insert(0, {wire}); raise")
     extras = ns.add(_slot_setter(cls, "extras"))
     lines.append(
-        f"{extras}({o}, _EMPTY if {n} == len({d}) else {{k: x for k, x in {d}.items() if k not in {known}}})"
+        f"if {n} != len({d}): {extras}({o}, _Frozen({{k: x for k, x in {d}.items() if k not in {known}}}))"
     )
     return [indent + line for line in lines]
 

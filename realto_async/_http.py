@@ -41,7 +41,7 @@ from ._json import loads
 from ._retry import RetryEvent, RetryHook, RetryPolicy, parse_retry_after
 from ._version import __version__
 
-__all__ = ["RequestOptions", "Response", "Transport"]
+__all__ = ["RequestOptions", "Response", "ResponseInfo", "Transport"]
 
 logger = logging.getLogger("realto")
 
@@ -65,6 +65,32 @@ class RequestOptions:
     retry: RetryPolicy
     headers: Mapping[str, str]
     on_retry: RetryHook | None = None
+    # Sent with every call: computed once here rather than per request.
+    base_headers: Mapping[str, str] = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        merged = {"User-Agent": USER_AGENT, "Accept": "application/json", **self.headers}
+        object.__setattr__(self, "base_headers", merged)
+
+
+@attrs.define(frozen=True, slots=True)
+class ResponseInfo:
+    """What is kept of an answer once its body has been decoded: status, headers, request id."""
+
+    status: int
+    headers: CIMultiDictProxy[str]
+    url: str
+    method: str
+
+    @property
+    def request_id(self) -> str | None:
+        """The server's id for this request (``x-request-id`` or ``request-id``)."""
+        return request_id_of(self.headers)
+
+    @property
+    def rate_limit(self) -> dict[str, str]:
+        """The rate-limit headers of the answer, if the server sent any."""
+        return {name: self.headers[name] for name in RATE_LIMIT_HEADERS if name in self.headers}
 
 
 @attrs.define(frozen=True, slots=True)
@@ -76,6 +102,10 @@ class Response:
     body: bytes
     url: str
     method: str
+
+    def info(self) -> ResponseInfo:
+        """The answer without its body."""
+        return ResponseInfo(self.status, self.headers, self.url, self.method)
 
     @property
     def request_id(self) -> str | None:
@@ -344,9 +374,7 @@ class Transport:
         started = clock.monotonic()
         deadline = None if options.timeout.total is None else started + options.timeout.total
         idempotent = policy.method_is_idempotent(method)
-        base_headers = {"User-Agent": USER_AGENT, "Accept": "application/json", **options.headers}
-        if json is not None:
-            base_headers["Content-Type"] = "application/json"
+        base_headers = options.base_headers
         retries = 0
         replayed_after_401 = False
         while True:
@@ -360,12 +388,14 @@ class Transport:
                     may_have_reached_server=retries > 0 or replayed_after_401,
                 )
             headers = dict(base_headers)
+            if json is not None:
+                headers["Content-Type"] = "application/json"
             if retries:
                 headers["X-Retry-Count"] = str(retries)
             retry_after: float | None = None
             token: str | None = None
             try:
-                token = await self.auth.get(remaining)
+                token = self.auth.current() or await self.auth.get(remaining)
                 headers["Authorization"] = "Bearer " + token
                 response = await self._attempt(method, url, params, json, headers, options.timeout, remaining)
             except APIConnectionError as err:

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from ._convert import structure_list
 from ._errors import PaginationError, RealtoError, ResponseValidationError
-from ._http import Response
+from ._http import Response, ResponseInfo
 
 __all__ = ["AsyncPaginator", "Page"]
 
@@ -28,7 +28,7 @@ class Page(Generic[T]):
         continuation_token: str | None,
         next_url: str | None,
         page_size: int | None,
-        response: Response | None,
+        response: ResponseInfo | None,
         fetch: PageFetcher[T] | None,
     ) -> None:
         self.data = data
@@ -100,7 +100,7 @@ def parse_page(response: Response, model: type[T], fetch: PageFetcher[T] | None)
         continuation_token=token,
         next_url=next_url,
         page_size=size if isinstance(size, int) else None,
-        response=response,
+        response=response.info(),
         fetch=fetch,
     )
 
@@ -147,6 +147,10 @@ class AsyncPaginator(Generic[T]):
             page = await self._fetch_marked(token)
             yield page
             token = page.continuation_token
+            # Not holding the page while the next one is awaited lets its models die young,
+            # before the garbage collector promotes them (which makes full collections frequent
+            # when many listings run at once).
+            del page
             if token is None:
                 return
             if token in seen:
@@ -161,12 +165,15 @@ class AsyncPaginator(Generic[T]):
         if remaining == 0:
             return
         async for page in self.pages():
-            for item in page.data:
+            items = page.data
+            del page
+            for item in items:
                 yield item
                 if remaining is not None:
                     remaining -= 1
                     if remaining <= 0:
                         return
+            del items
 
     async def to_list(self) -> list[T]:
         """Every item in one list (mind the memory on large listings)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import re
 import uuid
 from datetime import datetime, timedelta
 from typing import TypeVar
@@ -16,6 +17,7 @@ __all__ = ["check_enum", "check_page_size", "check_time_range", "check_uuid", "f
 logger = logging.getLogger("realto")
 E = TypeVar("E", bound=enum.Enum)
 MAX_PAGE_SIZE = 1000
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def check_uuid(value: object, name: str) -> str:
@@ -24,6 +26,8 @@ def check_uuid(value: object, name: str) -> str:
         return str(value)
     if not isinstance(value, str):
         raise InvalidArgumentError(f"{name} must be a UUID string, got {type(value).__name__}")
+    if _CANONICAL_UUID.fullmatch(value):
+        return value
     try:
         parsed = uuid.UUID(value)
     except ValueError:

@@ -309,3 +309,37 @@ def test_any_entity_type_and_extras_round_trip(entity_type: str, extras: dict[st
     entity = Entity.from_dict(payload)
     assert entity.to_dict() == payload
     assert entity.type == entity_type
+
+
+def test_absent_optional_fields_read_as_their_defaults_everywhere() -> None:
+    import copy
+    import pickle
+
+    import attrs
+
+    decoded = Entity.from_dict({"id": "3c90c3cc-0d44-4b50-8888-8dd25736052a", "type": "EV"})
+    built = Entity(id="3c90c3cc-0d44-4b50-8888-8dd25736052a", type=EntityType.EV)
+    assert decoded.collective_id is None
+    assert decoded.extras == {}
+    assert decoded == built
+    assert hash(decoded) == hash(built)
+    assert repr(decoded) == repr(built)
+    assert pickle.loads(pickle.dumps(decoded)) == built
+    assert copy.deepcopy(decoded) == built
+    assert attrs.evolve(decoded, name="x").name == "x"
+    assert attrs.asdict(decoded) == attrs.asdict(built)
+    with pytest.raises(AttributeError, match="no attribute 'colectiv_id'"):
+        decoded.colectiv_id  # type: ignore[attr-defined]  # noqa: B018
+
+
+def test_extras_are_read_only_and_pickle() -> None:
+    import pickle
+
+    decoded = Quantity.from_dict({"unit": "kW", "value": 1, "note": "x"})
+    built = Quantity(unit="kW", value=1, extras={"note": "x"})
+    assert decoded == built
+    for model in (decoded, built):
+        with pytest.raises(TypeError):
+            model.extras["note"] = "y"  # type: ignore[index]
+        assert pickle.loads(pickle.dumps(model)).extras == {"note": "x"}
+    assert repr(decoded.extras) == "FrozenMapping({'note': 'x'})"

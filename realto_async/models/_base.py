@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import attrs
 
-from .._convert import EMPTY_EXTRAS, structure, unstructure
+from .._convert import EMPTY_EXTRAS, FrozenMapping, structure, unstructure
 
 __all__ = ["RealtoModel", "model", "wire"]
 
 M = TypeVar("M", bound="RealtoModel")
+
+
+def _freeze(value: Mapping[str, Any]) -> Mapping[str, Any]:
+    return value if isinstance(value, FrozenMapping) else FrozenMapping(dict(value))
 
 
 @attrs.define(frozen=True, slots=True, kw_only=True)
@@ -24,7 +28,7 @@ class RealtoModel:
 
     __realto_model__: ClassVar[bool] = True
 
-    extras: Mapping[str, Any] = attrs.field(default=EMPTY_EXTRAS, repr=False)
+    extras: Mapping[str, Any] = attrs.field(default=EMPTY_EXTRAS, repr=False, hash=False, converter=_freeze)
 
     @classmethod
     def from_dict(cls: type[M], data: Mapping[str, Any]) -> M:
@@ -34,6 +38,30 @@ class RealtoModel:
     def to_dict(self) -> dict[str, Any]:
         """The wire JSON of this model, unknown fields included; ``None`` fields are left out."""
         return unstructure(self)
+
+    if not TYPE_CHECKING:  # hidden from type checkers, so a misspelt attribute is still an error
+
+        def __getattr__(self, name: str) -> Any:
+            # Decoding leaves the slots of absent optional fields (and empty extras) unset,
+            # which saves a write per field; reading one lands here and gets the default.
+            defaults = _defaults.get(type(self))
+            if defaults is None:
+                defaults = _defaults[type(self)] = _plain_defaults(type(self))
+            try:
+                return defaults[name]
+            except KeyError:
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}") from None
+
+
+_defaults: dict[type, dict[str, Any]] = {}
+
+
+def _plain_defaults(cls: type) -> dict[str, Any]:
+    return {
+        field.name: field.default
+        for field in attrs.fields(cls)
+        if field.default is not attrs.NOTHING and not isinstance(field.default, attrs.Factory)  # type: ignore[arg-type]
+    }
 
 
 def model(cls: type[M]) -> type[M]:
