@@ -59,3 +59,25 @@ async def make_client(
 @pytest.fixture
 async def client(make_client: Callable[..., AsyncRealtoClient]) -> AsyncRealtoClient:
     return make_client()
+
+
+@pytest.fixture(params=["realto", "traxes"])
+def flavor(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+async def emu(flavor: str) -> AsyncIterator[Any]:
+    """A running emulator on a FakeClock, in both dialects, and a logged-in raw caller."""
+    import aiohttp
+
+    from realto_async.testing import FakeClock, FakeRealto
+    from tests.emulator_helpers import Raw
+
+    async with (
+        FakeRealto(seed=1, flavor=flavor, clock=FakeClock()).serve() as server,
+        aiohttp.ClientSession() as session,
+    ):
+        raw = Raw(server, session)
+        await raw.login()
+        yield raw

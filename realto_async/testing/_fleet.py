@@ -1,0 +1,210 @@
+"""A deterministic fleet: entities of every type, households, a fleet collective, a tenant."""
+
+from __future__ import annotations
+
+import random
+import string
+from datetime import datetime, timedelta
+
+import attrs
+
+from ._ids import IdSource
+from ._records import CollectiveRecord, EntityRecord, TenantRecord
+
+__all__ = ["Fleet", "build_fleet", "make_vin"]
+
+EV_MODELS = [
+    ("Audi", "Q4 e-tron", 77.0),
+    ("Tesla", "Model 3", 60.0),
+    ("Tesla", "Model Y", 75.0),
+    ("Volkswagen", "ID.3", 58.0),
+    ("BMW", "i4", 80.7),
+    ("Kia", "EV6", 77.4),
+    ("Renault", "Megane E-Tech", 60.0),
+    ("Hyundai", "Ioniq 5", 72.6),
+]
+MAKERS = {
+    "ChargePole": ["Alfen", "Wallbox", "Easee"],
+    "PV": ["Huawei", "SMA", "SolarEdge"],
+    "Battery": ["BYD", "Tesla", "Sonnen"],
+    "HeatPump": ["Daikin", "Vaillant", "Viessmann"],
+    "SmartMeter": ["Fluvius", "Landis+Gyr"],
+    "RetrofitMeter": ["re.alto"],
+    "Boiler": ["Bosch", "Viessmann"],
+    "Inverter": ["Fronius", "Huawei"],
+}
+VIN_CHARS = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"
+FLEET_ANCHOR = datetime(2023, 1, 1)
+
+
+@attrs.define(frozen=True)
+class Fleet:
+    """How many entities of each type the emulator starts with."""
+
+    evs: int = 12
+    charge_points: int = 3
+    solar: int = 3
+    batteries: int = 2
+    heat_pumps: int = 2
+    smart_meters: int = 3
+    retrofit_meters: int = 1
+    boilers: int = 1
+    inverters: int = 0
+
+    @classmethod
+    def of_size(cls, total: int) -> Fleet:
+        """About ``total`` entities: 60% EVs, the rest spread over the other types."""
+        if total < 8:
+            return cls(
+                evs=max(total, 0),
+                charge_points=0,
+                solar=0,
+                batteries=0,
+                heat_pumps=0,
+                smart_meters=0,
+                retrofit_meters=0,
+                boilers=0,
+            )
+        evs = total * 6 // 10
+        rest = total - evs
+        share = rest // 7
+        return cls(
+            evs=evs,
+            charge_points=share,
+            solar=share,
+            batteries=share,
+            heat_pumps=share,
+            smart_meters=share,
+            retrofit_meters=share,
+            boilers=rest - 6 * share,
+        )
+
+    @classmethod
+    def only_evs(cls, count: int) -> Fleet:
+        return cls(
+            evs=count,
+            charge_points=0,
+            solar=0,
+            batteries=0,
+            heat_pumps=0,
+            smart_meters=0,
+            retrofit_meters=0,
+            boilers=0,
+        )
+
+    def counts(self) -> list[tuple[str, int]]:
+        return [
+            ("EV", self.evs),
+            ("ChargePole", self.charge_points),
+            ("PV", self.solar),
+            ("Battery", self.batteries),
+            ("HeatPump", self.heat_pumps),
+            ("SmartMeter", self.smart_meters),
+            ("RetrofitMeter", self.retrofit_meters),
+            ("Boiler", self.boilers),
+            ("Inverter", self.inverters),
+        ]
+
+
+def make_vin(rng: random.Random) -> str:
+    """A well-formed VIN (17 characters, no I, O or Q) that the fake manufacturer accepts."""
+    return "".join(rng.choice(VIN_CHARS) for _ in range(11)) + f"{rng.randrange(1, 999999):06d}"
+
+
+def _identifier(rng: random.Random, entity_type: str) -> tuple[str, str]:
+    if entity_type == "EV":
+        return make_vin(rng), "vin"
+    if entity_type == "SmartMeter":
+        return "5414" + "".join(rng.choice(string.digits) for _ in range(14)), "ean"
+    if entity_type == "RetrofitMeter":
+        return "".join(rng.choice(string.ascii_uppercase + string.digits) for _ in range(8)), "code"
+    return "".join(rng.choice("0123456789abcdef") for _ in range(12)), "uuid"
+
+
+def build_fleet(
+    fleet: Fleet, seed: int | str, owner: str, created_before: datetime
+) -> tuple[list[EntityRecord], list[CollectiveRecord], TenantRecord]:
+    """The fleet's entities, its collectives and its tenant, the same for the same seed."""
+    rng = random.Random(f"{seed}:fleet")
+    ids = IdSource(seed, "fleet")
+    tenant = TenantRecord(id=ids.new(), name="Emulated Energy Co.", administrators=[owner])
+    entities: list[EntityRecord] = []
+    for entity_type, count in fleet.counts():
+        for index in range(count):
+            identifier, kind = _identifier(rng, entity_type)
+            created = created_before - timedelta(days=rng.randrange(30, 400), minutes=rng.randrange(1440))
+            if entity_type == "EV":
+                maker, model, capacity = rng.choice(EV_MODELS)
+            else:
+                maker, model, capacity = rng.choice(MAKERS[entity_type]), f"{entity_type} {index + 1}", None
+            entity = EntityRecord(
+                id=ids.new(),
+                type=entity_type,
+                manufacturer=maker,
+                model=model,
+                identifier=identifier,
+                identifier_kind=kind,
+                owner=owner,
+                tenant_id=tenant.id,
+                created=created,
+                properties={"label": f"{entity_type.lower()}-{index + 1:04d}"},
+                system_properties={"source": "emulator"},
+                battery_capacity=capacity,
+                home=(round(50.8 + rng.random() * 0.6, 5), round(3.2 + rng.random() * 1.6, 5)),
+            )
+            _default_settings(entity, rng)
+            entity.permissions[owner] = {"Owner"}
+            entities.append(entity)
+    collectives = _group(entities, ids, owner, tenant.id)
+    return entities, collectives, tenant
+
+
+def _default_settings(entity: EntityRecord, rng: random.Random) -> None:
+    if entity.type == "EV":
+        entity.features = {"CaptureChargeSessions": True, "SmartCharging": False}
+    elif entity.type == "PV":
+        entity.nominal_power = round(3 + rng.random() * 7, 1)
+        entity.features = {"ProductionForecast": True}
+    elif entity.type == "HeatPump":
+        entity.heated_area = float(rng.randrange(90, 260))
+        entity.nominal_power = round(4 + rng.random() * 8, 1)
+    elif entity.type == "Battery":
+        entity.battery_capacity = round(5 + rng.random() * 10, 1)
+        entity.nominal_power = 5.0
+    elif entity.type == "SmartMeter":
+        entity.disaggregators = {"HeatPump": False, "EVCharging": True, "Baseload": True}
+    elif entity.type == "ChargePole":
+        entity.nominal_power = rng.choice([7.4, 11.0, 22.0])
+
+
+def _group(entities: list[EntityRecord], ids: IdSource, owner: str, tenant_id: str) -> list[CollectiveRecord]:
+    """Households around each smart meter; the EVs left over form one company fleet."""
+    by_type: dict[str, list[EntityRecord]] = {}
+    for entity in entities:
+        by_type.setdefault(entity.type, []).append(entity)
+    collectives = []
+    meters = by_type.get("SmartMeter", [])
+    for number, meter in enumerate(meters):
+        members = [meter]
+        for kind in ("PV", "Battery", "HeatPump", "EV", "ChargePole"):
+            pool = by_type.get(kind, [])
+            if pool:
+                members.append(pool.pop(0))
+        home = CollectiveRecord(
+            id=ids.new(), name=f"Household {number + 1}", type="Household", owner=owner, tenant_id=tenant_id
+        )
+        for member in members:
+            member.collective_id = home.id
+            member.home = meter.home
+            home.entities.append(member.id)
+        collectives.append(home)
+    spare_evs = by_type.get("EV", [])
+    if spare_evs:
+        fleet = CollectiveRecord(
+            id=ids.new(), name="Company fleet", type="Fleet", owner=owner, tenant_id=tenant_id
+        )
+        for ev in spare_evs:
+            ev.collective_id = fleet.id
+            fleet.entities.append(ev.id)
+        collectives.append(fleet)
+    return collectives

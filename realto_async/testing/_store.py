@@ -1,0 +1,261 @@
+"""The emulator's in-memory state and the rules that change it."""
+
+from __future__ import annotations
+
+import random
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from ._clock import EmulatorClock
+from ._errors import forbidden, not_found
+from ._fleet import Fleet, build_fleet
+from ._ids import IdSource
+from ._records import (
+    COOLDOWN,
+    CollectiveRecord,
+    CommandRecord,
+    EntityRecord,
+    GuidedSessionRecord,
+    OffboardingRecord,
+    OnboardingRecord,
+    Principal,
+    TenantRecord,
+)
+
+__all__ = ["LEVELS", "Store"]
+
+LEVELS = ["Viewer", "Contributor", "Administer", "Owner"]
+VIN_RE = re.compile(r"[A-HJ-NPR-Z0-9]{17}")
+# The fake manufacturer refuses VINs ending in six zeros: the way to get a Failed onboarding.
+REJECTED_VIN_SUFFIX = "000000"
+
+
+class Store:
+    """Entities, collectives, requests and tokens, advanced lazily on the clock."""
+
+    def __init__(
+        self,
+        *,
+        seed: int | str,
+        fleet: Fleet,
+        clock: EmulatorClock,
+        token_lifetime: int,
+        consent_after: float | None,
+    ) -> None:
+        self.seed = seed
+        self.clock = clock
+        self.token_lifetime = token_lifetime
+        self.consent_after = None if consent_after is None else timedelta(seconds=consent_after)
+        self.ids = IdSource(seed, "runtime")
+        self._token_rng = random.Random(f"{seed}:tokens")
+        principal_ids = IdSource(seed, "principals")
+        self.default_principal = Principal(
+            id=principal_ids.new(),
+            client_id=f"emulator-client-{seed}",
+            client_secret=f"emulator-secret-{seed}",
+        )
+        self._principal_ids = principal_ids
+        self.principals: dict[str, Principal] = {self.default_principal.id: self.default_principal}
+        self.tokens: dict[str, tuple[str, datetime]] = {}
+        entities, collectives, tenant = build_fleet(fleet, seed, self.default_principal.id, clock.now())
+        self.entities: dict[str, EntityRecord] = {e.id: e for e in entities}
+        self.collectives: dict[str, CollectiveRecord] = {c.id: c for c in collectives}
+        self.tenants: dict[str, TenantRecord] = {tenant.id: tenant}
+        self.tenant = tenant
+        self.onboardings: dict[str, OnboardingRecord] = {}
+        self.commands: dict[str, CommandRecord] = {}
+        self.offboardings: dict[str, OffboardingRecord] = {}
+        self.guided: dict[str, GuidedSessionRecord] = {}
+        self.removed_entities: set[str] = set()
+
+    # ------------------------------------------------------------------ principals
+
+    def add_principal(self, level: str | None) -> Principal:
+        number = len(self.principals) + 1
+        principal = Principal(
+            id=self._principal_ids.new(),
+            client_id=f"emulator-client-{self.seed}-{number}",
+            client_secret=f"emulator-secret-{self.seed}-{number}",
+            blanket_level=level,
+        )
+        self.principals[principal.id] = principal
+        return principal
+
+    def principal_by_credentials(self, client_id: str, secret: str) -> Principal | None:
+        for principal in self.principals.values():
+            if principal.client_id == client_id and principal.client_secret == secret:
+                return principal
+        return None
+
+    def issue_token(self, principal: Principal) -> str:
+        token = "emu." + "".join(self._token_rng.choice("0123456789abcdef") for _ in range(40))
+        self.tokens[token] = (principal.id, self.clock.now() + timedelta(seconds=self.token_lifetime))
+        return token
+
+    def principal_for_token(self, token: str) -> Principal | None:
+        found = self.tokens.get(token)
+        if found is None or self.clock.now() >= found[1]:
+            return None
+        return self.principals.get(found[0])
+
+    def expire_tokens(self) -> None:
+        self.tokens.clear()
+
+    # ------------------------------------------------------------------ permissions
+
+    def level(self, principal: Principal, entity: EntityRecord) -> int:
+        """-1 for none, else the index of the principal's highest level on the entity."""
+        if principal.blanket_level is not None:
+            return LEVELS.index(principal.blanket_level)
+        levels = entity.permissions.get(principal.id, set())
+        return max((LEVELS.index(level) for level in levels if level in LEVELS), default=-1)
+
+    def entity_for(self, principal: Principal, entity_id: str, needs: str = "Viewer") -> EntityRecord:
+        """The entity if it exists and the principal may see it; 404 or 403 otherwise."""
+        entity = self.entities.get(entity_id)
+        if entity is None or self.level(principal, entity) < 0:
+            raise not_found("Entity", entity_id)
+        if self.level(principal, entity) < LEVELS.index(needs):
+            raise forbidden(f"This needs the {needs} permission level on entity {entity_id}.")
+        return entity
+
+    def visible_entities(self, principal: Principal) -> list[EntityRecord]:
+        return [e for e in self.entities.values() if self.level(principal, e) >= 0]
+
+    # ------------------------------------------------------------------ lifecycles
+
+    def advance(self) -> None:
+        """Apply what the clock has made happen since the last request."""
+        now = self.clock.now()
+        for request in self.onboardings.values():
+            if (
+                request.consented_at is None
+                and not request.canceled
+                and request.auto_consent_at is not None
+                and now >= request.auto_consent_at
+            ):
+                request.consented_at = request.auto_consent_at
+            if request.result_id is None and request.status(now) == "Succeeded":
+                self._complete_onboarding(request)
+        for offboarding in self.offboardings.values():
+            if offboarding.status(now) == "Succeeded" and offboarding.entity_id in self.entities:
+                self._remove_entity(offboarding.entity_id)
+
+    def consent(self, request_id: str) -> OnboardingRecord:
+        """The end user consents (what opening ``action.redirectLink`` does)."""
+        request = self.onboardings.get(request_id)
+        if request is None:
+            raise not_found("OnboardingRequest", request_id)
+        if request.consented_at is None and not request.canceled:
+            request.consented_at = self.clock.now()
+        return request
+
+    def new_onboarding(
+        self, principal: Principal, request_type: str, body: dict[str, Any]
+    ) -> OnboardingRecord:
+        now = self.clock.now()
+        request = OnboardingRecord(
+            id=self.ids.new(),
+            principal_id=principal.id,
+            request_type=request_type,
+            created=now,
+            body=body,
+            return_url=body.get("returnUrl"),
+        )
+        if request_type == "Collective":
+            request.consented_at = now
+        elif self.consent_after is not None:
+            request.auto_consent_at = now + self.consent_after
+        vin = body.get("vin")
+        if isinstance(vin, str) and vin.endswith(REJECTED_VIN_SUFFIX):
+            request.failure = f"The manufacturer did not recognise VIN {vin}."
+        self.onboardings[request.id] = request
+        return request
+
+    def _complete_onboarding(self, request: OnboardingRecord) -> None:
+        body = request.body
+        if request.request_type == "Collective":
+            collective = CollectiveRecord(
+                id=self.ids.new(),
+                name=str(body.get("name")),
+                type=str(body.get("type") or "Household"),
+                owner=str(body.get("owner") or request.principal_id),
+                tenant_id=str(body.get("tenantId") or self.tenant.id),
+                properties=body.get("properties"),
+            )
+            self.collectives[collective.id] = collective
+            request.result_id = collective.id
+            return
+        kind = next((k for k in ("vin", "ean", "code", "uuid", "reference") if body.get(k)), "uuid")
+        entity = EntityRecord(
+            id=self.ids.new(),
+            type=str(body["type"]),
+            manufacturer=str(body.get("manufacturer")),
+            model=str(body.get("model") or ""),
+            identifier=str(body.get(kind) or self.ids.new()[:12]),
+            identifier_kind="uuid" if kind == "reference" else kind,
+            owner=str(body.get("owner") or request.principal_id),
+            tenant_id=str(body.get("tenantId") or self.tenant.id),
+            created=self.clock.now(),
+            collective_id=body.get("collectiveId"),
+            email=body.get("email"),
+            properties=body.get("properties"),
+            system_properties={"source": "onboarding", "onboardingRequestId": request.id},
+            battery_capacity=60.0 if body["type"] == "EV" else None,
+        )
+        if entity.type == "EV":
+            entity.features = {"CaptureChargeSessions": True, "SmartCharging": False}
+        entity.permissions[request.principal_id] = {"Owner"}
+        self.entities[entity.id] = entity
+        if entity.collective_id in self.collectives:
+            self.collectives[entity.collective_id].entities.append(entity.id)
+        request.result_id = entity.id
+
+    def _remove_entity(self, entity_id: str) -> None:
+        entity = self.entities.pop(entity_id)
+        self.removed_entities.add(entity_id)
+        if entity.collective_id in self.collectives:
+            members = self.collectives[entity.collective_id].entities
+            if entity_id in members:
+                members.remove(entity_id)
+
+    # ------------------------------------------------------------------ commands
+
+    def cooldown_left(self, entity: EntityRecord) -> timedelta | None:
+        if entity.last_command_at is None:
+            return None
+        left = entity.last_command_at + COOLDOWN - self.clock.now()
+        return left if left > timedelta(0) else None
+
+    def new_command(
+        self,
+        entity: EntityRecord,
+        command_type: str,
+        value: str | None,
+        trigger_time: datetime,
+        batch_id: str | None,
+    ) -> CommandRecord:
+        now = self.clock.now()
+        command = CommandRecord(
+            id=self.ids.new(),
+            entity_id=entity.id,
+            type=command_type,
+            value=value,
+            trigger_time=max(trigger_time, now),
+            created=now,
+            batch_id=batch_id,
+            failure=_command_failure(entity, command_type),
+        )
+        entity.last_command_at = now
+        self.commands[command.id] = command
+        return command
+
+
+def _command_failure(entity: EntityRecord, command_type: str) -> tuple[str, str] | None:
+    charging = {"StartCharging", "StopCharging"}
+    if command_type in charging and entity.type not in ("EV", "ChargePole"):
+        return ("UnsupportedCommand", f"{command_type} is not supported by a {entity.type}.")
+    if command_type in ("LimitFeedIn", "StopFeedIn") and entity.type not in ("PV", "Battery", "Inverter"):
+        return ("UnsupportedCommand", f"{command_type} is not supported by a {entity.type}.")
+    return None

@@ -1,0 +1,49 @@
+"""pytest fixtures for code that uses realto: a fresh emulator per test, and clients for it.
+
+Installed as a pytest11 entry point. Mark a test to change the emulator::
+
+    @pytest.mark.realto(seed=7, flavor="traxes", entities=100)
+    async def test_something(realto_client): ...
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from ._clock import FakeClock
+from ._server import FakeRealto
+
+try:
+    import pytest_asyncio
+except ImportError:  # pragma: no cover - the fixtures need pytest-asyncio
+    HAVE_PYTEST_ASYNCIO = False
+else:
+    HAVE_PYTEST_ASYNCIO = True
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "realto(**options): options for the realto_server fixture's FakeRealto (seed, flavor, entities...)",
+    )
+
+
+if HAVE_PYTEST_ASYNCIO:
+
+    @pytest_asyncio.fixture
+    async def realto_server(request: pytest.FixtureRequest) -> AsyncIterator[FakeRealto]:
+        """A running emulator on a FakeClock; options from ``@pytest.mark.realto(...)``."""
+        marker = request.node.get_closest_marker("realto")
+        options: dict[str, Any] = dict(marker.kwargs) if marker else {}
+        options.setdefault("clock", FakeClock())
+        async with FakeRealto(**options).serve() as server:
+            yield server
+
+    @pytest_asyncio.fixture
+    async def realto_client(realto_server: FakeRealto) -> AsyncIterator[Any]:
+        """An AsyncRealtoClient connected to ``realto_server``."""
+        async with realto_server.client() as client:
+            yield client
