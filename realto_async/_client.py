@@ -12,7 +12,7 @@ import attrs
 
 from ._clock import Clock
 from ._config import ClientConfig, Timeout, TokenSource, resolve_config
-from ._convert import structure
+from ._convert import structure, structure_list
 from ._errors import ConfigurationError, InvalidArgumentError
 from ._http import RequestOptions, Response, Transport
 from ._json import dumps
@@ -21,7 +21,14 @@ from ._retry import RetryHook, RetryPolicy
 from ._types import NOT_GIVEN, Omittable
 from ._validate import check_max_items, check_page_size
 from .resources.charge_sessions import ChargeSessions
+from .resources.collectives import Collectives
+from .resources.commands import Commands
 from .resources.entities import Entities
+from .resources.offboarding import Offboarding
+from .resources.onboarding import Onboarding
+from .resources.readings import Readings
+from .resources.settings import Settings
+from .resources.tenants import Tenants
 
 __all__ = ["AsyncRealtoClient"]
 
@@ -59,7 +66,14 @@ class AsyncRealtoClient:
     """
 
     entities: Entities
+    collectives: Collectives
+    tenants: Tenants
+    onboarding: Onboarding
+    readings: Readings
+    commands: Commands
     charge_sessions: ChargeSessions
+    settings: Settings
+    offboarding: Offboarding
 
     def __init__(
         self,
@@ -111,7 +125,14 @@ class AsyncRealtoClient:
 
     def _bind_resources(self) -> None:
         self.entities = Entities(self)
+        self.collectives = Collectives(self)
+        self.tenants = Tenants(self)
+        self.onboarding = Onboarding(self)
+        self.readings = Readings(self)
+        self.commands = Commands(self)
         self.charge_sessions = ChargeSessions(self)
+        self.settings = Settings(self)
+        self.offboarding = Offboarding(self)
 
     # --------------------------------------------------------------------- settings
 
@@ -229,6 +250,24 @@ class AsyncRealtoClient:
     ) -> T:
         response = await self._send(method, path, params=params, body=body)
         return structure(response.json(), model)
+
+    async def _request_list(
+        self, method: str, path: str, model: type[T], *, body: Any = NOT_GIVEN
+    ) -> list[T]:
+        response = await self._send(method, path, body=body)
+        return structure_list(response.json(), model)
+
+    async def _request_none(
+        self, method: str, path: str, *, params: Mapping[str, str] | None = None, body: Any = NOT_GIVEN
+    ) -> None:
+        await self._send(method, path, params=params, body=body)
+
+    async def _request_json(self, method: str, path: str, *, body: Any = NOT_GIVEN) -> Any:
+        return (await self._send(method, path, body=body)).json()
+
+    @property
+    def _clock(self) -> Clock:
+        return self._transport.clock
 
     def _paginate(
         self,

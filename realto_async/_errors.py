@@ -16,12 +16,15 @@ __all__ = [
     "BadRequestError",
     "ConfigurationError",
     "ConflictError",
+    "CooldownActiveError",
     "ErrorDetail",
     "EventLoopMismatchError",
     "InternalServerError",
     "InvalidArgumentError",
     "InvalidCredentialsError",
     "NotFoundError",
+    "OnboardingFailedError",
+    "OperationTimeoutError",
     "PaginationError",
     "PermissionDeniedError",
     "RateLimitError",
@@ -235,3 +238,30 @@ def status_advice(status: int) -> str:
     if status >= 500:
         return "the server failed; retry later"
     return _ADVICE.get(status, "unexpected status")
+
+
+class OperationTimeoutError(RealtoError, TimeoutError):
+    """``wait()`` gave up before the operation reached a final state.
+
+    ``last_state`` is the last object polled (``None`` if no poll succeeded).
+    """
+
+    def __init__(self, message: str, *, last_state: Any = None) -> None:
+        self.last_state = last_state
+        super().__init__(message)
+
+
+class OnboardingFailedError(RealtoError):
+    """An onboarding request ended ``Failed``; ``errors`` says why, ``request`` is its last state."""
+
+    def __init__(self, message: str, *, errors: Sequence[Any] = (), request: Any = None) -> None:
+        self.errors = list(errors)
+        self.request = request
+        super().__init__(message)
+
+
+class CooldownActiveError(ConflictError):
+    """409 on a command: the entity had a command in the last 10 minutes.
+
+    Wait, or pass ``ignore_cooldown=True`` when sending it again is really meant.
+    """

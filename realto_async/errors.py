@@ -8,12 +8,15 @@ from ._errors import (
     BadRequestError,
     ConfigurationError,
     ConflictError,
+    CooldownActiveError,
     ErrorDetail,
     EventLoopMismatchError,
     InternalServerError,
     InvalidArgumentError,
     InvalidCredentialsError,
     NotFoundError,
+    OnboardingFailedError,
+    OperationTimeoutError,
     PaginationError,
     PermissionDeniedError,
     RateLimitError,
@@ -22,8 +25,13 @@ from ._errors import (
     TokenEndpointUnreachableError,
     UnprocessableEntityError,
 )
+from ._outcome import CommandOutcomeUnknownError
 
 __all__ = [
+    "CommandOutcomeUnknownError",
+    "CooldownActiveError",
+    "OnboardingFailedError",
+    "OperationTimeoutError",
     "APIConnectionError",
     "APIStatusError",
     "APITimeoutError",

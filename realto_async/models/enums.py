@@ -10,6 +10,7 @@ __all__ = [
     "CommandType",
     "EntityType",
     "OnboardingRequestType",
+    "OffboardingStatus",
     "OnboardingStatus",
     "PermissionLevel",
 ]
@@ -93,3 +94,10 @@ DIALECT_RENAMES: dict[str, str] = {
     "PV": "SolarPlant",
     "SmartMeter": "Meter",
 }
+
+
+class OffboardingStatus(_StrEnum):
+    CANCELED = "Canceled"
+    FAILED = "Failed"
+    PENDING = "Pending"
+    SUCCEEDED = "Succeeded"

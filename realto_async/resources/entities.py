@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from .._dialects import entity_type_for
@@ -13,14 +13,22 @@ from .._validate import check_enum, check_uuid
 from ..models.entities import Entity
 from ..models.enums import EntityType
 from ._base import Resource
+from .permissions import EntityPermissions
+
+if TYPE_CHECKING:
+    from .._client import AsyncRealtoClient
 
 __all__ = ["Entities"]
 
 
 class Entities(Resource):
-    """The connected devices this principal can see."""
+    """The connected devices this principal can see; ``permissions`` manages who may use them."""
 
-    __slots__ = ()
+    __slots__ = ("permissions",)
+
+    def __init__(self, client: AsyncRealtoClient) -> None:
+        super().__init__(client)
+        self.permissions = EntityPermissions(client)
 
     def list(
         self,

@@ -102,6 +102,7 @@ class OnboardingRecord:
     canceled: bool = False
     failure: str | None = None  # set when the request will fail once consented
     result_id: str | None = None  # the entity or collective it created
+    planned_id: str | None = None  # the new object's id, given when the request is made (as the docs show)
     auto_consent_at: datetime | None = None
 
     def status(self, now: datetime) -> str:

@@ -148,7 +148,12 @@ class Renderer:
         elif collective is not None:
             data["collective"] = self.collective(collective)
         else:
-            data["collective"] = without_none({"name": o.body.get("name"), "type": o.body.get("type")})
+            planned = {
+                "id": o.planned_id,
+                "name": o.body.get("name"),
+                "type": o.body.get("type") or "Household",
+            }
+            data["collective"] = without_none(planned)
         body: dict[str, Any] = {
             "id": o.id,
             "principalId": o.principal_id,
@@ -175,7 +180,14 @@ class Renderer:
         for key in ("manufacturer", "model", "vin", "ean", "code", "email", "reference", "uuid"):
             if o.body.get(key) is not None:
                 information[FIELD_TO_TRAXES[key] if self.traxes else key] = o.body[key]
-        return {"type": entity_type, "information": information}
+        return without_none(
+            {
+                "id": o.planned_id,
+                "type": entity_type,
+                "owner": o.body.get("owner") or o.principal_id,
+                "information": information,
+            }
+        )
 
     def command(self, c: CommandRecord, now: datetime) -> dict[str, Any]:
         status = c.status(now)

@@ -162,6 +162,7 @@ class Store:
             created=now,
             body=body,
             return_url=body.get("returnUrl"),
+            planned_id=self.ids.new(),
         )
         if request_type == "Collective":
             request.consented_at = now
@@ -177,7 +178,7 @@ class Store:
         body = request.body
         if request.request_type == "Collective":
             collective = CollectiveRecord(
-                id=self.ids.new(),
+                id=request.planned_id or self.ids.new(),
                 name=str(body.get("name")),
                 type=str(body.get("type") or "Household"),
                 owner=str(body.get("owner") or request.principal_id),
@@ -189,7 +190,7 @@ class Store:
             return
         kind = next((k for k in ("vin", "ean", "code", "uuid", "reference") if body.get(k)), "uuid")
         entity = EntityRecord(
-            id=self.ids.new(),
+            id=request.planned_id or self.ids.new(),
             type=str(body["type"]),
             manufacturer=str(body.get("manufacturer")),
             model=str(body.get("model") or ""),

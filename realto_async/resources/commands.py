@@ -1,0 +1,224 @@
+"""Commands: ``/v1/entities/{entityId}/commands`` and collectives' (K1-K7).
+
+The API has no idempotency key and a 10-minute cooldown per entity, so a command is never
+sent twice by the SDK: a lost answer raises CommandOutcomeUnknownError (see ``reconcile``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta, timezone
+from typing import Any
+from uuid import UUID
+
+from .._errors import (
+    APIConnectionError,
+    ConflictError,
+    CooldownActiveError,
+    InternalServerError,
+    InvalidArgumentError,
+)
+from .._outcome import CommandOutcomeUnknownError
+from .._pagination import AsyncPaginator
+from .._validate import check_enum, check_time_range, check_uuid, format_time
+from .._wait import UpdateHook, poll_until_final
+from ..models.commands import Command, CommandBatch, ScheduledCommand
+from ..models.enums import CommandType
+from ._base import Resource
+from ._params import cooldown_query
+
+__all__ = ["Commands"]
+
+
+def _command_body(kind: CommandType | str, value: str | int | None) -> dict[str, Any]:
+    command_type = check_enum(kind, CommandType, "type")
+    if value is not None:
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            raise InvalidArgumentError(f"value must be a str or an int, got {type(value).__name__}")
+        value = str(value)
+    if command_type == "LimitFeedIn" and value is None:
+        raise InvalidArgumentError("LimitFeedIn needs value=: the feed-in limit in W")
+    return {"type": command_type, "value": value} if value is not None else {"type": command_type}
+
+
+def _schedule_body(commands: Sequence[ScheduledCommand]) -> list[dict[str, Any]]:
+    if isinstance(commands, ScheduledCommand) or not commands:
+        raise InvalidArgumentError("commands must be a non-empty list of ScheduledCommand")
+    body = []
+    for item in commands:
+        if not isinstance(item, ScheduledCommand):
+            raise InvalidArgumentError(
+                f"commands must hold ScheduledCommand objects, got {type(item).__name__}"
+            )
+        entry = _command_body(item.type, item.value)
+        entry["triggerTime"] = format_time(item.trigger_time, "trigger_time")
+        body.append(entry)
+    return body
+
+
+class Commands(Resource):
+    """Start or stop charging, limit feed-in, disconnect: sent now or on a schedule."""
+
+    __slots__ = ()
+
+    async def trigger(
+        self,
+        entity_id: str | UUID,
+        *,
+        type: CommandType | str,
+        value: str | int | None = None,
+        ignore_cooldown: bool = False,
+    ) -> Command:
+        """Send a command now: ``POST /v1/entities/{entityId}/commands``.
+
+        Raises :class:`CooldownActiveError` (409) within 10 minutes of the entity's last command,
+        and :class:`CommandOutcomeUnknownError` when the request went out but its answer was lost.
+        """
+        entity = check_uuid(entity_id, "entity_id")
+        body = _command_body(type, value)
+        params = cooldown_query(ignore_cooldown)
+        sent_at = datetime.fromtimestamp(self._client._clock.time(), timezone.utc)
+        try:
+            return await self._client._request(
+                "POST", f"/v1/entities/{entity}/commands", Command, params=params, body=body
+            )
+        except ConflictError as err:
+            raise _cooldown(err) from err
+        except (APIConnectionError, InternalServerError) as err:
+            if isinstance(err, APIConnectionError) and not err.may_have_reached_server:
+                raise
+            raise CommandOutcomeUnknownError(
+                f"{body['type']} for entity {entity} was sent at {sent_at.isoformat()} but no answer "
+                f"came back ({type_name(err)}); it may have been created. Call "
+                "'await err.reconcile(client)' before sending it again",
+                entity_id=entity,
+                command_type=body["type"],
+                value=body.get("value"),
+                sent_at=sent_at,
+            ) from err
+
+    async def schedule(
+        self,
+        entity_id: str | UUID,
+        *,
+        commands: Sequence[ScheduledCommand],
+        ignore_cooldown: bool = False,
+    ) -> CommandBatch:
+        """Schedule commands for later: ``POST /v1/entities/{entityId}/commands/schedule``."""
+        entity = check_uuid(entity_id, "entity_id")
+        return await self._create_batch(
+            f"/v1/entities/{entity}/commands/schedule", _schedule_body(commands), ignore_cooldown
+        )
+
+    async def trigger_for_collective(
+        self,
+        collective_id: str | UUID,
+        *,
+        type: CommandType | str,
+        value: str | int | None = None,
+        ignore_cooldown: bool = False,
+    ) -> CommandBatch:
+        """Send a command to every member now: ``POST /v1/collectives/{collectiveId}/commands``."""
+        collective = check_uuid(collective_id, "collective_id")
+        return await self._create_batch(
+            f"/v1/collectives/{collective}/commands", _command_body(type, value), ignore_cooldown
+        )
+
+    async def schedule_for_collective(
+        self,
+        collective_id: str | UUID,
+        *,
+        commands: Sequence[ScheduledCommand],
+        ignore_cooldown: bool = False,
+    ) -> CommandBatch:
+        """Schedule commands for every member: ``POST /v1/collectives/{collectiveId}/commands/schedule``."""
+        collective = check_uuid(collective_id, "collective_id")
+        return await self._create_batch(
+            f"/v1/collectives/{collective}/commands/schedule", _schedule_body(commands), ignore_cooldown
+        )
+
+    async def _create_batch(self, path: str, body: Any, ignore_cooldown: bool) -> CommandBatch:
+        try:
+            return await self._client._request(
+                "POST", path, CommandBatch, params=cooldown_query(ignore_cooldown), body=body
+            )
+        except ConflictError as err:
+            raise _cooldown(err) from err
+
+    async def retrieve(self, entity_id: str | UUID, command_id: str | UUID) -> Command:
+        """Get one command: ``GET /v1/entities/{entityId}/commands/{commandId}``."""
+        entity = check_uuid(entity_id, "entity_id")
+        command = check_uuid(command_id, "command_id")
+        return await self._client._request("GET", f"/v1/entities/{entity}/commands/{command}", Command)
+
+    def list(
+        self,
+        entity_id: str | UUID,
+        start: datetime,
+        end: datetime | None = None,
+        *,
+        page_size: int | None = None,
+        continuation_token: str | None = None,
+        max_items: int | None = None,
+    ) -> AsyncPaginator[Command]:
+        """List an entity's commands by trigger time: ``GET /v1/entities/{entityId}/commands``."""
+        entity = check_uuid(entity_id, "entity_id")
+        start_text, end_text = check_time_range(start, end)
+        params = {"start": start_text} | ({"end": end_text} if end_text else {})
+        return self._client._paginate(
+            f"/v1/entities/{entity}/commands",
+            Command,
+            params=params,
+            page_size=page_size,
+            continuation_token=continuation_token,
+            max_items=max_items,
+        )
+
+    async def cancel(self, entity_id: str | UUID, command_id: str | UUID) -> Command:
+        """Cancel a Pending command: ``PATCH /v1/entities/{entityId}/commands/{commandId}/cancel``.
+        Inferred endpoint: check it against the live API."""
+        entity = check_uuid(entity_id, "entity_id")
+        command = check_uuid(command_id, "command_id")
+        return await self._client._request(
+            "PATCH", f"/v1/entities/{entity}/commands/{command}/cancel", Command
+        )
+
+    async def wait(
+        self,
+        entity_id: str | UUID,
+        command_id: str | UUID,
+        *,
+        timeout: float | timedelta = 600.0,
+        poll_interval: float | timedelta = 2.0,
+        on_update: UpdateHook | None = None,
+    ) -> Command:
+        """Poll ``GET /v1/entities/{entityId}/commands/{commandId}`` until Succeeded, Failed or
+        Canceled, and return it; :class:`OperationTimeoutError` after ``timeout``."""
+        entity = check_uuid(entity_id, "entity_id")
+        command = check_uuid(command_id, "command_id")
+        return await poll_until_final(
+            lambda: self.retrieve(entity, command),
+            is_final=lambda found: found.is_final,
+            what=f"command {command}",
+            clock=self._client._clock,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            on_update=on_update,
+        )
+
+
+def type_name(err: BaseException) -> str:
+    return type(err).__name__
+
+
+def _cooldown(err: ConflictError) -> CooldownActiveError:
+    return CooldownActiveError(
+        str(err),
+        status_code=err.status_code,
+        method=err.method,
+        url=err.url,
+        request_id=err.request_id,
+        errors=err.errors,
+        body=err.body,
+        headers=err.headers,
+    )

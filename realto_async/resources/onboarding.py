@@ -1,0 +1,385 @@
+"""Onboarding: types (O1), entity (O2-O5) and collective (O6-O9) requests, guided sessions (G1-G3)."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from .._dialects import entity_type_for
+from .._errors import InvalidArgumentError, OnboardingFailedError
+from .._pagination import AsyncPaginator
+from .._types import NOT_GIVEN, Omittable
+from .._validate import check_enum, check_uuid
+from .._wait import UpdateHook, poll_until_final
+from ..models.enums import CollectiveType, EntityType, OnboardingStatus
+from ..models.onboarding import GuidedOnboardingSession, OnboardingRequest, OnboardingType
+from ._base import Resource
+from ._params import drop_unset
+
+if TYPE_CHECKING:
+    from .._client import AsyncRealtoClient
+
+__all__ = ["Onboarding"]
+
+VIN = re.compile(r"[A-HJ-NPR-Z0-9]{17}")
+
+
+def _either(first_name: str, first: str | None, second_name: str, second: str | None) -> str | None:
+    if first is not None and second is not None and first != second:
+        raise InvalidArgumentError(f"{first_name}= and {second_name}= name the same field; pass one")
+    value = first if first is not None else second
+    if value is not None and not isinstance(value, str):
+        raise InvalidArgumentError(f"{first_name} must be a str, got {type(value).__name__}")
+    return value
+
+
+def _check_vin(vin: str) -> None:
+    if not VIN.fullmatch(vin):
+        raise InvalidArgumentError(f"{vin!r} is not a VIN: 17 characters of A-Z (no I, O or Q) and 0-9")
+
+
+class OnboardingTypes(Resource):
+    __slots__ = ()
+
+    async def list(self) -> list[OnboardingType]:
+        """The entity types that can be onboarded, their brands and required fields:
+        ``GET /v1/onboarding/types``. Inferred endpoint: check it against the live API."""
+        return await self._client._request_list("GET", "/v1/onboarding/types", OnboardingType)
+
+
+class OnboardingEntities(Resource):
+    """Requests to connect a device; the end user consents at the manufacturer."""
+
+    __slots__ = ()
+
+    async def create(
+        self,
+        *,
+        type: EntityType | str,
+        manufacturer: str | None = None,
+        brand: str | None = None,
+        vin: str | None = None,
+        ean: str | None = None,
+        code: str | None = None,
+        pairing_code: str | None = None,
+        identifier: str | None = None,
+        uuid: str | None = None,
+        reference: str | None = None,
+        email: str | None = None,
+        associated_email: str | None = None,
+        model: str | None = None,
+        name: str | None = None,
+        track: str | None = None,
+        tenant_id: str | UUID | None = None,
+        collective_id: str | UUID | None = None,
+        owner: str | UUID | None = None,
+        properties: Omittable[Any] = NOT_GIVEN,
+        return_url: str | None = None,
+    ) -> OnboardingRequest:
+        """Ask to onboard a device: ``POST /v1/onboarding/entities``.
+
+        Either dialect's names may be used (``manufacturer`` or ``brand``, ``vin`` or
+        ``identifier``, ``code`` or ``pairing_code``, ``email`` or ``associated_email``,
+        ``model`` or ``name``); the client's dialect's wire names are sent.
+        """
+        flavor = self._client.flavor
+        entity_type = entity_type_for(flavor, check_enum(type, EntityType, "type"))
+        maker = _either("manufacturer", manufacturer, "brand", brand)
+        if not maker:
+            raise InvalidArgumentError("manufacturer= (brand= in Traxes terms) is required, e.g. 'Audi'")
+        pairing = _either("code", code, "pairing_code", pairing_code)
+        mail = _either("email", email, "associated_email", associated_email)
+        label = _either("model", model, "name", name)
+        given_ids = {
+            k: v
+            for k, v in {
+                "vin": vin,
+                "ean": ean,
+                "uuid": uuid,
+                "reference": reference,
+                "identifier": identifier,
+            }.items()
+            if v is not None
+        }
+        for key, value in given_ids.items():
+            if not isinstance(value, str) or not value:
+                raise InvalidArgumentError(f"{key} must be a non-empty str")
+        if entity_type == "EV":
+            ev_id = vin if vin is not None else identifier
+            if ev_id is None:
+                raise InvalidArgumentError("an EV is onboarded by its VIN: pass vin=")
+            _check_vin(ev_id)
+        body: dict[str, Any] = {"type": entity_type}
+        if flavor == "traxes":
+            if tenant_id is not None:
+                raise InvalidArgumentError("tenant_id is a re.alto field; the Traxes API has none")
+            if len(set(given_ids.values())) > 1:
+                raise InvalidArgumentError(f"Traxes has one identifier field; got {', '.join(given_ids)}")
+            body.update(
+                brand=maker,
+                identifier=next(iter(given_ids.values()), None),
+                pairingCode=pairing,
+                associatedEmail=mail,
+                name=label,
+            )
+        else:
+            ids = dict(given_ids)
+            if "identifier" in ids:
+                target = {"EV": "vin", "SmartMeter": "ean"}.get(entity_type, "uuid")
+                if target in ids and ids[target] != ids["identifier"]:
+                    raise InvalidArgumentError(f"identifier= and {target}= name the same field; pass one")
+                ids[target] = ids.pop("identifier")
+            body.update(
+                manufacturer=maker,
+                code=pairing,
+                email=mail,
+                model=label,
+                tenantId=_id(tenant_id, "tenant_id"),
+                **ids,
+            )
+        body.update(
+            collectiveId=_id(collective_id, "collective_id"),
+            owner=_id(owner, "owner"),
+            track=track,
+            returnUrl=return_url,
+        )
+        if properties is not NOT_GIVEN:
+            body["properties"] = properties
+        return await self._client._request(
+            "POST", "/v1/onboarding/entities", OnboardingRequest, body=drop_unset(body)
+        )
+
+    def list(
+        self,
+        *,
+        type: EntityType | str | None = None,
+        manufacturer: str | None = None,
+        brand: str | None = None,
+        status: OnboardingStatus | str | None = None,
+        page_size: int | None = None,
+        continuation_token: str | None = None,
+        max_items: int | None = None,
+    ) -> AsyncPaginator[OnboardingRequest]:
+        """List entity onboarding requests: ``GET /v1/onboarding/entities``
+        (``manufacturer`` is sent as ``brand`` to Traxes)."""
+        flavor = self._client.flavor
+        params: dict[str, str] = {}
+        if type is not None:
+            params["type"] = entity_type_for(flavor, check_enum(type, EntityType, "type"))
+        maker = _either("manufacturer", manufacturer, "brand", brand)
+        if maker is not None:
+            params["brand" if flavor == "traxes" else "manufacturer"] = maker
+        if status is not None:
+            params["status"] = check_enum(status, OnboardingStatus, "status")
+        return self._client._paginate(
+            "/v1/onboarding/entities",
+            OnboardingRequest,
+            params=params,
+            page_size=page_size,
+            continuation_token=continuation_token,
+            max_items=max_items,
+        )
+
+    async def retrieve(self, onboarding_request_id: str | UUID) -> OnboardingRequest:
+        """Get one entity onboarding request: ``GET /v1/onboarding/entities/{onboardingRequestId}``."""
+        request_id = check_uuid(onboarding_request_id, "onboarding_request_id")
+        return await self._client._request("GET", f"/v1/onboarding/entities/{request_id}", OnboardingRequest)
+
+    async def cancel(self, onboarding_request_id: str | UUID) -> OnboardingRequest:
+        """Cancel a Pending or InProgress request:
+        ``PATCH /v1/onboarding/entities/{onboardingRequestId}/cancel``. Inferred endpoint."""
+        request_id = check_uuid(onboarding_request_id, "onboarding_request_id")
+        return await self._client._request(
+            "PATCH", f"/v1/onboarding/entities/{request_id}/cancel", OnboardingRequest
+        )
+
+    async def wait(
+        self,
+        onboarding_request_id: str | UUID,
+        *,
+        timeout: float | timedelta = 600.0,
+        poll_interval: float | timedelta = 2.0,
+        on_update: UpdateHook | None = None,
+    ) -> OnboardingRequest:
+        """Poll ``GET /v1/onboarding/entities/{onboardingRequestId}`` until Succeeded or Canceled.
+
+        A Failed request raises :class:`OnboardingFailedError` with its ``errors``; running out
+        of ``timeout`` raises :class:`OperationTimeoutError` with ``last_state``.
+        """
+        return await _wait_onboarding(
+            self._client, self.retrieve, onboarding_request_id, timeout, poll_interval, on_update
+        )
+
+
+class OnboardingCollectives(Resource):
+    """Requests to create a collective."""
+
+    __slots__ = ()
+
+    async def create(
+        self,
+        *,
+        name: str,
+        type: CollectiveType | str | None = None,
+        collective_id: str | UUID | None = None,
+        owner: str | UUID | None = None,
+        properties: Omittable[Any] = NOT_GIVEN,
+        tenant_id: str | UUID | None = None,
+    ) -> OnboardingRequest:
+        """Ask to create a collective: ``POST /v1/onboarding/collectives``."""
+        if not isinstance(name, str) or not name:
+            raise InvalidArgumentError("name must be a non-empty str")
+        if tenant_id is not None and self._client.flavor == "traxes":
+            raise InvalidArgumentError("tenant_id is a re.alto field; the Traxes API has none")
+        body: dict[str, Any] = {
+            "name": name,
+            "type": check_enum(type, CollectiveType, "type") if type is not None else None,
+            "collectiveId": _id(collective_id, "collective_id"),
+            "owner": _id(owner, "owner"),
+            "tenantId": _id(tenant_id, "tenant_id"),
+        }
+        if properties is not NOT_GIVEN:
+            body["properties"] = properties
+        return await self._client._request(
+            "POST", "/v1/onboarding/collectives", OnboardingRequest, body=drop_unset(body)
+        )
+
+    def list(
+        self,
+        *,
+        page_size: int | None = None,
+        continuation_token: str | None = None,
+        max_items: int | None = None,
+    ) -> AsyncPaginator[OnboardingRequest]:
+        """List collective onboarding requests: ``GET /v1/onboarding/collectives``. Inferred endpoint."""
+        return self._client._paginate(
+            "/v1/onboarding/collectives",
+            OnboardingRequest,
+            page_size=page_size,
+            continuation_token=continuation_token,
+            max_items=max_items,
+        )
+
+    async def retrieve(self, onboarding_request_id: str | UUID) -> OnboardingRequest:
+        """Get one collective onboarding request:
+        ``GET /v1/onboarding/collectives/{onboardingRequestId}``. Inferred endpoint."""
+        request_id = check_uuid(onboarding_request_id, "onboarding_request_id")
+        return await self._client._request(
+            "GET", f"/v1/onboarding/collectives/{request_id}", OnboardingRequest
+        )
+
+    async def cancel(self, onboarding_request_id: str | UUID) -> OnboardingRequest:
+        """Cancel a request: ``PATCH /v1/onboarding/collectives/{onboardingRequestId}/cancel``."""
+        request_id = check_uuid(onboarding_request_id, "onboarding_request_id")
+        return await self._client._request(
+            "PATCH", f"/v1/onboarding/collectives/{request_id}/cancel", OnboardingRequest
+        )
+
+    async def wait(
+        self,
+        onboarding_request_id: str | UUID,
+        *,
+        timeout: float | timedelta = 600.0,
+        poll_interval: float | timedelta = 2.0,
+        on_update: UpdateHook | None = None,
+    ) -> OnboardingRequest:
+        """Poll ``GET /v1/onboarding/collectives/{onboardingRequestId}`` until it is final
+        (inferred endpoint); Failed raises :class:`OnboardingFailedError`."""
+        return await _wait_onboarding(
+            self._client, self.retrieve, onboarding_request_id, timeout, poll_interval, on_update
+        )
+
+
+class GuidedSessions(Resource):
+    """Hosted onboarding pages for end users."""
+
+    __slots__ = ()
+
+    async def create(
+        self,
+        *,
+        manufacturer: str,
+        company_name: str | None = None,
+        vin: str | None = None,
+        return_url: str | None = None,
+    ) -> GuidedOnboardingSession:
+        """Open a guided onboarding session: ``POST /v1/guided-onboarding-sessions``.
+        Inferred endpoint: check it against the live API."""
+        if not isinstance(manufacturer, str) or not manufacturer:
+            raise InvalidArgumentError("manufacturer must be a non-empty str")
+        if vin is not None:
+            _check_vin(vin)
+        body = drop_unset(
+            {"manufacturer": manufacturer, "companyName": company_name, "vin": vin, "returnUrl": return_url}
+        )
+        return await self._client._request(
+            "POST", "/v1/guided-onboarding-sessions", GuidedOnboardingSession, body=body
+        )
+
+    def list(
+        self,
+        *,
+        page_size: int | None = None,
+        continuation_token: str | None = None,
+        max_items: int | None = None,
+    ) -> AsyncPaginator[GuidedOnboardingSession]:
+        """List guided onboarding sessions: ``GET /v1/guided-onboarding-sessions``."""
+        return self._client._paginate(
+            "/v1/guided-onboarding-sessions",
+            GuidedOnboardingSession,
+            page_size=page_size,
+            continuation_token=continuation_token,
+            max_items=max_items,
+        )
+
+    async def retrieve(self, onboarding_session_id: str | UUID) -> GuidedOnboardingSession:
+        """Get one session: ``GET /v1/guided-onboarding-sessions/{onboardingSessionId}``."""
+        session_id = check_uuid(onboarding_session_id, "onboarding_session_id")
+        return await self._client._request(
+            "GET", f"/v1/guided-onboarding-sessions/{session_id}", GuidedOnboardingSession
+        )
+
+
+class Onboarding:
+    """``client.onboarding``: ``types``, ``entities``, ``collectives``, ``guided_sessions``."""
+
+    __slots__ = ("collectives", "entities", "guided_sessions", "types")
+
+    def __init__(self, client: AsyncRealtoClient) -> None:
+        self.types = OnboardingTypes(client)
+        self.entities = OnboardingEntities(client)
+        self.collectives = OnboardingCollectives(client)
+        self.guided_sessions = GuidedSessions(client)
+
+
+def _id(value: str | UUID | None, name: str) -> str | None:
+    return None if value is None else check_uuid(value, name)
+
+
+async def _wait_onboarding(
+    client: AsyncRealtoClient,
+    retrieve: Any,
+    onboarding_request_id: str | UUID,
+    timeout: float | timedelta,
+    poll_interval: float | timedelta,
+    on_update: UpdateHook | None,
+) -> OnboardingRequest:
+    request_id = check_uuid(onboarding_request_id, "onboarding_request_id")
+    final: OnboardingRequest = await poll_until_final(
+        lambda: retrieve(request_id),
+        is_final=lambda request: request.is_final,
+        what=f"onboarding request {request_id}",
+        clock=client._clock,
+        timeout=timeout,
+        poll_interval=poll_interval,
+        on_update=on_update,
+    )
+    if str(final.status) == "Failed":
+        errors = final.errors or []
+        reasons = "; ".join(f"{e.code}: {e.message}" for e in errors) or "no reason given"
+        raise OnboardingFailedError(
+            f"onboarding request {request_id} failed: {reasons}", errors=errors, request=final
+        )
+    return final

@@ -1,0 +1,89 @@
+"""Readings and aggregations: ``/v1/entities/{entityId}/readings`` (R1-R3)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from .._errors import InvalidArgumentError
+from .._pagination import AsyncPaginator
+from .._validate import check_time_range, check_uuid
+from ..models.readings import Aggregation, Reading
+from ._base import Resource
+
+__all__ = ["Readings", "iso_duration"]
+
+
+def iso_duration(value: timedelta) -> str:
+    """A whole-minute timedelta as an ISO-8601 duration (``PT15M``, ``PT1H``, ``P1D``)."""
+    if not isinstance(value, timedelta):
+        raise InvalidArgumentError(f"resolution must be a timedelta, got {type(value).__name__}")
+    seconds = value.total_seconds()
+    if seconds <= 0 or seconds % 60:
+        raise InvalidArgumentError(f"resolution must be a positive whole number of minutes, got {value}")
+    days, rest = divmod(int(seconds), 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    time_part = (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
+    return "P" + (f"{days}D" if days else "") + (f"T{time_part}" if time_part else "")
+
+
+class Readings(Resource):
+    """Measured values of an entity."""
+
+    __slots__ = ()
+
+    def list(
+        self,
+        entity_id: str | UUID,
+        start: datetime,
+        end: datetime | None = None,
+        *,
+        page_size: int | None = None,
+        continuation_token: str | None = None,
+        max_items: int | None = None,
+    ) -> AsyncPaginator[Reading]:
+        """List an entity's readings in a time frame, oldest first:
+        ``GET /v1/entities/{entityId}/readings``."""
+        entity = check_uuid(entity_id, "entity_id")
+        start_text, end_text = check_time_range(start, end)
+        params = {"start": start_text} | ({"end": end_text} if end_text else {})
+        return self._client._paginate(
+            f"/v1/entities/{entity}/readings",
+            Reading,
+            params=params,
+            page_size=page_size,
+            continuation_token=continuation_token,
+            max_items=max_items,
+        )
+
+    async def last(self, entity_id: str | UUID) -> Reading:
+        """The latest reading: ``GET /v1/entities/{entityId}/readings/last`` (404 when there is none)."""
+        entity = check_uuid(entity_id, "entity_id")
+        return await self._client._request("GET", f"/v1/entities/{entity}/readings/last", Reading)
+
+    def aggregations(
+        self,
+        entity_id: str | UUID,
+        start: datetime,
+        end: datetime | None = None,
+        *,
+        resolution: timedelta = timedelta(hours=1),
+        page_size: int | None = None,
+        continuation_token: str | None = None,
+        max_items: int | None = None,
+    ) -> AsyncPaginator[Aggregation]:
+        """Readings averaged per ``resolution``: ``GET /v1/entities/{entityId}/aggregations``."""
+        entity = check_uuid(entity_id, "entity_id")
+        start_text, end_text = check_time_range(start, end)
+        params = {"start": start_text, "resolution": iso_duration(resolution)} | (
+            {"end": end_text} if end_text else {}
+        )
+        return self._client._paginate(
+            f"/v1/entities/{entity}/aggregations",
+            Aggregation,
+            params=params,
+            page_size=page_size,
+            continuation_token=continuation_token,
+            max_items=max_items,
+        )

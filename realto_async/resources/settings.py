@@ -1,0 +1,184 @@
+"""Entity settings (F, L, B, N, H, D, X). All inferred: the docs list them without pages."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from .._errors import InvalidArgumentError
+from .._validate import check_uuid
+from ..models.common import Quantity
+from ..models.settings import Disaggregator, Feature, Location
+from ._base import Resource
+from ._params import drop_unset
+
+if TYPE_CHECKING:
+    from .._client import AsyncRealtoClient
+
+__all__ = ["Settings"]
+
+
+def _number(value: object, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InvalidArgumentError(f"{name} must be a number, got {value!r}")
+    return value
+
+
+def _flag(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise InvalidArgumentError(f"enabled must be True or False, got {value!r}")
+    return value
+
+
+def _name(value: object, what: str) -> str:
+    if not isinstance(value, str) or not value or "/" in value or value in (".", ".."):
+        raise InvalidArgumentError(f"{what} must be a plain non-empty name, got {value!r}")
+    return value
+
+
+class Features(Resource):
+    __slots__ = ()
+
+    async def list(self, entity_id: str | UUID) -> list[Feature]:
+        """An entity's feature switches: ``GET /v1/entities/{entityId}/features``. Inferred endpoint."""
+        entity = check_uuid(entity_id, "entity_id")
+        return await self._client._request_list("GET", f"/v1/entities/{entity}/features", Feature)
+
+    async def update(self, entity_id: str | UUID, name: str, *, enabled: bool) -> Feature:
+        """Switch a feature: ``PUT /v1/entities/{entityId}/features/{featureName}``. Inferred endpoint."""
+        entity = check_uuid(entity_id, "entity_id")
+        feature = _name(name, "name")
+        return await self._client._request(
+            "PUT", f"/v1/entities/{entity}/features/{feature}", Feature, body={"enabled": _flag(enabled)}
+        )
+
+
+class Locations(Resource):
+    __slots__ = ()
+
+    async def list(self, entity_id: str | UUID) -> list[Location]:
+        """An entity's saved places: ``GET /v1/entities/{entityId}/locations``. Inferred endpoint."""
+        entity = check_uuid(entity_id, "entity_id")
+        return await self._client._request_list("GET", f"/v1/entities/{entity}/locations", Location)
+
+    async def create(
+        self,
+        entity_id: str | UUID,
+        *,
+        label: str,
+        latitude: float,
+        longitude: float,
+        radius: float | None = None,
+    ) -> Location:
+        """Save a place: ``POST /v1/entities/{entityId}/locations``. Inferred endpoint."""
+        entity = check_uuid(entity_id, "entity_id")
+        if not isinstance(label, str) or not label:
+            raise InvalidArgumentError("label must be a non-empty str")
+        lat, lon = _number(latitude, "latitude"), _number(longitude, "longitude")
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise InvalidArgumentError(
+                f"({lat}, {lon}) is not a position: latitude is -90..90, longitude -180..180"
+            )
+        body = drop_unset(
+            {
+                "label": label,
+                "latitude": lat,
+                "longitude": lon,
+                "radius": None if radius is None else _number(radius, "radius"),
+            }
+        )
+        return await self._client._request("POST", f"/v1/entities/{entity}/locations", Location, body=body)
+
+    async def delete(self, entity_id: str | UUID, location_id: str | UUID) -> None:
+        """Forget a place: ``DELETE /v1/entities/{entityId}/locations/{locationId}``. Inferred endpoint."""
+        entity = check_uuid(entity_id, "entity_id")
+        location = check_uuid(location_id, "location_id")
+        await self._client._request_none("DELETE", f"/v1/entities/{entity}/locations/{location}")
+
+
+class QuantitySetting(Resource):
+    """One value-with-unit setting (battery capacity, nominal power, heated area)."""
+
+    __slots__ = ("_path", "_unit")
+
+    def __init__(self, client: AsyncRealtoClient, path: str, unit: str) -> None:
+        super().__init__(client)
+        self._path = path
+        self._unit = unit
+
+    async def retrieve(self, entity_id: str | UUID) -> Quantity:
+        """The setting: ``GET /v1/entities/{entityId}/<setting>`` (404 if never set). Inferred endpoint."""
+        entity = check_uuid(entity_id, "entity_id")
+        return await self._client._request("GET", f"/v1/entities/{entity}/{self._path}", Quantity)
+
+    async def update(self, entity_id: str | UUID, *, value: float, unit: str | None = None) -> Quantity:
+        """Set it: ``PUT /v1/entities/{entityId}/<setting>``; ``unit`` defaults to the setting's own."""
+        entity = check_uuid(entity_id, "entity_id")
+        body = {"unit": unit or self._unit, "value": _number(value, "value")}
+        return await self._client._request("PUT", f"/v1/entities/{entity}/{self._path}", Quantity, body=body)
+
+
+class Disaggregators(Resource):
+    __slots__ = ()
+
+    async def list(self, entity_id: str | UUID) -> list[Disaggregator]:
+        """A meter's disaggregators: ``GET /v1/entities/{entityId}/disaggregators``. Inferred endpoint."""
+        entity = check_uuid(entity_id, "entity_id")
+        return await self._client._request_list("GET", f"/v1/entities/{entity}/disaggregators", Disaggregator)
+
+    async def update(self, entity_id: str | UUID, type: str, *, enabled: bool) -> Disaggregator:
+        """Switch one: ``PUT /v1/entities/{entityId}/disaggregators/{disaggregatorType}``.
+        Inferred endpoint."""
+        entity = check_uuid(entity_id, "entity_id")
+        kind = _name(type, "type")
+        return await self._client._request(
+            "PUT",
+            f"/v1/entities/{entity}/disaggregators/{kind}",
+            Disaggregator,
+            body={"enabled": _flag(enabled)},
+        )
+
+
+class CustomProperties(Resource):
+    __slots__ = ()
+
+    async def retrieve(self, entity_id: str | UUID) -> dict[str, Any]:
+        """An entity's custom properties: ``GET /v1/entities/{entityId}/properties``. Inferred endpoint."""
+        entity = check_uuid(entity_id, "entity_id")
+        found = await self._client._request_json("GET", f"/v1/entities/{entity}/properties")
+        if not isinstance(found, dict):
+            from .._errors import ResponseValidationError
+
+            raise ResponseValidationError("custom properties should be a JSON object", model="properties")
+        return found
+
+    async def update(self, entity_id: str | UUID, properties: dict[str, Any]) -> dict[str, Any]:
+        """Replace them: ``PUT /v1/entities/{entityId}/properties``. Inferred endpoint."""
+        entity = check_uuid(entity_id, "entity_id")
+        if not isinstance(properties, dict):
+            raise InvalidArgumentError(f"properties must be a dict, got {type(properties).__name__}")
+        found = await self._client._request_json("PUT", f"/v1/entities/{entity}/properties", body=properties)
+        return found if isinstance(found, dict) else properties
+
+
+class Settings:
+    """``client.settings``: per-entity settings."""
+
+    __slots__ = (
+        "battery_capacity",
+        "custom_properties",
+        "disaggregators",
+        "features",
+        "heated_area",
+        "locations",
+        "nominal_power",
+    )
+
+    def __init__(self, client: AsyncRealtoClient) -> None:
+        self.features = Features(client)
+        self.locations = Locations(client)
+        self.battery_capacity = QuantitySetting(client, "battery-capacity", "kWh")
+        self.nominal_power = QuantitySetting(client, "nominal-power", "kW")
+        self.heated_area = QuantitySetting(client, "heated-area", "m2")
+        self.disaggregators = Disaggregators(client)
+        self.custom_properties = CustomProperties(client)
