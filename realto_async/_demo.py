@@ -1,0 +1,185 @@
+"""The demo: the SDK end to end, on the embedded emulator (or read-only on the real API)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from contextlib import AsyncExitStack
+from datetime import datetime, timedelta, timezone
+from typing import Any, TextIO
+
+import attrs
+
+from ._client import AsyncRealtoClient
+from ._errors import RealtoError
+from .models.charge_sessions import ChargingRecord
+from .models.entities import Entity
+from .models.enums import EntityType
+
+__all__ = ["DemoOptions", "run_demo"]
+
+
+@attrs.define(frozen=True)
+class DemoOptions:
+    evs: int = 300
+    days: int = 30
+    concurrency: int = 50
+    seed: int = 1
+    page_size: int = 100
+
+
+@attrs.define
+class FleetStats:
+    requests: int = 0
+    sessions: int = 0
+    kwh: float = 0.0
+    per_ev: Counter[str] = attrs.Factory(Counter)
+
+
+def _say(out: TextIO) -> Callable[[str], None]:
+    def say(text: str = "") -> None:
+        print(text, file=out, flush=True)
+
+    return say
+
+
+async def _poll_sessions(
+    client: AsyncRealtoClient, evs: list[Entity], options: DemoOptions, stats: FleetStats
+) -> None:
+    now = datetime.fromtimestamp(client._clock.time(), timezone.utc)
+    since = now - timedelta(days=options.days)
+    bound = asyncio.Semaphore(options.concurrency)
+
+    async def one(ev: Entity) -> None:
+        async with bound:
+            async for page in client.charge_sessions.list(ev.id, since, page_size=options.page_size).pages():
+                stats.requests += 1
+                for record in page.data:
+                    energy = _energy(record)
+                    stats.sessions += 1
+                    stats.kwh += energy
+                    stats.per_ev[ev.id] += energy
+
+    await asyncio.gather(*(one(ev) for ev in evs))
+
+
+def _energy(record: ChargingRecord) -> float:
+    charge = record.data.charge
+    total = charge.total.total if charge is not None and charge.total is not None else None
+    return float(total or 0.0)
+
+
+def _label(entity: Entity) -> str:
+    info = entity.information
+    maker = info.maker if info is not None else None
+    model = (info.model or info.name) if info is not None else None
+    tag = entity.properties.get("label") if isinstance(entity.properties, dict) else None
+    name = " ".join(part for part in (maker, model) if part) or entity.id
+    return f"{name} ({tag})" if tag else name
+
+
+async def _read_only_part(
+    client: AsyncRealtoClient, options: DemoOptions, say: Callable[[str], None]
+) -> list[Entity]:
+    say("1. The fleet")
+    entities = [entity async for entity in client.entities.list(page_size=options.page_size)]
+    by_type = Counter(str(entity.type) for entity in entities)
+    say(
+        f"   {len(entities)} entities: "
+        + ", ".join(f"{count} {kind}" for kind, count in by_type.most_common())
+    )
+    evs = [entity for entity in entities if str(entity.type) == EntityType.EV.value]
+
+    say(
+        f"2. Charge sessions of the last {options.days} days for {len(evs)} EVs, {options.concurrency} at a time"
+    )
+    stats = FleetStats()
+    started = time.perf_counter()
+    await _poll_sessions(client, evs, options, stats)
+    elapsed = time.perf_counter() - started
+    say(f"   {stats.sessions} sessions, {stats.kwh:,.1f} kWh charged in all")
+    if stats.sessions:
+        say(
+            f"   {stats.kwh / stats.sessions:.1f} kWh per session, {stats.sessions / max(len(evs), 1):.1f} sessions per EV"
+        )
+    say(f"   {stats.requests} requests in {elapsed:.2f} s: {stats.requests / elapsed:,.0f} requests/s")
+    names = {ev.id: _label(ev) for ev in evs}
+    busiest = stats.per_ev.most_common(5)
+    if busiest:
+        say("   busiest EVs:")
+        for ev_id, kwh in busiest:
+            say(f"     {names[ev_id]:<38} {kwh:8.1f} kWh")
+    return entities
+
+
+def _vin(rng: random.Random) -> str:
+    letters = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"
+    return "WAU" + "".join(rng.choice(letters) for _ in range(8)) + f"{rng.randrange(1, 999999):06d}"
+
+
+async def _write_part(client: AsyncRealtoClient, options: DemoOptions, say: Callable[[str], None]) -> None:
+    say("3. Onboarding a new EV")
+    request = await client.onboarding.entities.create(
+        type="EV", manufacturer="Audi", vin=_vin(random.Random(options.seed))
+    )
+    if request.action is not None and request.action.redirect_link:
+        say(f"   the driver consents at {request.action.redirect_link}")
+
+    def progress(update: Any) -> None:
+        say(f"   onboarding {update.status}")
+
+    done = await client.onboarding.entities.wait(
+        request.id, timeout=60, poll_interval=0.5, on_update=progress
+    )
+    entity_id = done.entity_id
+    if entity_id is None:
+        raise RealtoError("the onboarding succeeded without naming the new entity")
+    say(f"   new entity {entity_id}")
+
+    say("4. StartCharging")
+    command = await client.commands.trigger(entity_id, type="StartCharging")
+
+    def command_progress(update: Any) -> None:
+        say(f"   command {update.status}")
+
+    final = await client.commands.wait(
+        entity_id, command.id, timeout=60, poll_interval=0.5, on_update=command_progress
+    )
+    if str(final.status) != "Succeeded":
+        raise RealtoError(f"StartCharging ended {final.status}")
+
+
+async def run_demo(options: DemoOptions, out: TextIO = sys.stdout, clock: Any = None) -> int:
+    """Run the demo; 0 on success. Real credentials in the environment mean read-only, real API.
+
+    ``clock`` (a FakeClock) runs the emulated part without real waiting, for tests.
+    """
+    say = _say(out)
+    real = bool(os.environ.get("REALTO_CLIENT_ID") and os.environ.get("REALTO_CLIENT_SECRET"))
+    async with AsyncExitStack() as stack:
+        if real:
+            say("REALTO_CLIENT_ID is set: running the read-only part against the real API")
+            client = await stack.enter_async_context(AsyncRealtoClient())
+        else:
+            from .testing import FakeRealto, Fleet
+
+            server = FakeRealto(
+                seed=options.seed, fleet=Fleet(evs=options.evs), consent_after=1.0, clock=clock
+            )
+            await stack.enter_async_context(server.serve())
+            say(f"No REALTO_CLIENT_ID set: using the embedded emulator at {server.url}")
+            client = await stack.enter_async_context(server.client(connector_limit=options.concurrency))
+        try:
+            await _read_only_part(client, options, say)
+            if not real:
+                await _write_part(client, options, say)
+        except RealtoError as err:
+            say(f"demo failed: {type(err).__name__}: {err}")
+            return 1
+    say("done")
+    return 0
