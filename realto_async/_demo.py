@@ -38,7 +38,7 @@ class FleetStats:
     requests: int = 0
     sessions: int = 0
     kwh: float = 0.0
-    per_ev: Counter[str] = attrs.Factory(Counter)
+    per_ev: dict[str, float] = attrs.Factory(dict)
 
 
 def _say(out: TextIO) -> Callable[[str], None]:
@@ -63,7 +63,7 @@ async def _poll_sessions(
                     energy = _energy(record)
                     stats.sessions += 1
                     stats.kwh += energy
-                    stats.per_ev[ev.id] += energy
+                    stats.per_ev[ev.id] = stats.per_ev.get(ev.id, 0.0) + energy
 
     await asyncio.gather(*(one(ev) for ev in evs))
 
@@ -95,21 +95,19 @@ async def _read_only_part(
     )
     evs = [entity for entity in entities if str(entity.type) == EntityType.EV.value]
 
-    say(
-        f"2. Charge sessions of the last {options.days} days for {len(evs)} EVs, {options.concurrency} at a time"
-    )
+    bound = options.concurrency
+    say(f"2. Charge sessions of the last {options.days} days for {len(evs)} EVs, {bound} at a time")
     stats = FleetStats()
     started = time.perf_counter()
     await _poll_sessions(client, evs, options, stats)
     elapsed = time.perf_counter() - started
     say(f"   {stats.sessions} sessions, {stats.kwh:,.1f} kWh charged in all")
     if stats.sessions:
-        say(
-            f"   {stats.kwh / stats.sessions:.1f} kWh per session, {stats.sessions / max(len(evs), 1):.1f} sessions per EV"
-        )
+        per_ev = stats.sessions / max(len(evs), 1)
+        say(f"   {stats.kwh / stats.sessions:.1f} kWh per session, {per_ev:.1f} sessions per EV")
     say(f"   {stats.requests} requests in {elapsed:.2f} s: {stats.requests / elapsed:,.0f} requests/s")
     names = {ev.id: _label(ev) for ev in evs}
-    busiest = stats.per_ev.most_common(5)
+    busiest = sorted(stats.per_ev.items(), key=lambda item: item[1], reverse=True)[:5]
     if busiest:
         say("   busiest EVs:")
         for ev_id, kwh in busiest:
