@@ -124,6 +124,11 @@ class AsyncPaginator(Generic[T]):
         self._start_token = continuation_token
         self._max_items = max_items
 
+    @property
+    def max_items(self) -> int | None:
+        """The most items iteration yields (None: no limit)."""
+        return self._max_items
+
     def __await__(self) -> Generator[Any, None, Page[T]]:
         return self.first_page().__await__()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from typing import Final, Literal, TypeAlias, TypeVar
 
-__all__ = ["NOT_GIVEN", "NotGiven"]
+__all__ = ["NOT_GIVEN", "NotGiven", "Omittable"]
 
 T = TypeVar("T")
 

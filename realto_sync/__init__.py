@@ -1,9 +1,13 @@
-"""realto_sync: the blocking facade of realto_async.
+"""realto_sync: the blocking facade of realto_async, for scripts, notebooks and threads.
 
-The generated ``RealtoClient`` arrives with its own issue; until then this package re-exports
-the error and model types, which are the very objects of :mod:`realto_async`.
+``from realto_sync import RealtoClient`` has every call of ``realto_async.AsyncRealtoClient``
+without ``await``. Each client runs the same coroutines on its own background event loop.
+Models and errors are realto_async's very objects.
 """
 
-from realto_async import errors, models
+from realto_async import __version__
 
-__all__ = ["errors", "models"]
+from ._generated import *  # noqa: F403 - the generated module's __all__ is this package's
+from ._generated import __all__ as _generated_all
+
+__all__ = ["__version__", *_generated_all]

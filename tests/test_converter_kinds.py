@@ -74,5 +74,5 @@ def test_realto_sync_shares_the_very_same_types() -> None:
     import realto_async
     import realto_sync
 
-    assert realto_sync.errors.RealtoError is realto_async.RealtoError
-    assert realto_sync.models.ChargingRecord is realto_async.ChargingRecord
+    assert realto_sync.RealtoError is realto_async.RealtoError
+    assert realto_sync.ChargingRecord is realto_async.ChargingRecord

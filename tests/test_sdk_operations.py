@@ -26,17 +26,20 @@ from realto_async import (
 )
 from realto_async.resources.readings import iso_duration
 from realto_async.testing import FakeClock, FakeRealto
+from tests.sync_facade import AsyncFacade
 
 VIN = "WA1DMAFE0D0123456"
 
 
-@pytest.fixture
-async def served(flavor: str) -> AsyncIterator[tuple[FakeRealto, AsyncRealtoClient]]:
-    async with (
-        FakeRealto(seed=3, flavor=flavor, clock=FakeClock()).serve() as server,
-        server.client() as client,
-    ):
-        yield server, client
+@pytest.fixture(params=["async", "sync"])
+async def served(
+    flavor: str, request: pytest.FixtureRequest
+) -> AsyncIterator[tuple[FakeRealto, AsyncRealtoClient]]:
+    """The emulator and a client of it: the async one, or the blocking one behind AsyncFacade."""
+    async with FakeRealto(seed=3, flavor=flavor, clock=FakeClock()).serve() as server:
+        client: Any = server.client() if request.param == "async" else AsyncFacade(server.sync_client())
+        async with client:
+            yield server, client
 
 
 async def an_ev(client: AsyncRealtoClient) -> Entity:

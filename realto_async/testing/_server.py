@@ -147,6 +147,16 @@ class FakeRealto:
         """An AsyncRealtoClient for this emulator (its clock too, when it is a FakeClock)."""
         from .._client import AsyncRealtoClient
 
+        return AsyncRealtoClient(**self._client_options(options))
+
+    def sync_client(self, **options: Any) -> Any:
+        """A realto_sync.RealtoClient for this emulator. Serve it with :meth:`serve_in_thread`
+        when the calls come from the thread that would otherwise run the emulator's loop."""
+        from realto_sync import RealtoClient
+
+        return RealtoClient(**self._client_options(options))
+
+    def _client_options(self, options: dict[str, Any]) -> dict[str, Any]:
         options.setdefault("base_url", self.url)
         options.setdefault("flavor", self.flavor)
         options.setdefault("token_url", self.token_url)
@@ -155,7 +165,7 @@ class FakeRealto:
             options.setdefault("client_secret", self.client_secret)
         if isinstance(self.clock, FakeClock):
             options.setdefault("clock", self.clock)
-        return AsyncRealtoClient(**options)
+        return options
 
     # ------------------------------------------------------------------ responses
 
@@ -289,7 +299,11 @@ class FakeRealto:
     @asynccontextmanager
     async def serve(self) -> AsyncIterator[FakeRealto]:
         """Serve on ``host:port`` (a free port by default) until the block ends."""
-        runner = web.AppRunner(self.app(), access_log=None, handle_signals=False)
+        # A client that went away cancels its handler, and stopping does not wait for stragglers:
+        # a test that abandons a slow request must not pay aiohttp's 60 s graceful shutdown.
+        runner = web.AppRunner(
+            self.app(), access_log=None, handle_signals=False, handler_cancellation=True, shutdown_timeout=0.5
+        )
         await runner.setup()
         site = web.TCPSite(runner, self.host, self.port)
         await site.start()

@@ -8,7 +8,7 @@ Installed as a pytest11 entry point. Mark a test to change the emulator::
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
@@ -24,6 +24,27 @@ else:
     HAVE_PYTEST_ASYNCIO = True
 
 
+def _options(request: pytest.FixtureRequest) -> dict[str, Any]:
+    marker = request.node.get_closest_marker("realto")
+    options: dict[str, Any] = dict(marker.kwargs) if marker else {}
+    options.setdefault("clock", FakeClock())
+    return options
+
+
+@pytest.fixture
+def realto_thread_server(request: pytest.FixtureRequest) -> Iterator[FakeRealto]:
+    """An emulator served from a background thread, for blocking code; options as realto_server."""
+    with FakeRealto(**_options(request)).serve_in_thread() as server:
+        yield server
+
+
+@pytest.fixture
+def realto_sync_client(realto_thread_server: FakeRealto) -> Iterator[Any]:
+    """A realto_sync.RealtoClient connected to ``realto_thread_server``."""
+    with realto_thread_server.sync_client() as client:
+        yield client
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
@@ -36,10 +57,7 @@ if HAVE_PYTEST_ASYNCIO:
     @pytest_asyncio.fixture
     async def realto_server(request: pytest.FixtureRequest) -> AsyncIterator[FakeRealto]:
         """A running emulator on a FakeClock; options from ``@pytest.mark.realto(...)``."""
-        marker = request.node.get_closest_marker("realto")
-        options: dict[str, Any] = dict(marker.kwargs) if marker else {}
-        options.setdefault("clock", FakeClock())
-        async with FakeRealto(**options).serve() as server:
+        async with FakeRealto(**_options(request)).serve() as server:
             yield server
 
     @pytest_asyncio.fixture

@@ -1,0 +1,114 @@
+"""What the generated facade builds on: the client's lifecycle and the resource wrappers."""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+import weakref
+from collections.abc import Awaitable, Callable
+from types import TracebackType
+from typing import Any, ParamSpec, TypeVar
+
+from realto_async import AsyncPaginator, AsyncRealtoClient
+from realto_async.errors import ConfigurationError
+
+from ._pagination import SyncPaginator
+from ._runner import LoopThread
+
+__all__ = ["SyncClientBase", "SyncResource"]
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+# Objects a forked child inherited from its parent. They are kept alive, never closed: their
+# destructors would unregister sockets from an epoll instance the parent still uses (epoll is
+# shared across fork), and the parent's pooled connections would stop getting read events.
+_INHERITED: list[object] = []
+
+
+def _shutdown(runner: LoopThread, holder: dict[str, AsyncRealtoClient]) -> None:
+    """Close the async client and stop the loop (when the sync client is closed or collected)."""
+    if threading.get_ident() == runner.thread_ident:  # pragma: no cover - collected on the loop thread
+        return
+    client = holder.get("client")
+    runner.stop(before=client.aclose if client is not None else None)
+
+
+class SyncClientBase:
+    """Owns the loop thread and the async client whose coroutines it runs."""
+
+    _runner: LoopThread
+
+    def __init__(self, options: dict[str, Any]) -> None:
+        if options.get("session") is not None:
+            raise ConfigurationError(
+                "the blocking client runs its own event loop, so it cannot use an aiohttp session "
+                "made elsewhere; leave session= out (connector_limit= sizes its pool)"
+            )
+        self._options = options
+        self._holder = {"client": AsyncRealtoClient(**options)}  # settings are checked here, at once
+        self._pid = os.getpid()
+        self._runner = LoopThread()
+        self._view_options: dict[str, Any] | None = None
+        self._root: SyncClientBase = self
+        self._finalizer = weakref.finalize(self, _shutdown, self._runner, self._holder)
+
+    def _async_client(self) -> AsyncRealtoClient:
+        if self._pid != os.getpid():  # a forked child: the parent's loop and sockets are not ours
+            _INHERITED.append(self._holder["client"])
+            if self._view_options is None:
+                self._holder["client"] = AsyncRealtoClient(**self._options)
+            else:
+                self._holder["client"] = self._root._async_client().with_options(**self._view_options)
+            self._pid = os.getpid()
+        return self._holder["client"]
+
+    def _make_view(self, view: SyncClientBase, options: dict[str, Any]) -> None:
+        view._options = self._options
+        view._runner = self._runner
+        view._root = self._root
+        view._view_options = {**(self._view_options or {}), **options}
+        view._pid = self._pid
+        view._holder = {"client": self._async_client().with_options(**options)}
+
+    def _run(self, func: Callable[P, Awaitable[T]], *args: P.args, **kwargs: P.kwargs) -> T:
+        return self._runner.run(functools.partial(func, *args, **kwargs))
+
+    def close(self) -> None:
+        """Close the connection pool and stop the background loop thread. Views do nothing."""
+        if self._root is self:
+            self._finalizer()
+
+    def __enter__(self) -> Any:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+class SyncResource:
+    """A namespace of blocking calls; it finds its async twin on the client each time."""
+
+    __slots__ = ("_owner", "_path")
+
+    def __init__(self, owner: SyncClientBase, path: tuple[str, ...]) -> None:
+        self._owner = owner
+        self._path = path
+
+    def _resolve(self) -> Any:
+        found: Any = self._owner._async_client()
+        for name in self._path:
+            found = getattr(found, name)
+        return found
+
+    def _run(self, func: Callable[P, Awaitable[T]], *args: P.args, **kwargs: P.kwargs) -> T:
+        return self._owner._runner.run(functools.partial(func, *args, **kwargs))
+
+    def _paginate(self, paginator: AsyncPaginator[T]) -> SyncPaginator[T]:
+        return SyncPaginator(self._owner._runner, paginator)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} of {self._owner!r}>"
