@@ -119,6 +119,7 @@ class SyncPaginator(Generic[T]):
                     remaining -= 1
                     if remaining <= 0:
                         return
+            del items  # not held while the next page is fetched: its models die young
 
     def to_list(self) -> list[T]:
         """Every item in one list (mind the memory on large listings)."""

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import sys
 
+from ._clock import FakeClock
 from ._server import FakeRealto
 
 
@@ -20,6 +21,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--entities", type=int, default=40, help="size of the fleet")
     parser.add_argument("--flavor", choices=["realto", "traxes"], default="realto")
     parser.add_argument("--consent-after", type=float, default=2.0, help="seconds until onboarding consents")
+    parser.add_argument(
+        "--frozen",
+        action="store_true",
+        help="stop time at 2024-06-01 12:00Z: answers are cached and byte-identical",
+    )
     return parser.parse_args(argv)
 
 
@@ -31,6 +37,7 @@ async def serve(args: argparse.Namespace) -> None:
         host=args.host,
         port=args.port,
         consent_after=args.consent_after,
+        clock=FakeClock() if args.frozen else None,
     )
     async with server.serve():
         print(f"url: {server.url}")

@@ -6,7 +6,7 @@ import asyncio
 import json
 import logging
 import threading
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import TYPE_CHECKING, Any
@@ -38,6 +38,7 @@ logger = logging.getLogger("realto.testing")
 PREFIX = {"realto": "/api", "traxes": "/connect"}
 TRAXES_TOKEN_PATH = "/am/oauth2/realms/root/realms/difesp/access_token"
 CACHE_SIZE = 4096
+REQUEST_LOG_SIZE = 100_000  # the newest requests; a long-running server does not grow forever
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -91,7 +92,7 @@ class FakeRealto:
             consent_after=consent_after,
         )
         self.faults = Faults(seed)
-        self.requests: list[LoggedRequest] = []
+        self.requests: deque[LoggedRequest] = deque(maxlen=REQUEST_LOG_SIZE)
         self.log_requests = True
         self.host = host
         self.port = port
