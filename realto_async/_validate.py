@@ -12,7 +12,7 @@ from typing import TypeVar
 from ._convert import format_datetime
 from ._errors import InvalidArgumentError
 
-__all__ = ["check_enum", "check_page_size", "check_time_range", "check_uuid", "format_time"]
+__all__ = ["check_enum", "check_page_size", "check_time_range", "check_uuid", "format_time", "time_frame"]
 
 logger = logging.getLogger("realto")
 E = TypeVar("E", bound=enum.Enum)
@@ -58,6 +58,12 @@ def check_time_range(start: object, end: object | None) -> tuple[str, str | None
     if isinstance(start, datetime) and isinstance(end, datetime) and end < start:
         raise InvalidArgumentError(f"end ({end.isoformat()}) is before start ({start.isoformat()})")
     return start_text, end_text
+
+
+def time_frame(start: object, end: object | None) -> dict[str, str]:
+    """The ``start`` (and ``end``, when given) query parameters of a time-frame listing."""
+    start_text, end_text = check_time_range(start, end)
+    return {"start": start_text} if end_text is None else {"start": start_text, "end": end_text}
 
 
 def check_enum(value: object, enum_cls: type[E], name: str) -> str:

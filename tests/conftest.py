@@ -81,3 +81,16 @@ async def emu(flavor: str) -> AsyncIterator[Any]:
         raw = Raw(server, session)
         await raw.login()
         yield raw
+
+
+@pytest.fixture(params=["async", "sync"])
+async def served(flavor: str, request: pytest.FixtureRequest) -> AsyncIterator[tuple[Any, Any]]:
+    """The emulator and a client of it: the async one, or the blocking one behind AsyncFacade,
+    so one scenario runs through both clients."""
+    from realto_async.testing import FakeClock, FakeRealto
+    from tests.sync_facade import AsyncFacade
+
+    async with FakeRealto(seed=3, flavor=flavor, clock=FakeClock()).serve() as server:
+        client: Any = server.client() if request.param == "async" else AsyncFacade(server.sync_client())
+        async with client:
+            yield server, client

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from typing import Any
-
-import pytest
 
 from realto_async import (
     AsyncRealtoClient,
@@ -21,21 +17,9 @@ from realto_async import (
     ScheduledCommand,
 )
 from realto_async.testing import FakeClock, FakeRealto
-from tests.sync_facade import AsyncFacade
 from tests.test_emulator_endpoints import table_rows
 
 OTHER_PRINCIPAL = "5f0c2a7e-7b3a-4c55-9a61-3b8f6f1d2e10"
-
-
-@pytest.fixture(params=["async", "sync"])
-async def served(
-    flavor: str, request: pytest.FixtureRequest
-) -> AsyncIterator[tuple[FakeRealto, AsyncRealtoClient]]:
-    """The emulator and a client of it: the async one, or the blocking one behind AsyncFacade."""
-    async with FakeRealto(seed=2, flavor=flavor, clock=FakeClock()).serve() as server:
-        client: Any = server.client() if request.param == "async" else AsyncFacade(server.sync_client())
-        async with client:
-            yield server, client
 
 
 async def test_every_row_through_the_sdk(served: tuple[FakeRealto, AsyncRealtoClient]) -> None:

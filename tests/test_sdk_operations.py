@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -26,20 +25,8 @@ from realto_async import (
 )
 from realto_async.resources.readings import iso_duration
 from realto_async.testing import FakeClock, FakeRealto
-from tests.sync_facade import AsyncFacade
 
 VIN = "WA1DMAFE0D0123456"
-
-
-@pytest.fixture(params=["async", "sync"])
-async def served(
-    flavor: str, request: pytest.FixtureRequest
-) -> AsyncIterator[tuple[FakeRealto, AsyncRealtoClient]]:
-    """The emulator and a client of it: the async one, or the blocking one behind AsyncFacade."""
-    async with FakeRealto(seed=3, flavor=flavor, clock=FakeClock()).serve() as server:
-        client: Any = server.client() if request.param == "async" else AsyncFacade(server.sync_client())
-        async with client:
-            yield server, client
 
 
 async def an_ev(client: AsyncRealtoClient) -> Entity:

@@ -6,7 +6,7 @@ from datetime import datetime
 from uuid import UUID
 
 from .._pagination import AsyncPaginator
-from .._validate import check_time_range, check_uuid
+from .._validate import check_uuid, time_frame
 from ..models.charge_sessions import ChargingRecord
 from ._base import Resource
 
@@ -34,10 +34,7 @@ class ChargeSessions(Resource):
         ``start`` and ``end`` must be timezone-aware; ``end`` defaults to now on the server.
         """
         entity = check_uuid(entity_id, "entity_id")
-        start_text, end_text = check_time_range(start, end)
-        params = {"start": start_text}
-        if end_text is not None:
-            params["end"] = end_text
+        params = time_frame(start, end)
         return self._client._paginate(
             f"/v1/entities/{entity}/charge-sessions",
             ChargingRecord,

@@ -20,7 +20,7 @@ from .._errors import (
 )
 from .._outcome import CommandOutcomeUnknownError
 from .._pagination import AsyncPaginator
-from .._validate import check_enum, check_time_range, check_uuid, format_time
+from .._validate import check_enum, check_uuid, format_time, time_frame
 from .._wait import UpdateHook, poll_until_final
 from ..models.commands import Command, CommandBatch, ScheduledCommand
 from ..models.enums import CommandType
@@ -163,8 +163,7 @@ class Commands(Resource):
     ) -> AsyncPaginator[Command]:
         """List an entity's commands by trigger time: ``GET /v1/entities/{entityId}/commands``."""
         entity = check_uuid(entity_id, "entity_id")
-        start_text, end_text = check_time_range(start, end)
-        params = {"start": start_text} | ({"end": end_text} if end_text else {})
+        params = time_frame(start, end)
         return self._client._paginate(
             f"/v1/entities/{entity}/commands",
             Command,

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from .._errors import InvalidArgumentError
 from .._pagination import AsyncPaginator
-from .._validate import check_time_range, check_uuid
+from .._validate import check_uuid, time_frame
 from ..models.readings import Aggregation, Reading
 from ._base import Resource
 
@@ -46,8 +46,7 @@ class Readings(Resource):
         """List an entity's readings in a time frame, oldest first:
         ``GET /v1/entities/{entityId}/readings``."""
         entity = check_uuid(entity_id, "entity_id")
-        start_text, end_text = check_time_range(start, end)
-        params = {"start": start_text} | ({"end": end_text} if end_text else {})
+        params = time_frame(start, end)
         return self._client._paginate(
             f"/v1/entities/{entity}/readings",
             Reading,
@@ -75,10 +74,7 @@ class Readings(Resource):
     ) -> AsyncPaginator[Aggregation]:
         """Readings averaged per ``resolution``: ``GET /v1/entities/{entityId}/aggregations``."""
         entity = check_uuid(entity_id, "entity_id")
-        start_text, end_text = check_time_range(start, end)
-        params = {"start": start_text, "resolution": iso_duration(resolution)} | (
-            {"end": end_text} if end_text else {}
-        )
+        params = time_frame(start, end) | {"resolution": iso_duration(resolution)}
         return self._client._paginate(
             f"/v1/entities/{entity}/aggregations",
             Aggregation,
