@@ -10,6 +10,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
+from urllib.parse import urlencode
 
 import attrs
 
@@ -23,6 +24,7 @@ from ._errors import (
     ResponseValidationError,
     TokenEndpointUnreachableError,
 )
+from ._json import dumps
 
 __all__ = ["AccessToken", "TokenFetcher", "TokenProvider", "make_token_provider"]
 
@@ -165,8 +167,6 @@ def token_request(config: ClientConfig) -> tuple[dict[str, str], bytes]:
     if config.client_id is None or config.client_secret is None:
         raise ConfigurationError("client credentials are needed to fetch a token")
     if config.dialect.token_request == "form":
-        from urllib.parse import urlencode
-
         body = urlencode(
             {
                 "grant_type": "client_credentials",
@@ -176,8 +176,6 @@ def token_request(config: ClientConfig) -> tuple[dict[str, str], bytes]:
             }
         ).encode()
         return {"Content-Type": "application/x-www-form-urlencoded"}, body
-    from ._json import dumps
-
     body = dumps({"clientId": config.client_id, "clientSecret": config.client_secret.reveal()})
     return {"Content-Type": "application/json"}, body
 

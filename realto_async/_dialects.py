@@ -6,6 +6,8 @@ from typing import Literal
 
 import attrs
 
+from .models.enums import DIALECT_RENAMES
+
 __all__ = ["DIALECTS", "Dialect", "Flavor"]
 
 Flavor = Literal["realto", "traxes"]
@@ -38,11 +40,11 @@ DIALECTS: dict[str, Dialect] = {
 }
 
 
+_TO_REALTO = {traxes: realto for realto, traxes in DIALECT_RENAMES.items()}
+
+
 def entity_type_for(flavor: str, value: str) -> str:
     """An entity type's name in ``flavor`` (``ChargePole`` <-> ``ChargePoint`` and the like)."""
-    from .models.enums import DIALECT_RENAMES
-
     if flavor == "traxes":
         return DIALECT_RENAMES.get(value, value)
-    reverse = {traxes: realto for realto, traxes in DIALECT_RENAMES.items()}
-    return reverse.get(value, value)
+    return _TO_REALTO.get(value, value)

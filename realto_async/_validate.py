@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 import logging
 import re
 import uuid
@@ -74,7 +75,7 @@ def check_enum(value: object, enum_cls: type[E], name: str) -> str:
         raise InvalidArgumentError(
             f"{name} must be a {enum_cls.__name__} or a non-empty string, got {value!r}"
         )
-    known = {str(member.value) for member in enum_cls}
+    known = _values_of(enum_cls)
     if value not in known:
         logger.warning(
             "%s=%r is not a %s this SDK knows (%s); sending it anyway",
@@ -84,6 +85,11 @@ def check_enum(value: object, enum_cls: type[E], name: str) -> str:
             ", ".join(sorted(known)),
         )
     return value
+
+
+@functools.cache
+def _values_of(enum_cls: type[enum.Enum]) -> frozenset[str]:
+    return frozenset(str(member.value) for member in enum_cls)
 
 
 def check_page_size(value: object) -> int | None:
