@@ -906,7 +906,9 @@ class QuantitySetting(SyncResource):
         return self._run(self._target().retrieve, entity_id)
 
     def update(self, entity_id: str | UUID, *, value: float, unit: str | None = None) -> Quantity:
-        """Set it: ``PUT /v1/entities/{entityId}/<setting>``; ``unit`` defaults to the setting's own."""
+        """Set it: ``PUT /v1/entities/{entityId}/<setting>``; ``unit`` defaults to the setting's own.
+        Inferred endpoint.
+        """
         return self._run(self._target().update, entity_id, value=value, unit=unit)
 
 

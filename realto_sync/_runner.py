@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 import threading
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -21,6 +22,7 @@ __all__ = ["INHERITED_LOOPS", "LoopThread"]
 T = TypeVar("T")
 # How often a blocked caller wakes to let Ctrl+C through (a finished call returns at once).
 INTERRUPT_CHECK_SECONDS = 0.25
+JOIN_TIMEOUT = 10.0
 # A forked child's loops from its parent, kept alive so no destructor reaches shared epoll state.
 INHERITED_LOOPS: list[object] = []
 
@@ -126,6 +128,7 @@ class LoopThread:
             with self._lock:
                 loop, thread, pid = self._loop, self._thread, self._pid
                 self._loop = self._thread = self._pid = None
-            if loop is not None and thread is not None and pid == os.getpid():
+            # At interpreter exit daemon threads may no longer run: then there is nothing to join.
+            if loop is not None and thread is not None and pid == os.getpid() and not sys.is_finalizing():
                 loop.call_soon_threadsafe(loop.stop)
-                thread.join()
+                thread.join(timeout=JOIN_TIMEOUT)

@@ -112,7 +112,8 @@ class QuantitySetting(Resource):
         return await self._client._request("GET", f"/v1/entities/{entity}/{self._path}", Quantity)
 
     async def update(self, entity_id: str | UUID, *, value: float, unit: str | None = None) -> Quantity:
-        """Set it: ``PUT /v1/entities/{entityId}/<setting>``; ``unit`` defaults to the setting's own."""
+        """Set it: ``PUT /v1/entities/{entityId}/<setting>``; ``unit`` defaults to the setting's own.
+        Inferred endpoint."""
         entity = check_uuid(entity_id, "entity_id")
         body = {"unit": unit or self._unit, "value": _number(value, "value")}
         return await self._client._request("PUT", f"/v1/entities/{entity}/{self._path}", Quantity, body=body)

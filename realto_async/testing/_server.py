@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import sys
 import threading
 from collections import OrderedDict, deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -38,6 +39,7 @@ logger = logging.getLogger("realto.testing")
 PREFIX = {"realto": "/api", "traxes": "/connect"}
 TRAXES_TOKEN_PATH = "/am/oauth2/realms/root/realms/difesp/access_token"
 CACHE_SIZE = 4096
+JOIN_TIMEOUT = 10.0  # seconds to wait for a background thread to finish
 REQUEST_LOG_SIZE = 100_000  # the newest requests; a long-running server does not grow forever
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -344,6 +346,8 @@ class FakeRealto:
         try:
             yield self
         finally:
-            if loop is not None and stop is not None:
+            # Left open until interpreter exit, this runs while daemon threads can no longer
+            # run (Python 3.13 waits forever on a join then): nothing to stop or wait for.
+            if loop is not None and stop is not None and not sys.is_finalizing():
                 loop.call_soon_threadsafe(stop.set)
-            thread.join()
+                thread.join(timeout=JOIN_TIMEOUT)
