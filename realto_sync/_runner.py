@@ -28,15 +28,29 @@ INHERITED_LOOPS: list[object] = []
 
 
 class _Call:
-    """One coroutine run on the loop for a waiting thread."""
+    """One coroutine run on the loop for a waiting thread; releases ``done`` when it ends."""
 
-    __slots__ = ("cancelled", "done", "task")
+    __slots__ = ("cancelled", "done", "error", "result", "task")
 
     def __init__(self) -> None:
         self.done = threading.Lock()
         self.done.acquire()
         self.task: asyncio.Task[Any] | None = None
         self.cancelled = False
+        self.result: Any = None
+        self.error: BaseException | None = None
+
+    async def run(self, func: Callable[..., Awaitable[Any]], args: tuple[Any, ...]) -> None:
+        # Releasing here, not from a done-callback, saves the loop an iteration per call.
+        try:
+            self.result = await func(*args)
+        except asyncio.CancelledError as err:
+            self.error = err
+            raise  # a cancelled task ends cancelled
+        except BaseException as err:  # handed to the waiting thread, which raises it
+            self.error = err
+        finally:
+            self.done.release()
 
 
 class LoopThread:
@@ -60,6 +74,9 @@ class LoopThread:
         return self._loop is not None and self._pid == os.getpid()
 
     def _loop_now(self) -> asyncio.AbstractEventLoop:
+        loop = self._loop
+        if loop is not None and self._pid == os.getpid():
+            return loop
         with self._lock:
             if self._loop is None or self._pid != os.getpid():
                 if self._loop is not None:  # inherited through fork: keep it, never touch it
@@ -98,11 +115,10 @@ class LoopThread:
         call = _Call()
 
         def start() -> None:
-            if call.cancelled:
+            if call.cancelled:  # pragma: no cover - interrupted before the loop got to it
                 call.done.release()
                 return
-            call.task = loop.create_task(func(*args))  # type: ignore[arg-type]
-            call.task.add_done_callback(lambda _: call.done.release())
+            call.task = loop.create_task(call.run(func, args))
 
         loop.call_soon_threadsafe(start)
         try:
@@ -112,10 +128,12 @@ class LoopThread:
             call.cancelled = True
             loop.call_soon_threadsafe(lambda: call.task.cancel() if call.task is not None else None)
             raise
-        task: asyncio.Task[T] | None = call.task
-        if task is None:  # pragma: no cover - cancelled before it started
+        if call.error is not None:
+            raise call.error
+        if call.task is None:  # pragma: no cover - cancelled before it started
             raise RealtoError("the call was cancelled")
-        return task.result()
+        result: T = call.result
+        return result
 
     def stop(self, before: Callable[[], Awaitable[None]] | None = None) -> None:
         """Run ``before`` (closing the client), stop the loop and join its thread."""
