@@ -15,7 +15,6 @@ import argparse
 import asyncio
 import gc
 import json
-import socket
 import statistics
 import subprocess
 import sys
@@ -35,11 +34,7 @@ START = datetime(2024, 1, 1, tzinfo=timezone.utc)
 SERVER = Path(__file__).with_name("page_server.py")
 sys.path.insert(0, str(SERVER.parent))
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from emulator_process import free_port  # noqa: E402
 
 
 def start_server(pages: int, per_page: int) -> tuple[subprocess.Popen[str], str]:
@@ -125,7 +120,7 @@ async def request_overhead(body: bytes, number: int = 20_000) -> float:
     headers = CIMultiDictProxy(CIMultiDict({"Content-Type": "application/json"}))
 
     async def canned(method: str, url: str, *args: Any) -> Response:
-        return Response(200, headers, body, url, method)
+        return Response(status=200, headers=headers, url=url, method=method, body=body)
 
     client = AsyncRealtoClient(token="bench", base_url="http://127.0.0.1:9/api")
     client._transport._attempt = canned  # type: ignore[method-assign]
@@ -136,7 +131,7 @@ async def request_overhead(body: bytes, number: int = 20_000) -> float:
     started = time.perf_counter()
     for _ in range(number):
         structure(loads(body), Entity)
-        Response(200, headers, body, "u", "GET")
+        Response(status=200, headers=headers, url="u", method="GET", body=body)
     decode = time.perf_counter() - started
     return (total - decode) / number * 1e6
 

@@ -404,8 +404,7 @@ def _emit_structure(kind: _Kind, ns: _Namespace) -> tuple[list[str], str]:
             f"r = {lookup}.get(v) if type(v) is str else None",
             f"if r is None: r = {fallback}(v)",
         ], "r"
-    if kind.tag == "model":
-        return [], f"{ns.add(_item_converter(kind))}(v)"
+    # Nested models never get here: _emit_object builds them inline.
     return [], f"_list({ns.add(_item_converter(kind.target))}, v)"
 
 

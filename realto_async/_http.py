@@ -95,28 +95,14 @@ class ResponseInfo:
 
 
 @attrs.define(frozen=True, slots=True)
-class Response:
+class Response(ResponseInfo):
     """A successful answer, read in full."""
 
-    status: int
-    headers: CIMultiDictProxy[str]
     body: bytes
-    url: str
-    method: str
 
     def info(self) -> ResponseInfo:
         """The answer without its body."""
         return ResponseInfo(self.status, self.headers, self.url, self.method)
-
-    @property
-    def request_id(self) -> str | None:
-        """The server's id for this request (``x-request-id`` or ``request-id``)."""
-        return request_id_of(self.headers)
-
-    @property
-    def rate_limit(self) -> dict[str, str]:
-        """The rate-limit headers of the answer, if the server sent any."""
-        return {name: self.headers[name] for name in RATE_LIMIT_HEADERS if name in self.headers}
 
     def json(self) -> Any:
         """The body decoded as JSON; a body that is not JSON raises ResponseValidationError."""
@@ -355,7 +341,7 @@ class Transport:
                 allow_redirects=False,
             ) as resp:
                 data = await resp.read()
-                return Response(resp.status, resp.headers, data, url, method)
+                return Response(status=resp.status, headers=resp.headers, url=url, method=method, body=data)
         except (aiohttp.ClientError, TimeoutError, asyncio.TimeoutError) as err:
             raise _map_client_error(err, method, url) from err
 
