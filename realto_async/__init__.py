@@ -2,11 +2,14 @@
 
 from ._client import AsyncRealtoClient
 from ._clock import Clock, SystemClock
-from ._config import ClientConfig, Timeout
+from ._config import ClientConfig, Timeout, TokenSource
+from ._dialects import Flavor
+from ._http import ResponseInfo
 from ._pagination import AsyncPaginator, Page
-from ._retry import RetryEvent, RetryPolicy
-from ._types import NOT_GIVEN
+from ._retry import RetryEvent, RetryHook, RetryPolicy
+from ._types import NOT_GIVEN, NotGiven, Omittable
 from ._version import __version__
+from ._wait import UpdateHook
 from .errors import (
     APIConnectionError,
     APIStatusError,
@@ -119,6 +122,7 @@ __all__ = [
     "ErrorDetail",
     "EventLoopMismatchError",
     "Feature",
+    "Flavor",
     "GeoLocation",
     "GuidedOnboardingSession",
     "InternalServerError",
@@ -129,9 +133,11 @@ __all__ = [
     "LocationRef",
     "NOT_GIVEN",
     "NotFoundError",
+    "NotGiven",
     "OffboardingData",
     "OffboardingRequest",
     "OffboardingStatus",
+    "Omittable",
     "OnboardingAction",
     "OnboardingBrand",
     "OnboardingData",
@@ -156,8 +162,10 @@ __all__ = [
     "ReadingData",
     "RealtoError",
     "RealtoModel",
+    "ResponseInfo",
     "ResponseValidationError",
     "RetryEvent",
+    "RetryHook",
     "RetryPolicy",
     "ScheduledCommand",
     "SystemClock",
@@ -165,7 +173,9 @@ __all__ = [
     "TieredValues",
     "Timeout",
     "TokenEndpointUnreachableError",
+    "TokenSource",
     "UnprocessableEntityError",
+    "UpdateHook",
     "User",
     "__version__",
 ]

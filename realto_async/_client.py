@@ -11,8 +11,17 @@ import aiohttp
 import attrs
 
 from ._clock import Clock
-from ._config import ClientConfig, Timeout, TokenSource, resolve_config
+from ._config import (
+    ClientConfig,
+    Timeout,
+    TokenSource,
+    check_headers,
+    check_retry,
+    check_retry_hook,
+    resolve_config,
+)
 from ._convert import structure, structure_list
+from ._dialects import Flavor
 from ._errors import ConfigurationError, InvalidArgumentError
 from ._http import RequestOptions, Response, Transport
 from ._json import dumps
@@ -82,7 +91,7 @@ class AsyncRealtoClient:
         client_secret: str | None = None,
         token: TokenSource | None = None,
         base_url: str | None = None,
-        flavor: str | None = None,
+        flavor: Flavor | None = None,
         token_url: str | None = None,
         timeout: float | Timeout | None = None,
         max_retries: int | None = None,
@@ -110,8 +119,7 @@ class AsyncRealtoClient:
             raise ConfigurationError(
                 f"session must be an aiohttp.ClientSession, got {type(session).__name__}"
             )
-        if on_retry is not None and not callable(on_retry):
-            raise ConfigurationError("on_retry must be a callable taking a RetryEvent")
+        check_retry_hook(on_retry)
         _configure_logging(config.log_level)
         self._transport = Transport(config, session=session, clock=clock)
         self._options = RequestOptions(
@@ -142,7 +150,7 @@ class AsyncRealtoClient:
         return self._transport.config
 
     @property
-    def flavor(self) -> str:
+    def flavor(self) -> Flavor:
         """The dialect: ``"realto"`` or ``"traxes"``."""
         return self._transport.config.flavor
 
@@ -171,23 +179,20 @@ class AsyncRealtoClient:
 
         Closing the view does nothing; close the client it came from.
         """
-        options = self._options
-        if retry is not NOT_GIVEN:
-            if not isinstance(retry, RetryPolicy):
-                raise ConfigurationError(f"retry must be a RetryPolicy, got {type(retry).__name__}")
-            options = attrs.evolve(options, retry=retry)
-        if max_retries is not NOT_GIVEN:
-            if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-                raise ConfigurationError(f"max_retries must be an int >= 0, got {max_retries!r}")
-            options = attrs.evolve(options, retry=attrs.evolve(options.retry, max_retries=max_retries))
+        # The constructor's own checks, so a view accepts and refuses exactly what it does.
+        options = attrs.evolve(
+            self._options,
+            retry=check_retry(
+                self._options.retry if retry is NOT_GIVEN else retry,
+                None if max_retries is NOT_GIVEN else max_retries,
+            ),
+        )
         if timeout is not NOT_GIVEN:
             options = attrs.evolve(options, timeout=Timeout.coerce(timeout))
         if default_headers is not NOT_GIVEN:
-            if any(key.lower() == "authorization" for key in default_headers):
-                raise ConfigurationError("default_headers may not set Authorization; pass token= instead")
-            options = attrs.evolve(options, headers={**options.headers, **default_headers})
+            options = attrs.evolve(options, headers={**options.headers, **check_headers(default_headers)})
         if on_retry is not NOT_GIVEN:
-            options = attrs.evolve(options, on_retry=on_retry)
+            options = attrs.evolve(options, on_retry=check_retry_hook(on_retry))
         view = object.__new__(AsyncRealtoClient)
         view._transport = self._transport
         view._options = options

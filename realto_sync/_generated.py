@@ -44,6 +44,7 @@ from realto_async import (
     ErrorDetail,
     EventLoopMismatchError,
     Feature,
+    Flavor,
     GeoLocation,
     GuidedOnboardingSession,
     InternalServerError,
@@ -53,9 +54,11 @@ from realto_async import (
     LocationMatch,
     LocationRef,
     NotFoundError,
+    NotGiven,
     OffboardingData,
     OffboardingRequest,
     OffboardingStatus,
+    Omittable,
     OnboardingAction,
     OnboardingBrand,
     OnboardingData,
@@ -79,8 +82,10 @@ from realto_async import (
     ReadingData,
     RealtoError,
     RealtoModel,
+    ResponseInfo,
     ResponseValidationError,
     RetryEvent,
+    RetryHook,
     RetryPolicy,
     ScheduledCommand,
     SystemClock,
@@ -88,13 +93,11 @@ from realto_async import (
     TieredValues,
     Timeout,
     TokenEndpointUnreachableError,
+    TokenSource,
     UnprocessableEntityError,
+    UpdateHook,
     User,
 )
-from realto_async._config import TokenSource
-from realto_async._retry import RetryHook
-from realto_async._types import Omittable
-from realto_async._wait import UpdateHook
 from realto_async.resources.charge_sessions import ChargeSessions as _AsyncChargeSessions
 from realto_async.resources.collectives import Collectives as _AsyncCollectives
 from realto_async.resources.commands import Commands as _AsyncCommands
@@ -160,6 +163,7 @@ __all__ = [
     "EventLoopMismatchError",
     "Feature",
     "Features",
+    "Flavor",
     "GeoLocation",
     "GuidedOnboardingSession",
     "GuidedSessions",
@@ -172,10 +176,12 @@ __all__ = [
     "Locations",
     "NOT_GIVEN",
     "NotFoundError",
+    "NotGiven",
     "Offboarding",
     "OffboardingData",
     "OffboardingRequest",
     "OffboardingStatus",
+    "Omittable",
     "Onboarding",
     "OnboardingAction",
     "OnboardingBrand",
@@ -206,8 +212,10 @@ __all__ = [
     "RealtoClient",
     "RealtoError",
     "RealtoModel",
+    "ResponseInfo",
     "ResponseValidationError",
     "RetryEvent",
+    "RetryHook",
     "RetryPolicy",
     "ScheduledCommand",
     "Settings",
@@ -219,7 +227,9 @@ __all__ = [
     "TieredValues",
     "Timeout",
     "TokenEndpointUnreachableError",
+    "TokenSource",
     "UnprocessableEntityError",
+    "UpdateHook",
     "User",
 ]
 
@@ -462,7 +472,7 @@ class OnboardingCollectives(SyncResource):
         *,
         timeout: float | timedelta = 600.0,
         poll_interval: float | timedelta = 2.0,
-        on_update: UpdateHook | None = None,
+        on_update: UpdateHook[OnboardingRequest] | None = None,
     ) -> OnboardingRequest:
         """Poll ``GET /v1/onboarding/collectives/{onboardingRequestId}`` until it is final
         (inferred endpoint); Failed raises :class:`OnboardingFailedError`.
@@ -580,7 +590,7 @@ class OnboardingEntities(SyncResource):
         *,
         timeout: float | timedelta = 600.0,
         poll_interval: float | timedelta = 2.0,
-        on_update: UpdateHook | None = None,
+        on_update: UpdateHook[OnboardingRequest] | None = None,
     ) -> OnboardingRequest:
         """Poll ``GET /v1/onboarding/entities/{onboardingRequestId}`` until Succeeded or Canceled.
 
@@ -843,7 +853,7 @@ class Commands(SyncResource):
         *,
         timeout: float | timedelta = 600.0,
         poll_interval: float | timedelta = 2.0,
-        on_update: UpdateHook | None = None,
+        on_update: UpdateHook[Command] | None = None,
     ) -> Command:
         """Poll ``GET /v1/entities/{entityId}/commands/{commandId}`` until Succeeded, Failed or
         Canceled, and return it; :class:`OperationTimeoutError` after ``timeout``.
@@ -1056,7 +1066,7 @@ class Offboarding(SyncResource):
         *,
         timeout: float | timedelta = 600.0,
         poll_interval: float | timedelta = 2.0,
-        on_update: UpdateHook | None = None,
+        on_update: UpdateHook[OffboardingRequest] | None = None,
     ) -> OffboardingRequest:
         """Poll ``GET /v1/offboarding/entities/{offboardingRequestId}`` (inferred endpoint) until
         Succeeded, Failed or Canceled; :class:`OperationTimeoutError` after ``timeout``.
@@ -1103,7 +1113,7 @@ class RealtoClient(SyncClientBase):
         client_secret: str | None = None,
         token: TokenSource | None = None,
         base_url: str | None = None,
-        flavor: str | None = None,
+        flavor: Flavor | None = None,
         token_url: str | None = None,
         timeout: float | Timeout | None = None,
         max_retries: int | None = None,
@@ -1180,7 +1190,7 @@ class RealtoClient(SyncClientBase):
         return self._async_client().config
 
     @property
-    def flavor(self) -> str:
+    def flavor(self) -> Flavor:
         """The dialect: ``"realto"`` or ``"traxes"``."""
         return self._async_client().flavor
 

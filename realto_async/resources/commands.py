@@ -189,7 +189,7 @@ class Commands(Resource):
         *,
         timeout: float | timedelta = 600.0,
         poll_interval: float | timedelta = 2.0,
-        on_update: UpdateHook | None = None,
+        on_update: UpdateHook[Command] | None = None,
     ) -> Command:
         """Poll ``GET /v1/entities/{entityId}/commands/{commandId}`` until Succeeded, Failed or
         Canceled, and return it; :class:`OperationTimeoutError` after ``timeout``."""

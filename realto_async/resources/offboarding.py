@@ -44,7 +44,7 @@ class Offboarding(Resource):
         *,
         timeout: float | timedelta = 600.0,
         poll_interval: float | timedelta = 2.0,
-        on_update: UpdateHook | None = None,
+        on_update: UpdateHook[OffboardingRequest] | None = None,
     ) -> OffboardingRequest:
         """Poll ``GET /v1/offboarding/entities/{offboardingRequestId}`` (inferred endpoint) until
         Succeeded, Failed or Canceled; :class:`OperationTimeoutError` after ``timeout``."""

@@ -201,7 +201,7 @@ class OnboardingEntities(Resource):
         *,
         timeout: float | timedelta = 600.0,
         poll_interval: float | timedelta = 2.0,
-        on_update: UpdateHook | None = None,
+        on_update: UpdateHook[OnboardingRequest] | None = None,
     ) -> OnboardingRequest:
         """Poll ``GET /v1/onboarding/entities/{onboardingRequestId}`` until Succeeded or Canceled.
 
@@ -283,7 +283,7 @@ class OnboardingCollectives(Resource):
         *,
         timeout: float | timedelta = 600.0,
         poll_interval: float | timedelta = 2.0,
-        on_update: UpdateHook | None = None,
+        on_update: UpdateHook[OnboardingRequest] | None = None,
     ) -> OnboardingRequest:
         """Poll ``GET /v1/onboarding/collectives/{onboardingRequestId}`` until it is final
         (inferred endpoint); Failed raises :class:`OnboardingFailedError`."""
@@ -364,7 +364,7 @@ async def _wait_onboarding(
     onboarding_request_id: str | UUID,
     timeout: float | timedelta,
     poll_interval: float | timedelta,
-    on_update: UpdateHook | None,
+    on_update: UpdateHook[OnboardingRequest] | None,
 ) -> OnboardingRequest:
     request_id = check_uuid(onboarding_request_id, "onboarding_request_id")
     final: OnboardingRequest = await poll_until_final(
