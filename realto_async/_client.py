@@ -70,6 +70,11 @@ class AsyncRealtoClient:
             async for session in client.charge_sessions.list(entity_id, start=since):
                 ...
 
+    Its namespaces hold one method per endpoint: ``entities`` (``.permissions``),
+    ``collectives``, ``tenants``, ``onboarding`` (``.types``, ``.entities``, ``.collectives``,
+    ``.guided_sessions``), ``readings``, ``commands``, ``charge_sessions``, ``settings`` and
+    ``offboarding``.
+
     The aiohttp session is created on first use inside the running event loop and is bound
     to it. A ``session`` you pass is used as is and never closed by the client.
     """
@@ -102,6 +107,33 @@ class AsyncRealtoClient:
         on_retry: RetryHook | None = None,
         clock: Clock | None = None,
     ) -> None:
+        """Build a client; nothing is sent until the first call.
+
+        Every argument left out (None) falls back to its ``REALTO_*`` environment variable, then to
+        its default.
+
+        Args:
+            client_id: the OAuth client id (``REALTO_CLIENT_ID``).
+            client_secret: its secret (``REALTO_CLIENT_SECRET``); never logged or shown in reprs.
+            token: instead of client credentials: a bearer token, or an async callable returning one
+                (called again when a call is refused with 401).
+            base_url: the API's root (``REALTO_BASE_URL``; default: the dialect's, e.g.
+                ``https://platform.realto.io/api``).
+            flavor: the dialect, ``"realto"`` or ``"traxes"`` (``REALTO_FLAVOR``; default ``"realto"``).
+            token_url: the token endpoint (``REALTO_TOKEN_URL``; default: the dialect's).
+            timeout: seconds each call may take, every retry and token fetch included (a number), or
+                ``Timeout(connect=, read=, total=)`` for each limit in seconds. Default 120 s.
+            max_retries: how often a failed call is tried again (default 2).
+            retry: a RetryPolicy: backoff delays (seconds) and the statuses that are retried.
+            session: an ``aiohttp.ClientSession`` to send with; used as is and never closed.
+            connector_limit: the most connections open at once (default 100; 0: no limit).
+            default_headers: headers sent with every request (not Authorization: pass ``token``).
+            on_retry: called with a RetryEvent before each retry (an async callable is awaited).
+            clock: the time source for deadlines, backoff and token expiry (tests pass a FakeClock).
+
+        Raises:
+            ConfigurationError: a setting is missing or malformed; the message names it.
+        """
         config = resolve_config(
             client_id=client_id,
             client_secret=client_secret,
@@ -177,7 +209,22 @@ class AsyncRealtoClient:
     ) -> AsyncRealtoClient:
         """A view of this client with other per-call settings, sharing its connections and token.
 
-        Closing the view does nothing; close the client it came from.
+        Nothing is sent. The arguments are checked as the constructor checks them; those left out
+        keep this client's values. Closing the view does nothing; close the client it came from.
+
+        Args:
+            timeout: seconds one call may take, every retry and token fetch included (a number), or
+                ``Timeout(connect=, read=, total=)`` for each limit in seconds.
+            max_retries: how often a failed call is tried again.
+            retry: a RetryPolicy: backoff delays (seconds) and the statuses that are retried.
+            default_headers: headers added to this client's for every request (not Authorization).
+            on_retry: called with a RetryEvent before each retry (None: no hook).
+
+        Returns:
+            AsyncRealtoClient: the view.
+
+        Raises:
+            ConfigurationError: a setting is malformed; the message names it.
         """
         # The constructor's own checks, so a view accepts and refuses exactly what it does.
         options = attrs.evolve(
@@ -207,7 +254,11 @@ class AsyncRealtoClient:
         return self._transport.closed
 
     async def aclose(self) -> None:
-        """Close the connection pool (unless the session was passed in). Views do nothing."""
+        """Close the connection pool (unless the session was passed in). Views do nothing.
+
+        Returns:
+            None: nothing is sent; calls made afterwards raise.
+        """
         if not self._is_view:
             await self._transport.aclose()
 
