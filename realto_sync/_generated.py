@@ -1068,9 +1068,9 @@ class GuidedSessions(SyncResource):
             max_items: stop after this many sessions (None: all of them).
 
         Returns:
-            SyncPaginator[GuidedOnboardingSession]: iterate it for every session, one page in memory at a
-                time;
-            ``pages()`` gives the pages, ``first_page()`` the first one. Nothing is sent before.
+            SyncPaginator[GuidedOnboardingSession]: iterate it for every session, one page in
+            memory at a time; ``pages()`` gives the pages, ``first_page()`` the first one. Nothing
+            is sent before.
 
         Raises:
             InvalidArgumentError: an argument is malformed (raised at once, before anything is sent).
@@ -1177,9 +1177,9 @@ class Readings(SyncResource):
             max_items: stop after this many readings (None: all of them).
 
         Returns:
-            SyncPaginator[Reading]: iterate it for every reading (each value with its unit: W, kWh, V, A,
-                %...), one page in memory at a time;
+            SyncPaginator[Reading]: iterate it for every reading, one page in memory at a time;
             ``pages()`` gives the pages, ``first_page()`` the first one. Nothing is sent before.
+            Each reading has its time (UTC) and values, each with its unit (W, kWh, V, A, %...).
 
         Raises:
             InvalidArgumentError: an argument is malformed (raised at once, before anything is sent).
@@ -1240,9 +1240,9 @@ class Readings(SyncResource):
             max_items: stop after this many intervals (None: all of them).
 
         Returns:
-            SyncPaginator[Aggregation]: iterate it for every interval: its start and end (UTC) and
-                averaged values, one page in memory at a time;
+            SyncPaginator[Aggregation]: iterate it for every interval, one page in memory at a time;
             ``pages()`` gives the pages, ``first_page()`` the first one. Nothing is sent before.
+            Each interval has its start and end (UTC) and the values averaged over it.
 
         Raises:
             InvalidArgumentError: an argument is malformed (raised at once, before anything is sent).
@@ -1552,9 +1552,10 @@ class ChargeSessions(SyncResource):
             max_items: stop after this many sessions (None: all of them).
 
         Returns:
-            SyncPaginator[ChargingRecord]: iterate it for every session (start and end, energy charged in
-                kWh per tariff tier, state of charge in %, place), one page in memory at a time;
+            SyncPaginator[ChargingRecord]: iterate it for every session, one page in memory at a time;
             ``pages()`` gives the pages, ``first_page()`` the first one. Nothing is sent before.
+            Each session has its start and end (UTC), the energy charged per tariff tier (kWh),
+            the state of charge at start and end (%) and where it charged.
 
         Raises:
             InvalidArgumentError: an argument is malformed (raised at once, before anything is sent).

@@ -40,9 +40,10 @@ class ChargeSessions(Resource):
             max_items: stop after this many sessions (None: all of them).
 
         Returns:
-            AsyncPaginator[ChargingRecord]: iterate it for every session (start and end, energy charged in
-                kWh per tariff tier, state of charge in %, place), one page in memory at a time;
+            AsyncPaginator[ChargingRecord]: iterate it for every session, one page in memory at a time;
             ``pages()`` gives the pages, ``first_page()`` the first one. Nothing is sent before.
+            Each session has its start and end (UTC), the energy charged per tariff tier (kWh),
+            the state of charge at start and end (%) and where it charged.
 
         Raises:
             InvalidArgumentError: an argument is malformed (raised at once, before anything is sent).

@@ -541,9 +541,9 @@ class GuidedSessions(Resource):
             max_items: stop after this many sessions (None: all of them).
 
         Returns:
-            AsyncPaginator[GuidedOnboardingSession]: iterate it for every session, one page in memory at a
-                time;
-            ``pages()`` gives the pages, ``first_page()`` the first one. Nothing is sent before.
+            AsyncPaginator[GuidedOnboardingSession]: iterate it for every session, one page in
+            memory at a time; ``pages()`` gives the pages, ``first_page()`` the first one. Nothing
+            is sent before.
 
         Raises:
             InvalidArgumentError: an argument is malformed (raised at once, before anything is sent).

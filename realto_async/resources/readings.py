@@ -55,9 +55,9 @@ class Readings(Resource):
             max_items: stop after this many readings (None: all of them).
 
         Returns:
-            AsyncPaginator[Reading]: iterate it for every reading (each value with its unit: W, kWh, V, A,
-                %...), one page in memory at a time;
+            AsyncPaginator[Reading]: iterate it for every reading, one page in memory at a time;
             ``pages()`` gives the pages, ``first_page()`` the first one. Nothing is sent before.
+            Each reading has its time (UTC) and values, each with its unit (W, kWh, V, A, %...).
 
         Raises:
             InvalidArgumentError: an argument is malformed (raised at once, before anything is sent).
@@ -119,9 +119,9 @@ class Readings(Resource):
             max_items: stop after this many intervals (None: all of them).
 
         Returns:
-            AsyncPaginator[Aggregation]: iterate it for every interval: its start and end (UTC) and
-                averaged values, one page in memory at a time;
+            AsyncPaginator[Aggregation]: iterate it for every interval, one page in memory at a time;
             ``pages()`` gives the pages, ``first_page()`` the first one. Nothing is sent before.
+            Each interval has its start and end (UTC) and the values averaged over it.
 
         Raises:
             InvalidArgumentError: an argument is malformed (raised at once, before anything is sent).
