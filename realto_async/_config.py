@@ -26,7 +26,7 @@ __all__ = [
 ]
 
 TokenSource = str | Callable[[], Awaitable[str]]
-"""``token=``: a bearer token, or an async callable returning one (called again when it expires)."""
+"""``token=``: a bearer token, or an async callable returning one (called again after a 401)."""
 
 DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_READ_TIMEOUT = 60.0

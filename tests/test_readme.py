@@ -46,7 +46,8 @@ def python_blocks(text: str) -> list[Block]:
     while index < len(lines):
         opening = FENCE.match(lines[index])
         if opening is None:
-            if "not-run" in lines[index] and not MARKER.match(lines[index]):
+            comment = lines[index].lstrip().startswith("<!--")
+            if comment and "not-run" in lines[index] and not MARKER.match(lines[index]):
                 raise ValueError(f"line {index + 1}: write the marker as <!-- not-run: reason -->")
             if MARKER.match(lines[index]) and not (
                 index + 1 < len(lines) and lines[index + 1].startswith("```")
@@ -126,7 +127,7 @@ def test_the_readme_has_python_blocks_and_every_skip_says_why() -> None:
 def test_blocks_are_found_with_their_markers() -> None:
     text = "\n".join(
         [
-            "# Title",
+            "# Title, and prose that mentions not-run markers",
             "```python",
             "print(1)",
             "```",
