@@ -296,4 +296,4 @@ class AsyncRealtoClient:
             response = await self._send("GET", path, params=page_query)
             return parse_page(response, model, fetch)
 
-        return AsyncPaginator(fetch, continuation_token=continuation_token, max_items=limit)
+        return AsyncPaginator(fetch, continuation_token=continuation_token, max_items=limit, model=model)
