@@ -7,6 +7,15 @@ from ._pagination import AsyncPaginator, Page
 from ._retry import RetryEvent, RetryPolicy
 from ._types import NOT_GIVEN
 from ._version import __version__
+from .bulk import (
+    BulkBatch,
+    BulkProgress,
+    BulkReport,
+    BulkRun,
+    MemoryStateStore,
+    SQLiteStateStore,
+    StateStore,
+)
 from .errors import (
     APIConnectionError,
     APIStatusError,
@@ -93,6 +102,10 @@ __all__ = [
     "AsyncRealtoClient",
     "AuthenticationError",
     "BadRequestError",
+    "BulkBatch",
+    "BulkProgress",
+    "BulkReport",
+    "BulkRun",
     "ChargeFigures",
     "ChargeSessionData",
     "ChargingRecord",
@@ -127,6 +140,7 @@ __all__ = [
     "Location",
     "LocationMatch",
     "LocationRef",
+    "MemoryStateStore",
     "NOT_GIVEN",
     "NotFoundError",
     "OffboardingData",
@@ -159,7 +173,9 @@ __all__ = [
     "ResponseValidationError",
     "RetryEvent",
     "RetryPolicy",
+    "SQLiteStateStore",
     "ScheduledCommand",
+    "StateStore",
     "SystemClock",
     "Tenant",
     "TieredValues",
