@@ -6,8 +6,9 @@ import sys
 
 import click
 
+from .._errors import RealtoError
 from ._app import cli
-from ._errors import ExitCode
+from ._errors import ExitCode, describe
 
 __all__ = ["cli", "main"]
 
@@ -27,4 +28,8 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as done:
         code = done.code
         return code if isinstance(code, int) else (0 if code is None else 1)
+    except RealtoError as err:  # raised while the options were read, before any command ran
+        message, code = describe(err, None)
+        click.echo(f"error: {message}", err=True)
+        return code
     return ExitCode.OK

@@ -10,6 +10,7 @@ from ._commands import commands
 from ._context import Settings
 from ._entities import entities, readings
 from ._errors import EXIT_CODES
+from ._export import aggregations, export_readings, sessions
 from ._onboarding import offboard, onboard
 from ._output import OUTPUT_FORMATS
 from ._tools import demo, emulator
@@ -65,5 +66,6 @@ def completion(shell: str) -> None:
     click.echo(complete(cli, {}, "realto", "_REALTO_COMPLETE").source())
 
 
-for command in (entities, readings, commands, onboard, offboard, demo, emulator):
+readings.add_command(export_readings)
+for command in (entities, readings, sessions, aggregations, commands, onboard, offboard, demo, emulator):
     cli.add_command(command)
