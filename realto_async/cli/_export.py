@@ -196,7 +196,8 @@ def _summary(request: ExportRequest, report: BulkReport, written: int) -> None:
     click.echo(
         f"{request.label}: wrote {written} records to {request.output} ({request.format}; "
         f"{report.records} new this run): {report.entities_done} entities done, "
-        f"{report.entities_skipped} skipped, {report.entities_failed} failed; {report.requests} requests, {report.retries} retries, "
+        f"{report.entities_skipped} skipped, {report.entities_failed} failed; "
+        f"{report.requests} requests, {report.retries} retries, "
         f"{report.seconds_throttled:.1f} s throttled, {report.elapsed:.1f} s",
         err=True,
     )
