@@ -35,13 +35,13 @@ class PlainLines:
     def __init__(self, label: str, interval: float) -> None:
         self._label = label
         self._interval = interval
-        self._last_line = 0.0
+        self._last_line: float | None = None
         self._unprinted: BulkProgress | None = None
 
     def update(self, progress: BulkProgress) -> None:
         self._unprinted = progress
         now = time.monotonic()
-        if now - self._last_line >= self._interval:
+        if self._last_line is None or now - self._last_line >= self._interval:
             self._last_line = now
             self._print()
 
@@ -57,7 +57,7 @@ class PlainLines:
 class RichBar:
     """A rich progress bar of entities, with records, requests/s, throttling and ETA."""
 
-    def __init__(self, label: str, rich_progress: Any) -> None:
+    def __init__(self, label: str, rich_progress: Any, console: Any = None) -> None:
         columns = rich_progress
         self._bar = columns.Progress(
             columns.TextColumn("[bold]{task.description}"),
@@ -66,6 +66,7 @@ class RichBar:
             columns.TextColumn("{task.fields[detail]}"),
             columns.TimeRemainingColumn(),
             transient=False,
+            console=console,
         )
         self._task = self._bar.add_task(label, total=None, detail="")
         self._bar.start()
@@ -92,5 +93,7 @@ def progress_view(label: str, interval: float) -> ProgressView:
         except ImportError:
             pass
         else:
-            return RichBar(label, rich.progress)
+            import rich.console
+
+            return RichBar(label, rich.progress, rich.console.Console(stderr=True))
     return PlainLines(label, interval)
