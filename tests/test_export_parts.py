@@ -4,6 +4,7 @@ progress views and the CLI's time and duration parsing."""
 from __future__ import annotations
 
 import io
+import sys
 import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -154,9 +155,9 @@ def test_plain_progress_lines_are_periodic_and_end_with_the_last_state(
 
 
 def test_a_terminal_gets_a_rich_bar(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_progress.sys.stderr, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
     assert isinstance(_progress.progress_view("x", 1.0), _progress.RichBar)
-    monkeypatch.setattr(_progress.sys.stderr, "isatty", lambda: False, raising=False)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False, raising=False)
     assert isinstance(_progress.progress_view("x", 1.0), _progress.PlainLines)
     screen = io.StringIO()
     bar = _progress.RichBar("sessions export", rich.progress, rich.console.Console(file=screen, width=150))
