@@ -4,8 +4,8 @@ progress views and the CLI's time and duration parsing."""
 from __future__ import annotations
 
 import io
-import sys
 import json
+import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
