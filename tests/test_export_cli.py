@@ -295,3 +295,25 @@ def test_sigkill_and_rerun_with_the_same_state_gives_every_record_once(
     assert again.returncode == 0
     assert "0 new this run" in err
     assert Counter(pq.read_table(output).column("id").to_pylist()) == Counter(expected)
+
+
+def test_the_readme_export_command_works_as_written(cli: Cli, evs: list[str], tmp_path: Path) -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    commands = [line for line in readme.splitlines() if line.startswith("realto sessions export ")]
+    assert len(commands) == 1
+    args = commands[0].split()[1:]
+    done = subprocess.run(
+        [sys.executable, "-m", "realto_async", *args],
+        env=cli.env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    output = tmp_path / args[args.index("--output") + 1]
+    frame = pd.read_parquet(output)
+    assert set(frame["entity_id"]) <= set(evs)
+    assert frame["id"].is_unique
+    assert str(frame["start"].dtype) == "datetime64[us, UTC]"
+    assert (tmp_path / args[args.index("--state") + 1]).exists()
