@@ -8,6 +8,7 @@ to the column's) is kept in the JSON ``extras`` column. Other models flatten gen
 
 from __future__ import annotations
 
+from ._bulk import bulk_frame
 from ._frames import MissingDependencyError, to_arrow, to_pandas, to_polars
 from ._schema import EXTRAS, TableSchema
 from ._schemas import AGGREGATIONS, CHARGE_SESSIONS, READINGS
@@ -23,6 +24,7 @@ __all__ = [
     "MissingDependencyError",
     "Table",
     "TableSchema",
+    "bulk_frame",
     "schema_for",
     "table_of",
     "to_arrow",
