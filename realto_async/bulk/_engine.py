@@ -14,7 +14,8 @@ import functools
 import inspect
 import random
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from contextlib import aclosing
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -50,6 +51,9 @@ PROGRESS_INTERVAL = 0.5  # seconds between two on_progress calls at most
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 ENTITY_BACKOFF_INITIAL = 0.5
 ENTITY_BACKOFF_MAX = 8.0
+# A 429 is not a failure of the entity: its request waits for the run's pause and goes again,
+# without using up entity_retries, this many times at most.
+MAX_RATE_LIMITED = 100
 
 
 @attrs.define(frozen=True)
@@ -204,7 +208,7 @@ class Engine(Generic[T]):
         self,
         client: AsyncRealtoClient,
         job: ListingJob[T] | MapJob[T],
-        source: Callable[[Engine[Any]], AsyncIterator[EntityRef]],
+        source: Callable[[Engine[Any]], AsyncGenerator[EntityRef, None]],
         options: EngineOptions,
     ) -> None:
         clock = client._clock
@@ -222,21 +226,23 @@ class Engine(Generic[T]):
         async def on_retry(event: RetryEvent) -> None:
             self.stats.retries += 1
             self.stats.requests += 1
-            if isinstance(event.error, RateLimitError):
-                self.gate.pause(event.delay)
             if user_hook is not None:
                 outcome = user_hook(event)
                 if inspect.isawaitable(outcome):
                     await outcome
 
-        self.client = client.with_options(on_retry=on_retry)
+        # 429s come straight back to the run, which pauses every request for the Retry-After at
+        # once instead of letting each request wait and retry on its own.
+        policy = client.retry
+        no_429 = attrs.evolve(policy, retry_statuses=policy.retry_statuses - {429})
+        self.client = client.with_options(on_retry=on_retry, retry=no_429)
         self._task_group: TaskGroup | None = None
 
     # ------------------------------------------------------------------ requests
 
     async def attempt(self, call: Callable[[], Awaitable[Any]]) -> Any:
         """``call()`` through the gate and the limiter, tried again on transient errors."""
-        retries = 0
+        retries = rate_limited = 0
         while True:
             async with self.limit.limiter:
                 await self.gate.wait()
@@ -248,8 +254,12 @@ class Engine(Generic[T]):
                 else:
                     self.limit.succeeded()
                     return result
-            if isinstance(error, RateLimitError):
-                self.gate.pause(error.retry_after if error.retry_after is not None else self._backoff(1))
+            if isinstance(error, RateLimitError) and rate_limited < MAX_RATE_LIMITED:
+                rate_limited += 1
+                self.stats.retries += 1
+                wait = error.retry_after if error.retry_after is not None else self._backoff(rate_limited)
+                self.gate.pause(wait)
+                continue
             if not is_transient(error) or retries >= self.options.entity_retries:
                 raise _EntityFailed(error)
             retries += 1
@@ -288,12 +298,13 @@ class Engine(Generic[T]):
         async with send:
             seen: set[str] = set()
             try:
-                async for ref in self.source(self):
-                    if ref.id in seen:
-                        continue
-                    seen.add(ref.id)
-                    self.stats.entities_fed += 1
-                    await send.send(ref)
+                async with aclosing(self.source(self)) as source:
+                    async for ref in source:
+                        if ref.id in seen:
+                            continue
+                        seen.add(ref.id)
+                        self.stats.entities_fed += 1
+                        await send.send(ref)
             except _EntityFailed as failed:
                 self._fail_run(failed.error)
             except RealtoError as err:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -314,7 +314,7 @@ class Bulk(Resource):
 
     def _source(
         self, entity_ids: EntitySource | None, entity_type: EntityType | str | None
-    ) -> Callable[[Engine[Any]], AsyncIterator[EntityRef]]:
+    ) -> Callable[[Engine[Any]], AsyncGenerator[EntityRef, None]]:
         if entity_ids is not None:
             if entity_type is not None:
                 raise InvalidArgumentError("pass entity_ids= or entity_type=, not both")
@@ -324,7 +324,7 @@ class Bulk(Resource):
         return functools.partial(_fleet, kind)
 
 
-async def _fleet(entity_type: str | None, engine: Engine[Any]) -> AsyncIterator[EntityRef]:
+async def _fleet(entity_type: str | None, engine: Engine[Any]) -> AsyncGenerator[EntityRef, None]:
     """Every entity (of ``entity_type``) from ``GET /v1/entities``, each page tried again on
     transient errors like any other request of the run."""
     token: str | None = None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Iterable
+from collections.abc import AsyncGenerator, AsyncIterable, Iterable
 from typing import TypeAlias
 from uuid import UUID
 
@@ -50,7 +50,7 @@ def _ref(item: object) -> EntityRef:
         return EntityRef(str(item), invalid=err)
 
 
-async def entity_refs(entity_ids: EntitySource) -> AsyncIterator[EntityRef]:
+async def entity_refs(entity_ids: EntitySource) -> AsyncGenerator[EntityRef, None]:
     """The source's entities in order, each as an EntityRef (a bad id carries its error)."""
     if isinstance(entity_ids, AsyncIterable):
         async for item in entity_ids:
