@@ -267,9 +267,9 @@ def test_sigkill_and_rerun_with_the_same_state_gives_every_record_once(
     server = served[0]
     output, state = tmp_path / "fleet.parquet", tmp_path / "export.db"
     parts = tmp_path / "export.db.parts"
-    slow = server.faults.add("GET /v1/entities/*/charge-sessions", latency=0.05)
+    slow = server.faults.add("GET /v1/entities/*/charge-sessions", latency=0.15)
     try:
-        for kill_after_parts in (1, 5, 12):
+        for kill_after_parts in (1, 4, 9):
             process = _start_export(cli, output, state)
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline and process.poll() is None:
