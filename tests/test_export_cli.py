@@ -317,3 +317,34 @@ def test_the_readme_export_command_works_as_written(cli: Cli, evs: list[str], tm
     assert frame["id"].is_unique
     assert str(frame["start"].dtype) == "datetime64[us, UTC]"
     assert (tmp_path / args[args.index("--state") + 1]).exists()
+
+
+def test_a_terminal_gets_a_progress_bar(cli: Cli, tmp_path: Path) -> None:
+    import pty
+
+    leader, follower = pty.openpty()
+    args = ["sessions", "export", "--type", "EV", "--since", "3d", "-o", str(tmp_path / "s.csv")]
+    with subprocess.Popen(
+        [sys.executable, "-m", "realto_async", *args],
+        env=cli.env | {"COLUMNS": "160", "TERM": "xterm"},
+        stdout=subprocess.DEVNULL,
+        stderr=follower,
+    ) as process:
+        os.close(follower)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the terminal closed: the process ended
+                break
+            if not chunk:
+                break
+            shown += chunk
+        assert process.wait(timeout=60) == 0
+    os.close(leader)
+    text = shown.decode("utf-8", "replace")
+    assert "\x1b[" in text  # drawn, not printed line by line
+    assert "records" in text
+    assert "req/s" in text
+    assert "sessions export: entities " not in text
+    assert "sessions export: wrote " in text
