@@ -10,6 +10,15 @@ from ._retry import RetryEvent, RetryHook, RetryPolicy
 from ._types import NOT_GIVEN, NotGiven, Omittable
 from ._version import __version__
 from ._wait import UpdateHook
+from .bulk import (
+    BulkBatch,
+    BulkProgress,
+    BulkReport,
+    BulkRun,
+    MemoryStateStore,
+    SQLiteStateStore,
+    StateStore,
+)
 from .errors import (
     APIConnectionError,
     APIStatusError,
@@ -96,6 +105,10 @@ __all__ = [
     "AsyncRealtoClient",
     "AuthenticationError",
     "BadRequestError",
+    "BulkBatch",
+    "BulkProgress",
+    "BulkReport",
+    "BulkRun",
     "ChargeFigures",
     "ChargeSessionData",
     "ChargingRecord",
@@ -131,6 +144,7 @@ __all__ = [
     "Location",
     "LocationMatch",
     "LocationRef",
+    "MemoryStateStore",
     "NOT_GIVEN",
     "NotFoundError",
     "NotGiven",
@@ -167,7 +181,9 @@ __all__ = [
     "RetryEvent",
     "RetryHook",
     "RetryPolicy",
+    "SQLiteStateStore",
     "ScheduledCommand",
+    "StateStore",
     "SystemClock",
     "Tenant",
     "TieredValues",

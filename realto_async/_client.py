@@ -29,6 +29,7 @@ from ._pagination import AsyncPaginator, Page, parse_page
 from ._retry import RetryHook, RetryPolicy
 from ._types import NOT_GIVEN, Omittable
 from ._validate import check_max_items, check_page_size
+from .bulk._namespace import Bulk
 from .resources.charge_sessions import ChargeSessions
 from .resources.collectives import Collectives
 from .resources.commands import Commands
@@ -88,6 +89,7 @@ class AsyncRealtoClient:
     charge_sessions: ChargeSessions
     settings: Settings
     offboarding: Offboarding
+    bulk: Bulk
 
     def __init__(
         self,
@@ -173,6 +175,7 @@ class AsyncRealtoClient:
         self.charge_sessions = ChargeSessions(self)
         self.settings = Settings(self)
         self.offboarding = Offboarding(self)
+        self.bulk = Bulk(self)
 
     # --------------------------------------------------------------------- settings
 
@@ -352,4 +355,4 @@ class AsyncRealtoClient:
             response = await self._send("GET", path, params=page_query)
             return parse_page(response, model, fetch)
 
-        return AsyncPaginator(fetch, continuation_token=continuation_token, max_items=limit)
+        return AsyncPaginator(fetch, continuation_token=continuation_token, max_items=limit, model=model)

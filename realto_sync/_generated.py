@@ -3,7 +3,7 @@ do not edit by hand; change realto_async and regenerate (CI fails when this file
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
 from uuid import UUID
@@ -18,6 +18,9 @@ from realto_async import (
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    BulkBatch,
+    BulkProgress,
+    BulkReport,
     ChargeFigures,
     ChargeSessionData,
     ChargingRecord,
@@ -53,6 +56,7 @@ from realto_async import (
     Location,
     LocationMatch,
     LocationRef,
+    MemoryStateStore,
     NotFoundError,
     NotGiven,
     OffboardingData,
@@ -88,6 +92,8 @@ from realto_async import (
     RetryHook,
     RetryPolicy,
     ScheduledCommand,
+    SQLiteStateStore,
+    StateStore,
     SystemClock,
     Tenant,
     TieredValues,
@@ -98,6 +104,9 @@ from realto_async import (
     UpdateHook,
     User,
 )
+from realto_async.bulk import EntitySource, GcMode, ProgressHook
+from realto_async.bulk._namespace import DEFAULT_CONCURRENCY, T
+from realto_async.bulk._namespace import Bulk as _AsyncBulk
 from realto_async.resources.charge_sessions import ChargeSessions as _AsyncChargeSessions
 from realto_async.resources.collectives import Collectives as _AsyncCollectives
 from realto_async.resources.commands import Commands as _AsyncCommands
@@ -119,6 +128,7 @@ from realto_async.resources.settings import Settings as _AsyncSettings
 from realto_async.resources.tenants import Tenants as _AsyncTenants
 
 from ._base import SyncClientBase, SyncResource
+from ._bulk import SyncBulkRun, async_source, in_worker_thread
 from ._pagination import SyncPage, SyncPaginator
 
 # The models, errors and settings types are realto_async's own objects, re-exported.
@@ -129,6 +139,10 @@ __all__ = [
     "Aggregation",
     "AuthenticationError",
     "BadRequestError",
+    "Bulk",
+    "BulkBatch",
+    "BulkProgress",
+    "BulkReport",
     "ChargeFigures",
     "ChargeSessionData",
     "ChargeSessions",
@@ -174,6 +188,7 @@ __all__ = [
     "LocationMatch",
     "LocationRef",
     "Locations",
+    "MemoryStateStore",
     "NOT_GIVEN",
     "NotFoundError",
     "NotGiven",
@@ -217,8 +232,11 @@ __all__ = [
     "RetryEvent",
     "RetryHook",
     "RetryPolicy",
+    "SQLiteStateStore",
     "ScheduledCommand",
     "Settings",
+    "StateStore",
+    "SyncBulkRun",
     "SyncPage",
     "SyncPaginator",
     "SystemClock",
@@ -1977,6 +1995,255 @@ class Offboarding(SyncResource):
         )
 
 
+class Bulk(SyncResource):
+    """Bulk polling: one listing (or any per-entity call) over many entities, concurrently,
+    fault-tolerant, rate-limited, incremental and resumable. Each method returns a
+    :class:`BulkRun`; see it for iteration, acknowledgement and the report.
+
+    The options every method shares:
+
+    - ``concurrency``: requests in flight at most (default 16, never above the client's
+      ``connector_limit``). A 429 pauses the whole run for its ``Retry-After`` and halves it;
+      it then grows back by one per window of successful requests (AIMD).
+    - ``rate``: requests per second at most (a token bucket; None: no limit).
+    - ``entity_retries``: how often an entity whose request failed after the client's own
+      retries is tried again, from the same continuation token, with backoff (default 3).
+      After that it lands in ``report.failed`` and the run goes on.
+    - ``fail_fast``: stop the run and raise at the first failed entity instead.
+    - ``on_progress``: called with a :class:`BulkProgress` at most every 0.5 s and once at the
+      end (a function or a coroutine function).
+    - ``gc``: ``"throughput"`` freezes the start-up heap and raises the garbage collector's
+      thresholds for the run only (restored after, even on errors): faster large polls.
+    """
+
+    __slots__ = ()
+
+    def _target(self) -> _AsyncBulk:
+        return cast(_AsyncBulk, self._resolve())
+
+    def charge_sessions(
+        self,
+        entity_ids: EntitySource | None = None,
+        *,
+        entity_type: EntityType | str | None = None,
+        start: datetime | timedelta,
+        end: datetime | None = None,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        rate: float | None = None,
+        entity_retries: int = 3,
+        fail_fast: bool = False,
+        state: StateStore | None = None,
+        lookback: timedelta | None = None,
+        on_progress: ProgressHook | None = None,
+        page_size: int | None = None,
+        gc: GcMode = "default",
+    ) -> SyncBulkRun[ChargingRecord]:
+        """Charge sessions of many EVs: ``GET /v1/entities/{entityId}/charge-sessions`` per entity
+        and page.
+
+        ``entity_ids``: ids (``str``/``UUID``) or ``Entity`` objects from any iterable or async
+        iterable (``client.entities.list()`` streams in); or leave it out and give
+        ``entity_type=`` (e.g. ``"EV"``) to list them with ``GET /v1/entities`` (an inferred
+        endpoint); with neither,
+        every entity is listed. Entities of a type without charge sessions (known from an
+        ``Entity``) are skipped, not failed.
+        ``start``: an aware datetime, or a ``timedelta`` back from now; ``end``: an aware
+        datetime, default now when the run is made, fixed for the whole run.
+        ``state``: a :class:`StateStore`; each entity then starts at its watermark minus
+        ``lookback`` (default 48 h: sessions are published after they end, once a day) and
+        no record already delivered comes again. ``page_size``: records per request (1-1000).
+        Returns a :class:`SyncBulkRun` of :class:`ChargingRecord`. Raises
+        :class:`InvalidArgumentError` for bad arguments, before anything is sent.
+        """
+        return SyncBulkRun(
+            self._owner._runner,
+            self._target().charge_sessions(
+                async_source(entity_ids),
+                entity_type=entity_type,
+                start=start,
+                end=end,
+                concurrency=concurrency,
+                rate=rate,
+                entity_retries=entity_retries,
+                fail_fast=fail_fast,
+                state=state,
+                lookback=lookback,
+                on_progress=on_progress,
+                page_size=page_size,
+                gc=gc,
+            ),
+        )
+
+    def readings(
+        self,
+        entity_ids: EntitySource | None = None,
+        *,
+        entity_type: EntityType | str | None = None,
+        start: datetime | timedelta,
+        end: datetime | None = None,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        rate: float | None = None,
+        entity_retries: int = 3,
+        fail_fast: bool = False,
+        state: StateStore | None = None,
+        lookback: timedelta | None = None,
+        on_progress: ProgressHook | None = None,
+        page_size: int | None = None,
+        gc: GcMode = "default",
+    ) -> SyncBulkRun[Reading]:
+        """Readings of many entities: ``GET /v1/entities/{entityId}/readings`` per entity and page.
+
+        Arguments as :meth:`charge_sessions`; ``lookback`` defaults to 1 h. Returns a
+        :class:`SyncBulkRun` of :class:`Reading`. Raises :class:`InvalidArgumentError` for bad
+        arguments, before anything is sent.
+        """
+        return SyncBulkRun(
+            self._owner._runner,
+            self._target().readings(
+                async_source(entity_ids),
+                entity_type=entity_type,
+                start=start,
+                end=end,
+                concurrency=concurrency,
+                rate=rate,
+                entity_retries=entity_retries,
+                fail_fast=fail_fast,
+                state=state,
+                lookback=lookback,
+                on_progress=on_progress,
+                page_size=page_size,
+                gc=gc,
+            ),
+        )
+
+    def aggregations(
+        self,
+        entity_ids: EntitySource | None = None,
+        *,
+        entity_type: EntityType | str | None = None,
+        start: datetime | timedelta,
+        end: datetime | None = None,
+        resolution: timedelta = timedelta(hours=1),
+        concurrency: int = DEFAULT_CONCURRENCY,
+        rate: float | None = None,
+        entity_retries: int = 3,
+        fail_fast: bool = False,
+        state: StateStore | None = None,
+        lookback: timedelta | None = None,
+        on_progress: ProgressHook | None = None,
+        page_size: int | None = None,
+        gc: GcMode = "default",
+    ) -> SyncBulkRun[Aggregation]:
+        """Aggregated readings of many entities: ``GET /v1/entities/{entityId}/aggregations`` per
+        entity and page, averaged per ``resolution`` (whole minutes, a multiple of 15).
+
+        Arguments as :meth:`charge_sessions`; ``lookback`` defaults to the larger of 1 h and
+        ``resolution``. Returns a :class:`SyncBulkRun` of :class:`Aggregation`. Raises
+        :class:`InvalidArgumentError` for bad arguments, before anything is sent.
+        """
+        return SyncBulkRun(
+            self._owner._runner,
+            self._target().aggregations(
+                async_source(entity_ids),
+                entity_type=entity_type,
+                start=start,
+                end=end,
+                resolution=resolution,
+                concurrency=concurrency,
+                rate=rate,
+                entity_retries=entity_retries,
+                fail_fast=fail_fast,
+                state=state,
+                lookback=lookback,
+                on_progress=on_progress,
+                page_size=page_size,
+                gc=gc,
+            ),
+        )
+
+    def commands(
+        self,
+        entity_ids: EntitySource | None = None,
+        *,
+        entity_type: EntityType | str | None = None,
+        start: datetime | timedelta,
+        end: datetime | None = None,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        rate: float | None = None,
+        entity_retries: int = 3,
+        fail_fast: bool = False,
+        state: StateStore | None = None,
+        lookback: timedelta | None = None,
+        on_progress: ProgressHook | None = None,
+        page_size: int | None = None,
+        gc: GcMode = "default",
+    ) -> SyncBulkRun[Command]:
+        """Commands of many entities by trigger time: ``GET /v1/entities/{entityId}/commands`` per
+        entity and page.
+
+        Arguments as :meth:`charge_sessions`; ``lookback`` defaults to 1 h. Returns a
+        :class:`SyncBulkRun` of :class:`Command`. Raises :class:`InvalidArgumentError` for bad
+        arguments, before anything is sent.
+        """
+        return SyncBulkRun(
+            self._owner._runner,
+            self._target().commands(
+                async_source(entity_ids),
+                entity_type=entity_type,
+                start=start,
+                end=end,
+                concurrency=concurrency,
+                rate=rate,
+                entity_retries=entity_retries,
+                fail_fast=fail_fast,
+                state=state,
+                lookback=lookback,
+                on_progress=on_progress,
+                page_size=page_size,
+                gc=gc,
+            ),
+        )
+
+    def map(
+        self,
+        fn: Callable[[str], T],
+        entity_ids: EntitySource | None = None,
+        *,
+        entity_type: EntityType | str | None = None,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        rate: float | None = None,
+        entity_retries: int = 3,
+        fail_fast: bool = False,
+        on_progress: ProgressHook | None = None,
+        gc: GcMode = "default",
+    ) -> SyncBulkRun[T]:
+        """``await fn(entity_id)`` for many entities (``client.readings.last``,
+        ``client.entities.retrieve``, a command...), with the same concurrency, rate limit,
+        per-entity retries of transient errors, isolation and report as the listings.
+
+        Entities as :meth:`charge_sessions` (listed with ``GET /v1/entities``, an inferred
+        endpoint, when ``entity_ids`` is left out). Each batch holds one entity's result as its one record.
+        A 429 that ``fn`` raises after the client's retries pauses the whole run. Mind that
+        retrying a command may send it again: pass ``entity_retries=0`` for writes. Returns a
+        :class:`SyncBulkRun` of what ``fn`` returns. Raises :class:`InvalidArgumentError` for bad
+        arguments, before anything is sent.
+        """
+        return SyncBulkRun(
+            self._owner._runner,
+            self._target().map(
+                in_worker_thread(fn),
+                async_source(entity_ids),
+                entity_type=entity_type,
+                concurrency=concurrency,
+                rate=rate,
+                entity_retries=entity_retries,
+                fail_fast=fail_fast,
+                on_progress=on_progress,
+                gc=gc,
+            ),
+        )
+
+
 class RealtoClient(SyncClientBase):
     """The blocking client: every call of AsyncRealtoClient, without await.
 
@@ -2002,6 +2269,7 @@ class RealtoClient(SyncClientBase):
     charge_sessions: ChargeSessions
     settings: Settings
     offboarding: Offboarding
+    bulk: Bulk
 
     def __init__(
         self,
@@ -2078,6 +2346,7 @@ class RealtoClient(SyncClientBase):
         self.charge_sessions = ChargeSessions(self, ("charge_sessions",))
         self.settings = Settings(self, ("settings",))
         self.offboarding = Offboarding(self, ("offboarding",))
+        self.bulk = Bulk(self, ("bulk",))
 
     def with_options(
         self,

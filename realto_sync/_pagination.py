@@ -125,3 +125,15 @@ class SyncPaginator(Generic[T]):
     def to_list(self) -> list[T]:
         """Every item in one list (mind the memory on large listings)."""
         return list(self)
+
+    def to_arrow(self) -> Any:
+        """Every item as a ``pyarrow.Table`` in the export schema; needs ``realto[arrow]``."""
+        return self._runner.run(self._paginator.to_arrow)
+
+    def to_pandas(self) -> Any:
+        """Every item as a ``pandas.DataFrame`` in the export schema; needs ``realto[pandas]``."""
+        return self._runner.run(self._paginator.to_pandas)
+
+    def to_polars(self) -> Any:
+        """Every item as a ``polars.DataFrame`` in the export schema; needs ``realto[polars]``."""
+        return self._runner.run(self._paginator.to_polars)

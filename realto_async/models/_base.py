@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
@@ -64,6 +65,10 @@ class RealtoModel:
     def to_dict(self) -> dict[str, Any]:
         """The wire JSON of this model, unknown fields included; ``None`` fields are left out."""
         return unstructure(self)
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """The wire JSON of this model as text (what :meth:`to_dict` gives, for ``json.loads``)."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
 
     if not TYPE_CHECKING:  # hidden from type checkers, so a misspelt attribute is still an error
 
