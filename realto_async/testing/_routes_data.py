@@ -9,26 +9,44 @@ from typing import Any
 
 from aiohttp import web
 
+from ._clock import FakeClock
 from ._context import Ctx
 from ._errors import bad_request, conflict, not_found
+from ._facts import COMMANDS_BY_TYPE
 from ._ids import iso
 from ._paging import decode_token, page_envelope, page_size_of
 from ._records import CommandRecord, EntityRecord
 from ._routes_core import paged
-from ._synth import READING_STEP, charge_sessions, reading_at, reading_times
+from ._synth import READING_STEP, SYNTH_ORIGIN, charge_sessions, reading_at, reading_times
 
 __all__ = ["routes"]
 
+MAX_RESOLUTION = timedelta(days=366)
 DURATION_RE = re.compile(r"P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?")
 
 
 def _window(ctx: Ctx) -> tuple[datetime, datetime]:
     start = ctx.time_query("start", required=True)
-    end = ctx.time_query("end", required=False) or ctx.now
+    given_end = ctx.time_query("end", required=False)
+    end = given_end or ctx.now
     assert start is not None
     if end < start:
-        raise bad_request("InvalidTimeFrame", "end must not be before start.")
+        raise bad_request("InvalidTimeFrame", _backwards_window_message(ctx, start, given_end))
     return start, end
+
+
+def _backwards_window_message(ctx: Ctx, start: datetime, given_end: datetime | None) -> str:
+    if given_end is not None:
+        message = f"end ({iso(given_end)}) must not be before start ({iso(start)})."
+    else:
+        message = f"end must not be before start ({iso(start)}); without end it is the emulator's now."
+    if start > ctx.now and isinstance(ctx.server.clock, FakeClock):
+        message += (
+            f" The emulator's clock is a fake clock, now at {iso(ctx.now)}, not your wall clock:"
+            " take times from server.clock.now() (or GET /_emulator/clock), e.g."
+            " start = server.clock.now() - timedelta(days=30)."
+        )
+    return message
 
 
 def _reading_id(entity: EntityRecord, moment: datetime) -> str:
@@ -71,7 +89,12 @@ def _resolution(ctx: Ctx) -> timedelta:
             "InvalidResolution", f"resolution must be an ISO-8601 duration like PT15M, got {text!r}."
         )
     days, hours, minutes = (int(g or 0) for g in match.groups())
-    step = timedelta(days=days, hours=hours, minutes=minutes)
+    total_minutes = (days * 24 + hours) * 60 + minutes
+    if total_minutes > MAX_RESOLUTION // timedelta(minutes=1):
+        raise bad_request(
+            "InvalidResolution", f"resolution must be at most P{MAX_RESOLUTION.days}D, got {text!r}."
+        )
+    step = timedelta(minutes=total_minutes)
     if step < READING_STEP or step % READING_STEP:
         raise bad_request("InvalidResolution", "resolution must be a multiple of PT15M.")
     return step
@@ -123,7 +146,10 @@ async def list_charge_sessions(request: web.Request) -> web.Response:
         return cached
     records: list[dict[str, Any]] = []
     if entity.type == "EV" and entity.features.get("CaptureChargeSessions"):
-        records = charge_sessions(ctx.store.seed, entity, start, end, ctx.now)
+        # Nothing ends after now, and the synthetic history begins at its anchor day.
+        since = max(start, SYNTH_ORIGIN)
+        until = min(end, ctx.now)
+        records = charge_sessions(ctx.store.seed, entity, since, until, ctx.now) if since <= until else []
     size = page_size_of(request)
     offset = decode_token(request)
     return ctx.server.remember(
@@ -152,6 +178,30 @@ def _command_spec(ctx: Ctx, body: Any, scheduled: bool) -> tuple[str, str | None
         raise bad_request("InvalidValue", f"{command_type} takes no value.")
     trigger = ctx.parse_time(body.get("triggerTime"), "triggerTime") if scheduled else None
     return command_type, value, trigger
+
+
+def _check_accepts(ctx: Ctx, entity: EntityRecord, command_types: list[str]) -> None:
+    accepted = COMMANDS_BY_TYPE.get(entity.type, frozenset())
+    for command_type in command_types:
+        if command_type not in accepted:
+            raise bad_request("UnsupportedCommand", _unsupported(ctx, entity.type, command_type))
+
+
+def _unsupported(ctx: Ctx, entity_type: str, command_type: str) -> str:
+    shown = ctx.render.entity_type(entity_type)
+    takers = sorted(
+        ctx.render.entity_type(t) for t, accepted in COMMANDS_BY_TYPE.items() if command_type in accepted
+    )
+    takers = [t for t in takers if t in ctx.server.enum_values("EntityType")]
+    return f"A {shown} does not accept {command_type}; it is for {', '.join(takers) or 'no entity type'}."
+
+
+def _takers(ctx: Ctx, members: list[EntityRecord], command_type: str) -> list[EntityRecord]:
+    """The members of a collective that accept the command; 400 when none does."""
+    found = [e for e in members if command_type in COMMANDS_BY_TYPE.get(e.type, frozenset())]
+    if not found:
+        raise bad_request("UnsupportedCommand", f"No entity of this collective accepts {command_type}.")
+    return found
 
 
 def _check_cooldown(ctx: Ctx, entities: list[EntityRecord]) -> None:
@@ -187,45 +237,61 @@ async def trigger(request: web.Request) -> web.Response:
     ctx = Ctx(request)
     entity = ctx.store.entity_for(ctx.principal, ctx.path_id("entityId"), needs="Contributor")
     command_type, value, _ = _command_spec(ctx, await ctx.json(), scheduled=False)
+    _check_accepts(ctx, entity, [command_type])
     _check_cooldown(ctx, [entity])
     command = ctx.store.new_command(entity, command_type, value, ctx.now, None)
     ctx.server.forget()
     return ctx.respond(ctx.render.command(command, ctx.now), status=201)
 
 
-async def _schedule_for(ctx: Ctx, entities: list[EntityRecord]) -> web.Response:
+async def _schedule_for(ctx: Ctx, entities: list[EntityRecord], collective: bool) -> web.Response:
     specs = [_command_spec(ctx, item, scheduled=True) for item in await ctx.json(expect=list)]
     if not specs:
         raise bad_request("InvalidBody", "The schedule is empty.")
-    _check_cooldown(ctx, entities)
+    if collective:
+        targets = [_takers(ctx, entities, command_type) for command_type, _, _ in specs]
+    else:
+        _check_accepts(ctx, entities[0], [command_type for command_type, _, _ in specs])
+        targets = [entities for _ in specs]
+    _check_cooldown(ctx, entities if not collective else _unique(targets))
     batch_id = ctx.store.ids.new()
     commands = [
         ctx.store.new_command(entity, command_type, value, trigger_time or ctx.now, batch_id)
         for entity in entities
-        for command_type, value, trigger_time in specs
+        for (command_type, value, trigger_time), takers in zip(specs, targets, strict=True)
+        if entity.id in {taker.id for taker in takers}
     ]
     return ctx.respond(_batch(ctx, commands, batch_id), status=201)
+
+
+def _unique(groups: list[list[EntityRecord]]) -> list[EntityRecord]:
+    seen: dict[str, EntityRecord] = {}
+    for group in groups:
+        for entity in group:
+            seen.setdefault(entity.id, entity)
+    return list(seen.values())
 
 
 async def schedule(request: web.Request) -> web.Response:
     ctx = Ctx(request)
     entity = ctx.store.entity_for(ctx.principal, ctx.path_id("entityId"), needs="Contributor")
-    return await _schedule_for(ctx, [entity])
+    return await _schedule_for(ctx, [entity], collective=False)
 
 
 async def trigger_collective(request: web.Request) -> web.Response:
     ctx = Ctx(request)
     members = _members(ctx)
     command_type, value, _ = _command_spec(ctx, await ctx.json(), scheduled=False)
-    _check_cooldown(ctx, members)
+    takers = _takers(ctx, members, command_type)
+    _check_cooldown(ctx, takers)
     batch_id = ctx.store.ids.new()
-    commands = [ctx.store.new_command(e, command_type, value, ctx.now, batch_id) for e in members]
+    commands = [ctx.store.new_command(e, command_type, value, ctx.now, batch_id) for e in takers]
     return ctx.respond(_batch(ctx, commands, batch_id), status=201)
 
 
 async def schedule_collective(request: web.Request) -> web.Response:
     ctx = Ctx(request)
-    return await _schedule_for(ctx, _members(ctx))
+    return await _schedule_for(ctx, _members(ctx), collective=True)
 
 
 def _command(ctx: Ctx) -> CommandRecord:

@@ -19,8 +19,10 @@ from aiohttp import web
 from .._json import dumps
 from ._clock import EmulatorClock, FakeClock, RealClock
 from ._context import ENUMS, Ctx
+from ._control import CONTROL_PREFIX
+from ._control import routes as control_routes
 from ._errors import api_error, unauthorized
-from ._faults import Faults, apply
+from ._faults import Faults, fail_after, fail_before
 from ._fleet import Fleet
 from ._keys import SERVER_KEY
 from ._routes_core import routes as core_routes
@@ -75,6 +77,7 @@ class FakeRealto:
         consent_after: float | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
+        control: bool = False,
     ) -> None:
         if flavor not in PREFIX:
             raise ValueError(f"flavor must be 'realto' or 'traxes', got {flavor!r}")
@@ -86,20 +89,41 @@ class FakeRealto:
         self.fleet = (
             fleet if fleet is not None else Fleet.of_size(entities) if entities is not None else Fleet()
         )
-        self.store = Store(
-            seed=seed,
-            fleet=self.fleet,
-            clock=self.clock,
-            token_lifetime=token_lifetime,
-            consent_after=consent_after,
-        )
+        self._token_lifetime = token_lifetime
+        self._consent_after = consent_after
+        self.store = self._new_store()
         self.faults = Faults(seed)
         self.requests: deque[LoggedRequest] = deque(maxlen=REQUEST_LOG_SIZE)
+        self.requests_total = 0  # requests logged since the start, including those the log let go
         self.log_requests = True
+        self.control = control
         self.host = host
         self.port = port
         self._root: str | None = None
         self._cache: OrderedDict[tuple[Any, ...], web.Response] = OrderedDict()
+        self._thread: threading.Thread | None = None
+        self._thread_loop: asyncio.AbstractEventLoop | None = None
+        self._thread_stop: asyncio.Event | None = None
+
+    def _new_store(self) -> Store:
+        return Store(
+            seed=self.seed,
+            fleet=self.fleet,
+            clock=self.clock,
+            token_lifetime=self._token_lifetime,
+            consent_after=self._consent_after,
+        )
+
+    def reset(self) -> None:
+        """Back to a fresh emulator: the same seed, fleet and credentials, a frozen clock back at
+        its start, no fault rules, an empty request log; every token issued so far stops working."""
+        if isinstance(self.clock, FakeClock):
+            self.clock.rewind()
+        self.store = self._new_store()
+        self.faults.reset()
+        self.requests.clear()
+        self.requests_total = 0
+        self.forget()
 
     # ------------------------------------------------------------------ addresses
 
@@ -113,6 +137,11 @@ class FakeRealto:
     def url(self) -> str:
         """The base URL to hand the SDK (with ``/api`` or ``/connect``)."""
         return self.root + PREFIX[self.flavor]
+
+    @property
+    def control_url(self) -> str:
+        """The control API's root (``.../_emulator``); it answers when ``control=True``."""
+        return self.root + CONTROL_PREFIX
 
     @property
     def token_url(self) -> str:
@@ -211,21 +240,25 @@ class FakeRealto:
         else:
             app.router.add_post(prefix + "/v1/authentication", self._realto_token)
         app.router.add_get("/consent/{onboardingRequestId}", consent_page)
+        app.router.add_routes(control_routes())
         return app
 
     @web.middleware
     async def _middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.path.startswith(CONTROL_PREFIX + "/"):
+            return await handler(request)  # not logged, never faulted
         prefix = PREFIX[self.flavor]
         path = request.path[len(prefix) :] if request.path.startswith(prefix + "/") else request.path
         if self.log_requests:
             headers = {k: v for k, v in request.headers.items() if k.lower() != "authorization"}
             self.requests.append(LoggedRequest(request.method, path, dict(request.query), headers))
+            self.requests_total += 1
         self.store.advance()
         fault = self.faults.pick(request.method, path)
         if fault is not None and fault.expire_tokens:
             self.store.expire_tokens()
         if fault is not None:
-            early = await apply(fault, request, None)
+            early = await fail_before(fault, request, self.faults.sleep)
             if early is not None:
                 return early
         try:
@@ -239,7 +272,7 @@ class FakeRealto:
             logger.exception("the emulator failed on %s %s", request.method, request.path)
             answer = self._error(500, "The emulator failed; see its log.")
         if fault is not None:
-            late = await apply(fault, request, answer)
+            late = await fail_after(fault, request, answer)
             if late is not None:
                 return late
         return answer
@@ -318,23 +351,22 @@ class FakeRealto:
             self._root = None
             await runner.cleanup()
 
-    @contextmanager
-    def serve_in_thread(self) -> Iterator[FakeRealto]:
-        """Serve from a background thread with its own event loop, for blocking code."""
+    def start(self) -> FakeRealto:
+        """Serve from a background thread with its own event loop until :meth:`stop`; returns
+        the emulator. For blocking tests (plain pytest, unittest): ``server = FakeRealto().start()``."""
+        if self._thread is not None:
+            raise RuntimeError("the emulator is already serving from a thread: call stop() first")
         ready = threading.Event()
-        stop: asyncio.Event | None = None
-        loop: asyncio.AbstractEventLoop | None = None
         failure: list[BaseException] = []
 
         async def main() -> None:
-            nonlocal stop, loop
-            stop = asyncio.Event()
-            loop = asyncio.get_running_loop()
+            self._thread_stop = asyncio.Event()
+            self._thread_loop = asyncio.get_running_loop()
             try:
                 async with self.serve():
                     ready.set()
-                    await stop.wait()
-            except BaseException as err:  # pragma: no cover - reported to the caller below
+                    await self._thread_stop.wait()
+            except BaseException as err:  # reported to the caller of start()
                 failure.append(err)
                 ready.set()
 
@@ -342,12 +374,33 @@ class FakeRealto:
         thread.start()
         ready.wait()
         if failure:
+            thread.join(timeout=JOIN_TIMEOUT)
             raise failure[0]
+        self._thread = thread
+        return self
+
+    def stop(self) -> None:
+        """Stop serving from the background thread (nothing to do when it is not serving)."""
+        thread, loop, stop = self._thread, self._thread_loop, self._thread_stop
+        self._thread = None
+        # Left open until interpreter exit, this runs while daemon threads can no longer
+        # run (Python 3.13 waits forever on a join then): nothing to stop or wait for.
+        if thread is None or loop is None or stop is None or sys.is_finalizing():
+            return
+        loop.call_soon_threadsafe(stop.set)
+        thread.join(timeout=JOIN_TIMEOUT)
+
+    def __enter__(self) -> FakeRealto:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    @contextmanager
+    def serve_in_thread(self) -> Iterator[FakeRealto]:
+        """Serve from a background thread with its own event loop, for blocking code."""
+        self.start()
         try:
             yield self
         finally:
-            # Left open until interpreter exit, this runs while daemon threads can no longer
-            # run (Python 3.13 waits forever on a join then): nothing to stop or wait for.
-            if loop is not None and stop is not None and not sys.is_finalizing():
-                loop.call_soon_threadsafe(stop.set)
-                thread.join(timeout=JOIN_TIMEOUT)
+            self.stop()

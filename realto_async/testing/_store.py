@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,7 +25,6 @@ from ._records import (
 __all__ = ["LEVELS", "Store"]
 
 LEVELS = ["Viewer", "Contributor", "Administer", "Owner"]
-VIN_RE = re.compile(r"[A-HJ-NPR-Z0-9]{17}")
 # The fake manufacturer refuses VINs ending in six zeros: the way to get a Failed onboarding.
 REJECTED_VIN_SUFFIX = "000000"
 
@@ -68,6 +66,9 @@ class Store:
         self.offboardings: dict[str, OffboardingRecord] = {}
         self.guided: dict[str, GuidedSessionRecord] = {}
         self.removed_entities: set[str] = set()
+        self.entity_by_vin: dict[str, str] = {
+            e.identifier: e.id for e in entities if e.identifier_kind == "vin"
+        }
 
     # ------------------------------------------------------------------ principals
 
@@ -151,6 +152,21 @@ class Store:
             request.consented_at = self.clock.now()
         return request
 
+    def vin_conflict(self, vin: str) -> str | None:
+        """Why ``vin`` cannot be onboarded now (None: it can): an EV with it exists, or a request
+        for it is pending or in progress. Failed and canceled requests do not count."""
+        entity_id = self.entity_by_vin.get(vin)
+        if entity_id is not None:
+            return f"VIN {vin} is already onboarded as entity {entity_id}; offboard it first."
+        now = self.clock.now()
+        for request in self.onboardings.values():
+            if request.body.get("vin") == vin and request.status(now) in ("Pending", "InProgress"):
+                return (
+                    f"VIN {vin} has onboarding request {request.id} {request.status(now)}; "
+                    "wait for it or cancel it first."
+                )
+        return None
+
     def new_onboarding(
         self, principal: Principal, request_type: str, body: dict[str, Any]
     ) -> OnboardingRecord:
@@ -209,6 +225,8 @@ class Store:
             entity.features = {"CaptureChargeSessions": True, "SmartCharging": False}
         entity.permissions[request.principal_id] = {"Owner"}
         self.entities[entity.id] = entity
+        if entity.identifier_kind == "vin":
+            self.entity_by_vin[entity.identifier] = entity.id
         if entity.collective_id in self.collectives:
             self.collectives[entity.collective_id].entities.append(entity.id)
         request.result_id = entity.id
@@ -216,6 +234,8 @@ class Store:
     def _remove_entity(self, entity_id: str) -> None:
         entity = self.entities.pop(entity_id)
         self.removed_entities.add(entity_id)
+        if self.entity_by_vin.get(entity.identifier) == entity_id:
+            del self.entity_by_vin[entity.identifier]
         if entity.collective_id in self.collectives:
             members = self.collectives[entity.collective_id].entities
             if entity_id in members:
@@ -246,17 +266,20 @@ class Store:
             trigger_time=max(trigger_time, now),
             created=now,
             batch_id=batch_id,
-            failure=_command_failure(entity, command_type),
+            failure=_command_failure(entity, command_type, value),
         )
         entity.last_command_at = now
         self.commands[command.id] = command
         return command
 
 
-def _command_failure(entity: EntityRecord, command_type: str) -> tuple[str, str] | None:
-    charging = {"StartCharging", "StopCharging"}
-    if command_type in charging and entity.type not in ("EV", "ChargePole"):
-        return ("UnsupportedCommand", f"{command_type} is not supported by a {entity.type}.")
-    if command_type in ("LimitFeedIn", "StopFeedIn") and entity.type not in ("PV", "Battery", "Inverter"):
-        return ("UnsupportedCommand", f"{command_type} is not supported by a {entity.type}.")
+def _command_failure(entity: EntityRecord, command_type: str, value: str | None) -> tuple[str, str] | None:
+    """Why the device will refuse a command it accepts in principle (None: it will not)."""
+    if command_type == "LimitFeedIn" and value is not None and entity.nominal_power is not None:
+        limit_w, nominal_w = int(value), entity.nominal_power * 1000
+        if limit_w > nominal_w:
+            return (
+                "LimitAboveNominalPower",
+                f"The feed-in limit {limit_w} W is above the device's nominal power {nominal_w:.0f} W.",
+            )
     return None

@@ -17,11 +17,12 @@ from typing import Any
 from ._ids import IdSource, iso
 from ._records import EntityRecord
 
-__all__ = ["READING_STEP", "charge_sessions", "reading_at", "reading_times"]
+__all__ = ["READING_STEP", "SYNTH_ORIGIN", "charge_sessions", "reading_at", "reading_times"]
 
 READING_STEP = timedelta(minutes=15)
 SLOTS_PER_DAY = 96
 ANCHOR = date(2023, 1, 1)
+SYNTH_ORIGIN = datetime(2023, 1, 1, tzinfo=timezone.utc)  # no charge session starts earlier
 MIN_SOC, MAX_SOC = 5.0, 95.0
 KM_PER_KWH = 6.0
 
