@@ -60,7 +60,7 @@ def _fault(text: str) -> Fault:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="realto emulator",
-        description="Serve the re.alto / Traxes API emulator on loopback until Ctrl+C.",
+        description="Serve the re.alto API emulator (re.alto and Traxes dialects) on loopback until Ctrl+C.",
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080, help="0 picks a free port (default 8080)")
