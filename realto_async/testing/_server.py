@@ -10,6 +10,7 @@ import threading
 from collections import OrderedDict, deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
@@ -166,10 +167,12 @@ class FakeRealto:
     def expire_tokens(self) -> None:
         """Every token issued so far stops working now."""
         self.store.expire_tokens()
+        self.forget()
 
     def add_principal(self, level: str | None = "Viewer") -> tuple[str, str]:
         """Another API client with ``level`` on every entity; returns (client_id, client_secret)."""
         principal = self.store.add_principal(level)
+        self.store.changed()
         return principal.client_id, principal.client_secret
 
     def enum_values(self, name: str) -> set[str]:
@@ -204,20 +207,26 @@ class FakeRealto:
     def json_response(self, payload: Any, status: int = 200) -> web.Response:
         return web.Response(body=dumps(payload), status=status, content_type="application/json")
 
-    def _cache_key(self, ctx: Ctx) -> tuple[Any, ...]:
-        return (ctx.principal.id, ctx.request.path_qs, ctx.now)
+    @staticmethod
+    def _cache_key(request: web.Request, now: datetime) -> tuple[Any, ...]:
+        # The caller's token stands for the principal: a token that stops working clears the cache.
+        return (request.headers.get("Authorization"), request.path_qs, now)
 
     def cached(self, ctx: Ctx) -> web.Response | None:
         """A copy of the answer given to the same request at the same instant, if kept."""
-        found = self._cache.get(self._cache_key(ctx))
+        return self._kept(ctx.request, ctx.now)
+
+    def _kept(self, request: web.Request, now: datetime) -> web.Response | None:
+        found = self._cache.get(self._cache_key(request, now))
         if found is None:
             return None
         assert isinstance(found.body, bytes)
         return web.Response(body=found.body, status=found.status, content_type="application/json")
 
     def remember(self, ctx: Ctx, payload: Any) -> web.Response:
+        """Answer ``payload`` and keep it for the same request at the same instant."""
         response = self.json_response(payload)
-        self._cache[self._cache_key(ctx)] = response
+        self._cache[self._cache_key(ctx.request, ctx.now)] = response
         if len(self._cache) > CACHE_SIZE:
             self._cache.popitem(last=False)
         return self.cached(ctx) or response
@@ -256,13 +265,14 @@ class FakeRealto:
         self.store.advance()
         fault = self.faults.pick(request.method, path)
         if fault is not None and fault.expire_tokens:
-            self.store.expire_tokens()
+            self.expire_tokens()
         if fault is not None:
             early = await fail_before(fault, request, self.faults.sleep)
             if early is not None:
                 return early
+        kept = self._kept(request, self.clock.now()) if request.method == "GET" and self._cache else None
         try:
-            answer = await handler(request)
+            answer = kept or await handler(request)
         except web.HTTPException as err:
             if err.content_type == "application/json" or err.status < 400:
                 answer = web.Response(status=err.status, body=err.body, headers=err.headers)
@@ -271,6 +281,9 @@ class FakeRealto:
         except Exception:  # a bug in the emulator: answer like a server would, and say so
             logger.exception("the emulator failed on %s %s", request.method, request.path)
             answer = self._error(500, "The emulator failed; see its log.")
+        if request.method != "GET":
+            self.store.changed()  # a write may change who sees what
+            self.forget()
         if fault is not None:
             late = await fail_after(fault, request, answer)
             if late is not None:

@@ -27,6 +27,7 @@ __all__ = ["LEVELS", "Store"]
 LEVELS = ["Viewer", "Contributor", "Administer", "Owner"]
 # The fake manufacturer refuses VINs ending in six zeros: the way to get a Failed onboarding.
 REJECTED_VIN_SUFFIX = "000000"
+VISIBLE_CACHE_SIZE = 64  # listings kept (per principal and type)
 
 
 class Store:
@@ -66,6 +67,8 @@ class Store:
         self.offboardings: dict[str, OffboardingRecord] = {}
         self.guided: dict[str, GuidedSessionRecord] = {}
         self.removed_entities: set[str] = set()
+        self.version = 0
+        self._visible: dict[tuple[str, str | None, int, int], list[EntityRecord]] = {}
         self.entity_by_vin: dict[str, str] = {
             e.identifier: e.id for e in entities if e.identifier_kind == "vin"
         }
@@ -121,8 +124,26 @@ class Store:
             raise forbidden(f"This needs the {needs} permission level on entity {entity_id}.")
         return entity
 
-    def visible_entities(self, principal: Principal) -> list[EntityRecord]:
-        return [e for e in self.entities.values() if self.level(principal, e) >= 0]
+    def visible_entities(self, principal: Principal, realto_type: str | None = None) -> list[EntityRecord]:
+        """The entities the principal may see (of one type), in fleet order. Kept between calls
+        until the state changes, so paging through a large fleet costs a page, not a fleet scan."""
+        key = (principal.id, realto_type, self.version, len(self.entities))
+        found = self._visible.get(key)
+        if found is None:
+            found = [
+                e
+                for e in self.entities.values()
+                if (realto_type is None or e.type == realto_type) and self.level(principal, e) >= 0
+            ]
+            if len(self._visible) >= VISIBLE_CACHE_SIZE:
+                self._visible.clear()
+            self._visible[key] = found
+        return found
+
+    def changed(self) -> None:
+        """Something may have changed who sees what: listings are computed afresh."""
+        self.version += 1
+        self._visible.clear()
 
     # ------------------------------------------------------------------ lifecycles
 
@@ -139,9 +160,11 @@ class Store:
                 request.consented_at = request.auto_consent_at
             if request.result_id is None and request.status(now) == "Succeeded":
                 self._complete_onboarding(request)
+                self.changed()
         for offboarding in self.offboardings.values():
             if offboarding.status(now) == "Succeeded" and offboarding.entity_id in self.entities:
                 self._remove_entity(offboarding.entity_id)
+                self.changed()
 
     def consent(self, request_id: str) -> OnboardingRecord:
         """The end user consents (what opening ``action.redirectLink`` does)."""
