@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,9 +14,10 @@ from ._errors import bad_request, conflict, not_found
 from ._facts import COMMANDS_BY_TYPE
 from ._ids import iso
 from ._paging import decode_token, page_envelope, page_size_of
+from ._readings import READING_STEP, reading_at, reading_times, readings
 from ._records import CommandRecord, EntityRecord
 from ._routes_core import paged
-from ._synth import READING_STEP, SYNTH_ORIGIN, charge_sessions, reading_at, reading_times
+from ._synth import SYNTH_ORIGIN, charge_sessions
 
 __all__ = ["routes"]
 
@@ -49,10 +49,6 @@ def _backwards_window_message(ctx: Ctx, start: datetime, given_end: datetime | N
     return message
 
 
-def _reading_id(entity: EntityRecord, moment: datetime) -> str:
-    return str(uuid.uuid5(uuid.UUID(entity.id), iso(moment)))
-
-
 async def list_readings(request: web.Request) -> web.Response:
     ctx = Ctx(request)
     entity = ctx.store.entity_for(ctx.principal, ctx.path_id("entityId"))
@@ -63,11 +59,7 @@ async def list_readings(request: web.Request) -> web.Response:
     first, total = reading_times(max(start, entity.created), min(end, ctx.now + timedelta(seconds=1)))
     size = page_size_of(request)
     offset = decode_token(request)
-    items = [
-        reading_at(ctx.store.seed, entity, moment, _reading_id(entity, moment))
-        for index in range(offset, min(total, offset + size))
-        for moment in [first + index * READING_STEP]
-    ]
+    items = readings(ctx.store.seed, entity, first, offset, max(offset, min(total, offset + size)))
     return ctx.server.remember(ctx, page_envelope(request, items, total, offset, size))
 
 
@@ -78,7 +70,7 @@ async def last_reading(request: web.Request) -> web.Response:
     moment = day_start + ((ctx.now - day_start) // READING_STEP) * READING_STEP
     if moment < entity.created:
         raise not_found("Reading of entity", entity.id)
-    return ctx.respond(reading_at(ctx.store.seed, entity, moment, _reading_id(entity, moment)))
+    return ctx.respond(reading_at(ctx.store.seed, entity, moment))
 
 
 def _resolution(ctx: Ctx) -> timedelta:
@@ -129,7 +121,7 @@ async def aggregations(request: web.Request) -> web.Response:
     for index in range(offset, min(buckets, offset + size)):
         bucket_start = first + index * step
         moments = [bucket_start + k * READING_STEP for k in range(0, int(step / READING_STEP), stride)]
-        samples = [reading_at(ctx.store.seed, entity, m, "")["data"] for m in moments if m >= entity.created]
+        samples = [reading_at(ctx.store.seed, entity, m)["data"] for m in moments if m >= entity.created]
         if samples:
             items.append(
                 {"start": iso(bucket_start), "end": iso(bucket_start + step), "data": _average(samples)}
