@@ -17,7 +17,8 @@ because this shared VM's speed drifts from minute to minute.
 3. Uncached pages: readings (of every entity type) and charge sessions of a fresh seed, each
    page made once: records generated and JSON-encoded per second in this process (the target:
    >= 100,000), and records per second over HTTP at concurrency 4 (client included).
-4. Start-up: from launching ``realto emulator --evs 100000`` to it printing its URL. Target: < 5 s.
+4. Start-up: from launching ``realto emulator --evs 100000`` to it printing its URL, in wall time
+   and in the process's own CPU time. Target: < 5 s.
 """
 
 from __future__ import annotations
@@ -270,7 +271,7 @@ def uncached(args: argparse.Namespace) -> None:
 
 
 def startup(args: argparse.Namespace) -> None:
-    times = []
+    walls, cpus = [], []
     for _ in range(args.rounds):
         started = time.perf_counter()
         command = [sys.executable, "-m", "realto_async.testing", "--frozen", "--port", "0", "--evs", "100000"]
@@ -279,11 +280,16 @@ def startup(args: argparse.Namespace) -> None:
             assert process.stdout is not None
             if not process.stdout.readline().startswith("url: "):
                 raise SystemExit("the emulator did not start")
-            times.append(time.perf_counter() - started)
+            walls.append(time.perf_counter() - started)
+            cpus.append(cpu_seconds(process.pid))
         finally:
             process.terminate()
             process.wait(timeout=10)
-    print(f"4. start-up with 100,000 EVs: {statistics.median(times):.2f} s (target < 5 s)")
+    print(
+        f"4. start-up with 100,000 EVs: {statistics.median(walls):.2f} s wall, "
+        f"{statistics.median(cpus):.2f} s of the process's CPU (target < 5 s; wall time grows with the load "
+        f"of this shared machine, {os.getloadavg()[0]:.1f} now)"
+    )
 
 
 def main() -> None:
