@@ -326,10 +326,10 @@ def routes() -> list[web.RouteDef]:
     e = "/v1/entities/{entityId}"
     c = "/v1/collectives/{collectiveId}"
     return [
+        web.get(e + "/charge-sessions", list_charge_sessions),
         web.get(e + "/readings", list_readings),
         web.get(e + "/readings/last", last_reading),
         web.get(e + "/aggregations", aggregations),
-        web.get(e + "/charge-sessions", list_charge_sessions),
         web.post(e + "/commands", trigger),
         web.post(e + "/commands/schedule", schedule),
         web.post(c + "/commands", trigger_collective),

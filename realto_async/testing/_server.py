@@ -241,7 +241,8 @@ class FakeRealto:
         app = web.Application(middlewares=[self._middleware])
         app[SERVER_KEY] = self
         prefix = PREFIX[self.flavor]
-        for route_def in (*core_routes(), *onboarding_routes(), *data_routes(), *settings_routes()):
+        # aiohttp tries the routes under one prefix in order: the fleet-scale listings go first.
+        for route_def in (*data_routes(), *core_routes(), *onboarding_routes(), *settings_routes()):
             assert isinstance(route_def, web.RouteDef)
             app.router.add_route(route_def.method, prefix + route_def.path, route_def.handler)
         if self.flavor == "traxes":
