@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import sys
 
 from ._clock import FakeClock
@@ -147,6 +148,9 @@ async def serve(server: FakeRealto) -> None:
 def main(argv: list[str] | None = None) -> int:
     """The emulator's command line: serve until interrupted; 0 then, 1 when it cannot listen."""
     server = build(argv)
+    # The fleet lives as long as the process: keep the garbage collector from walking it again
+    # and again while pages are made (this process is the emulator's alone).
+    gc.freeze()
     with contextlib.suppress(KeyboardInterrupt):
         try:
             asyncio.run(serve(server))
