@@ -320,3 +320,102 @@ async def test_an_end_before_start_names_both(emu: Raw) -> None:
     assert "2024-05-01T00:00:00Z" in message
     assert "2024-05-02T00:00:00Z" in message
     assert "fake clock" not in message  # the window is before the emulator's now: nothing to align
+
+
+@pytest.fixture(scope="module")
+def written() -> Iterator[tuple[FakeRealto, str, dict[str, str]]]:
+    """An emulator of its own for the writes of the property test, a token and ids to write to."""
+    with FakeRealto(seed=5, clock=FakeClock(), flavor="traxes") as server:
+        request = urllib.request.Request(
+            server.token_url,
+            data=urllib.parse.urlencode(
+                {"grant_type": "client_credentials", "client_id": server.client_id}
+                | {"client_secret": server.client_secret, "scope": "esp"}
+            ).encode(),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            token = json.loads(answer.read())["access_token"]
+        ids = {
+            "e": next(e.id for e in server.store.entities.values() if e.type == "PV"),
+            "c": next(iter(server.store.collectives)),
+            "t": server.store.tenant.id,
+        }
+        yield server, token, ids
+
+
+FIELDS = [
+    "name", "properties", "permissionLevel", "principalId", "type", "entityId", "id", "brand",
+    "identifier", "manufacturer", "vin", "value", "triggerTime", "enabled", "label", "latitude",
+    "longitude", "radius", "unit", "collectiveId", "owner", "returnUrl", "pairingCode", "seconds",
+]  # fmt: skip
+WORDS = ["Viewer", "EV", "SolarPlant", "LimitFeedIn", "Reset", "kW", "kWh", "2024-05-01T00:00:00Z"]
+scalars = st.none() | st.booleans() | st.integers(-(10**20), 10**20) | st.floats() | st.text(max_size=20)
+json_values = st.recursive(
+    scalars | st.sampled_from(WORDS),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(FIELDS), inner, max_size=4),
+    max_leaves=8,
+)
+WRITES = [
+    ("PATCH", "/v1/entities/{e}"),
+    ("POST", "/v1/entities/{e}/permissions"),
+    ("PATCH", "/v1/collectives/{c}"),
+    ("POST", "/v1/collectives/{c}/entities"),
+    ("POST", "/v1/tenants/{t}/administrators"),
+    ("POST", "/v1/onboarding/entities"),
+    ("POST", "/v1/onboarding/collectives"),
+    ("POST", "/v1/guided-onboarding-sessions"),
+    ("POST", "/v1/entities/{e}/commands?ignoreCooldown=true"),
+    ("POST", "/v1/entities/{e}/commands/schedule?ignoreCooldown=true"),
+    ("POST", "/v1/collectives/{c}/commands?ignoreCooldown=true"),
+    ("PUT", "/v1/entities/{e}/features/CaptureChargeSessions"),
+    ("POST", "/v1/entities/{e}/locations"),
+    ("PUT", "/v1/entities/{e}/nominal-power"),
+    ("PUT", "/v1/entities/{e}/disaggregators/HeatPump"),
+    ("PUT", "/v1/entities/{e}/properties"),
+]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    write=st.sampled_from(WRITES), body=json_values | st.dictionaries(st.sampled_from(FIELDS), json_values)
+)
+def test_any_body_answers_success_or_a_4xx_with_errors(
+    written: tuple[FakeRealto, str, dict[str, str]], write: tuple[str, str], body: Any
+) -> None:
+    server, token, ids = written
+    method, path = write
+    request = urllib.request.Request(
+        server.url + path.format(**ids),
+        data=json.dumps(body).encode(),
+        method=method,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            status = answer.status
+    except urllib.error.HTTPError as err:
+        status, payload = err.code, json.loads(err.read())
+        assert 400 <= status < 500, (method, path, body, status, payload)
+        assert payload["errors"][0]["code"]
+        assert payload["errors"][0]["message"]
+    assert status < 500
+
+
+async def test_integers_beyond_64_bits_are_kept(emu: Raw) -> None:
+    pv = (await entities_by_type(emu))["PV"]
+    stored = {"big": 2**70, "small": -(2**64), "nested": [{"n": 10**30}]}
+    assert await emu.ok("PUT", f"/v1/entities/{pv['id']}/properties", body=stored) == stored
+    assert await emu.ok("GET", f"/v1/entities/{pv['id']}/properties") == stored
+
+
+async def test_deeply_nested_or_non_ascii_digit_bodies_answer_400(emu: Raw) -> None:
+    pv = (await entities_by_type(emu))["PV"]
+    deep = b"[" * 100_000 + b"]" * 100_000
+    for path in (f"/v1/entities/{pv['id']}", f"/v1/entities/{pv['id']}/commands"):
+        method = "PATCH" if path.endswith(pv["id"]) else "POST"
+        assert (await emu.error(method, path, 400, raw_body=deep))["errors"][0]["code"] == "InvalidBody"
+    for digits in ("²", "١٢", "1e3", "-5", ""):
+        body = {"type": "LimitFeedIn", "value": digits}
+        answer = await emu.error("POST", f"/v1/entities/{pv['id']}/commands", 400, body=body)
+        assert answer["errors"][0]["code"] == "InvalidValue"

@@ -92,7 +92,7 @@ class Ctx:
         raw = await self.request.read()
         try:
             body = json.loads(raw or b"null")
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested too deeply
             raise bad_request("InvalidBody", "The request body is not valid JSON.") from None
         if not isinstance(body, expect):
             raise bad_request(

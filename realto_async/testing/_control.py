@@ -68,7 +68,7 @@ def _answer(payload: Any, status: int = 200) -> web.Response:
 async def _body(request: web.Request) -> Any:
     try:
         return json.loads(await request.read() or b"null")
-    except ValueError:
+    except (ValueError, RecursionError):
         raise bad_request("InvalidBody", "The request body is not valid JSON.") from None
 
 
@@ -101,7 +101,7 @@ async def clear_faults(request: web.Request) -> web.Response:
 async def remove_fault(request: web.Request) -> web.Response:
     server = _server(request)
     text = request.match_info["faultId"]
-    if not text.isdigit() or not server.faults.remove(int(text)):
+    if not (text.isascii() and text.isdigit()) or not server.faults.remove(int(text)):
         raise not_found("Fault", text)
     return _answer(_faults_json(server))
 
@@ -131,7 +131,7 @@ async def advance_clock(request: web.Request) -> web.Response:
 async def list_requests(request: web.Request) -> web.Response:
     server = _server(request)
     since_text = request.query.get("since", "0")
-    if not since_text.isdigit():
+    if not (since_text.isascii() and since_text.isdigit()):
         raise bad_request("InvalidParameter", f"since must be a whole number >= 0, got {since_text!r}.")
     total = server.requests_total
     first_kept = total - len(server.requests)

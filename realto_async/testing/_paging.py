@@ -37,7 +37,7 @@ def decode_token(request: web.Request) -> int:
         payload = json.loads(base64.urlsafe_b64decode(padded.encode()))
         offset = int(payload["o"])
         matches = payload["q"] == _fingerprint(request)
-    except (ValueError, KeyError, TypeError, OverflowError):
+    except (ValueError, KeyError, TypeError, OverflowError, RecursionError):
         raise bad_request("InvalidContinuationToken", "The continuation token is not valid.") from None
     if not matches or offset < 0:
         raise bad_request("InvalidContinuationToken", "The continuation token belongs to another query.")

@@ -22,6 +22,7 @@ from ._synth import SYNTH_ORIGIN, charge_sessions
 __all__ = ["routes"]
 
 MAX_RESOLUTION = timedelta(days=366)
+DIGITS_RE = re.compile(r"[0-9]+")
 DURATION_RE = re.compile(r"P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?")
 
 
@@ -162,7 +163,7 @@ def _command_spec(ctx: Ctx, body: Any, scheduled: bool) -> tuple[str, str | None
     command_type = ctx.enum(body.get("type"), "CommandType", "type")
     value = body.get("value")
     if command_type == "LimitFeedIn":
-        if not isinstance(value, str) or not value.strip().isdigit():
+        if not isinstance(value, str) or not DIGITS_RE.fullmatch(value.strip()):
             raise bad_request(
                 "InvalidValue", "LimitFeedIn needs a value: the limit in W, as a string of digits."
             )
