@@ -7,6 +7,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 import aiohttp
+import pytest
 
 from realto_async.testing import FakeClock, FakeRealto, Fleet
 from realto_async.testing._readings import READING_STEP, reading_at, reading_times, readings
@@ -107,3 +108,26 @@ async def test_a_large_fleets_listing_pages_through_every_entity_once_and_sees_w
         server.clock.advance(timedelta(seconds=5))
         listed = await raw.ok("GET", "/v1/entities", params={"pageSize": "3"})
         assert [e["id"] for e in listed["data"]] == seen[1:4]
+
+
+async def test_the_answer_cache_stays_within_its_byte_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    from realto_async.testing import _server
+
+    monkeypatch.setattr(_server, "CACHE_BYTES", 300_000)
+    async with (
+        FakeRealto(seed=1, fleet=Fleet.only_evs(3), clock=FakeClock()).serve() as server,
+        aiohttp.ClientSession() as session,
+    ):
+        raw = Raw(server, session)
+        await raw.login()
+        ev = next(iter(server.store.entities))
+        path = f"/v1/entities/{ev}/readings"
+        starts = [(server.clock.now() - timedelta(days=days)).isoformat() for days in (11, 10, 9, 8, 7)]
+        first_answers = [await raw.ok("GET", path, params={"start": s, "pageSize": "1000"}) for s in starts]
+        assert all(len(answer["data"]) >= 670 for answer in first_answers)
+        kept = server._cache
+        sizes = [len(response.body) for response in kept.values() if isinstance(response.body, bytes)]
+        assert 1 <= len(kept) < len(starts)  # the oldest pages were let go ...
+        assert sum(sizes) == server._cache_bytes <= 300_000
+        again = [await raw.ok("GET", path, params={"start": s, "pageSize": "1000"}) for s in starts]
+        assert again == first_answers  # ... and are made again, the same

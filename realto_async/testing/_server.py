@@ -41,10 +41,15 @@ __all__ = ["FakeRealto", "LoggedRequest"]
 logger = logging.getLogger("realto.testing")
 PREFIX = {"realto": "/api", "traxes": "/connect"}
 TRAXES_TOKEN_PATH = "/am/oauth2/realms/root/realms/difesp/access_token"
-CACHE_SIZE = 4096
+CACHE_SIZE = 4096  # answers kept at most ...
+CACHE_BYTES = 64 * 1024 * 1024  # ... and bytes: a fleet's 1,000-record pages would fill gigabytes
 JOIN_TIMEOUT = 10.0  # seconds to wait for a background thread to finish
 REQUEST_LOG_SIZE = 100_000  # the newest requests; a long-running server does not grow forever
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def _size(response: web.Response) -> int:
+    return len(response.body) if isinstance(response.body, bytes) else 0
 
 
 @attrs.define(frozen=True)
@@ -102,6 +107,7 @@ class FakeRealto:
         self.port = port
         self._root: str | None = None
         self._cache: OrderedDict[tuple[Any, ...], web.Response] = OrderedDict()
+        self._cache_bytes = 0
         self._thread: threading.Thread | None = None
         self._thread_loop: asyncio.AbstractEventLoop | None = None
         self._thread_stop: asyncio.Event | None = None
@@ -230,13 +236,18 @@ class FakeRealto:
     def remember(self, ctx: Ctx, payload: Any) -> web.Response:
         """Answer ``payload`` and keep it for the same request at the same instant."""
         response = self.json_response(payload)
-        self._cache[self._cache_key(ctx.request, ctx.now)] = response
-        if len(self._cache) > CACHE_SIZE:
-            self._cache.popitem(last=False)
+        key = self._cache_key(ctx.request, ctx.now)
+        replaced = self._cache.pop(key, None)
+        self._cache_bytes += _size(response) - (_size(replaced) if replaced is not None else 0)
+        self._cache[key] = response
+        while len(self._cache) > CACHE_SIZE or (self._cache_bytes > CACHE_BYTES and len(self._cache) > 1):
+            _, dropped = self._cache.popitem(last=False)
+            self._cache_bytes -= _size(dropped)
         return self.cached(ctx) or response
 
     def forget(self) -> None:
         self._cache.clear()
+        self._cache_bytes = 0
 
     # ------------------------------------------------------------------ the app
 
