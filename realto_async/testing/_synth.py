@@ -46,18 +46,22 @@ def _round(value: float, digits: int = 3) -> float:
 def _sessions_of_day(
     seed: int | str, entity_id: str, capacity: float, day: date
 ) -> tuple[dict[str, Any], ...]:
-    rng = random.Random(f"{seed}:{entity_id}:{day.isoformat()}:sessions")
-    count = rng.choice((0, 1, 1, 1, 2))
+    """The EV's sessions starting that day: times, states of charge and energy, and the parts
+    of their JSON that depend on nothing else (shared, never changed)."""
+    day_text = day.isoformat()
+    rng = random.Random(f"{seed}:{entity_id}:{day_text}:sessions")
+    count = (0, 1, 1, 1, 2)[_below(rng, 5)]  # rng.choice, drawn the same way
     if not count:
         return ()
-    ids = IdSource(seed, f"{entity_id}:{day.isoformat()}:session-ids")
+    ids = IdSource(seed, f"{entity_id}:{day_text}:session-ids")
     windows = [(18, 22)] if count == 1 else [(6, 9), (17, 21)][:count]
+    midnight = day_start(day)
     sessions = []
     for first_hour, last_hour in windows:
-        start = day_start(day) + timedelta(
-            hours=rng.randrange(first_hour, last_hour), minutes=rng.randrange(0, 60, 5)
-        )
-        power = rng.choice((3.7, 7.4, 11.0))
+        # rng.randrange(first_hour, last_hour) and rng.randrange(0, 60, 5)
+        hour = first_hour + _below(rng, last_hour - first_hour)
+        start = midnight + timedelta(hours=hour, minutes=5 * _below(rng, 12))
+        power = (3.7, 7.4, 11.0)[_below(rng, 3)]
         start_soc = _round(rng.uniform(12, 60), 1)
         wanted_hours = rng.uniform(0.75, 4.5)
         energy = min(power * wanted_hours, (MAX_SOC - start_soc) / 100 * capacity)
@@ -66,21 +70,42 @@ def _sessions_of_day(
         end = start + timedelta(seconds=round(hours * 3600))
         day_share = _day_tier_share(start, end)
         total = _round(energy)
+        end_soc = _round(end_soc, 2)
+        t1 = _round(total * day_share)
         sessions.append(
             {
                 "id": ids.new(),
                 "start": start,
                 "end": end,
                 "start_soc": start_soc,
-                "end_soc": _round(end_soc, 2),
-                "power": power,
-                "energy": total,
-                "t1": _round(total * day_share),
-                "t2": _round(total - _round(total * day_share)),
+                "end_soc": end_soc,
                 "away": rng.random() < 0.2,
+                "start_text": iso(start),
+                "end_text": iso(end),
+                # Published the day after the session ends, at 02:00.
+                "created_text": iso(day_start(end.date()) + timedelta(days=1, hours=2)),
+                "charge": {
+                    "averagePower": {"unit": "kW", "value": power},
+                    "start": {"unit": "%", "value": start_soc},
+                    "end": {"unit": "%", "value": end_soc},
+                    "total": {"t1": t1, "t2": _round(total - t1), "total": total, "unit": "kWh"},
+                },
+                "range": {
+                    "start": {"unit": "km", "value": _round(start_soc / 100 * capacity * KM_PER_KWH, 1)},
+                    "end": {"unit": "km", "value": _round(end_soc / 100 * capacity * KM_PER_KWH, 1)},
+                },
             }
         )
     return tuple(sessions)
+
+
+def _below(rng: random.Random, size: int) -> int:
+    """``rng.randrange(size)``, drawn by rejection from ``getrandbits`` as ``random`` does it."""
+    width = size.bit_length()
+    draw = rng.getrandbits(width)
+    while draw >= size:
+        draw = rng.getrandbits(width)
+    return draw
 
 
 def _day_tier_share(start: datetime, end: datetime) -> float:
@@ -121,23 +146,14 @@ def charge_sessions(
 
 
 def _session_json(entity: EntityRecord, s: dict[str, Any]) -> dict[str, Any]:
-    capacity = entity.battery_capacity or 60.0
     lat, lon = entity.home
     if s["away"]:
         lat, lon = _round(lat + 0.21, 5), _round(lon - 0.13, 5)
     data: dict[str, Any] = {
-        "start": iso(s["start"]),
-        "end": iso(s["end"]),
-        "charge": {
-            "averagePower": {"unit": "kW", "value": s["power"]},
-            "start": {"unit": "%", "value": s["start_soc"]},
-            "end": {"unit": "%", "value": s["end_soc"]},
-            "total": {"t1": s["t1"], "t2": s["t2"], "total": s["energy"], "unit": "kWh"},
-        },
-        "range": {
-            "start": {"unit": "km", "value": _round(s["start_soc"] / 100 * capacity * KM_PER_KWH, 1)},
-            "end": {"unit": "km", "value": _round(s["end_soc"] / 100 * capacity * KM_PER_KWH, 1)},
-        },
+        "start": s["start_text"],
+        "end": s["end_text"],
+        "charge": s["charge"],
+        "range": s["range"],
         "location": {"latitude": lat, "longitude": lon},
     }
     if not s["away"]:
@@ -147,5 +163,4 @@ def _session_json(entity: EntityRecord, s: dict[str, Any]) -> dict[str, Any]:
         ]
         if matches:
             data["locationMatches"] = matches
-    created = day_start(s["end"].date() + timedelta(days=1)) + timedelta(hours=2)
-    return {"id": s["id"], "entityId": entity.id, "created": iso(created), "data": data}
+    return {"id": s["id"], "entityId": entity.id, "created": s["created_text"], "data": data}
