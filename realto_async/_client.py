@@ -15,7 +15,7 @@ from ._config import ClientConfig, Timeout, TokenSource, resolve_config
 from ._convert import structure, structure_list
 from ._errors import ConfigurationError, InvalidArgumentError
 from ._http import RequestOptions, Response, Transport
-from ._json import dumps
+from ._json import dumps, find_unencodable
 from ._pagination import AsyncPaginator, Page, parse_page
 from ._retry import RetryHook, RetryPolicy
 from ._types import NOT_GIVEN, Omittable
@@ -49,6 +49,17 @@ def _configure_logging(level_name: str | None) -> None:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
         logger.addHandler(handler)
+
+
+def encode_body(body: Any) -> bytes:
+    """A request body as JSON bytes; anything JSON cannot hold is refused before sending."""
+    problem = find_unencodable(body)
+    if problem is not None:
+        raise InvalidArgumentError(
+            f"the request body cannot be sent as JSON: {problem}; use dicts with str keys, lists, "
+            "str, int, finite float, bool and None"
+        )
+    return dumps(body)
 
 
 class AsyncRealtoClient:
@@ -235,9 +246,12 @@ class AsyncRealtoClient:
         *,
         params: Mapping[str, str] | None = None,
         body: Any = NOT_GIVEN,
+        expect_json: bool = True,
     ) -> Response:
-        payload = None if body is NOT_GIVEN else dumps(body)
-        return await self._transport.send(method, path, self._options, params=params, json=payload)
+        payload = None if body is NOT_GIVEN else encode_body(body)
+        return await self._transport.send(
+            method, path, self._options, params=params, json=payload, expect_json=expect_json
+        )
 
     async def _request(
         self,
@@ -260,7 +274,7 @@ class AsyncRealtoClient:
     async def _request_none(
         self, method: str, path: str, *, params: Mapping[str, str] | None = None, body: Any = NOT_GIVEN
     ) -> None:
-        await self._send(method, path, params=params, body=body)
+        await self._send(method, path, params=params, body=body, expect_json=False)
 
     async def _request_json(self, method: str, path: str, *, body: Any = NOT_GIVEN) -> Any:
         return (await self._send(method, path, body=body)).json()
