@@ -649,7 +649,11 @@ class GuidedSessions(SyncResource):
 
 
 class OnboardingTypes(SyncResource):
-    """A namespace of API calls bound to one client (or client view)."""
+    """A namespace of API calls bound to one client (or client view).
+
+    No ``__slots__`` here, so every namespace has a ``__dict__`` and
+    ``mock.patch.object(client.entities, "retrieve")`` works on a real client.
+    """
 
     __slots__ = ()
 
@@ -912,14 +916,18 @@ class QuantitySetting(SyncResource):
         return self._run(self._target().retrieve, entity_id)
 
     def update(self, entity_id: str | UUID, *, value: float, unit: str | None = None) -> Quantity:
-        """Set it: ``PUT /v1/entities/{entityId}/<setting>``; ``unit`` defaults to the setting's own.
-        Inferred endpoint.
+        """Set it: ``PUT /v1/entities/{entityId}/<setting>``; ``value`` is finite and >= 0, ``unit``
+        defaults to the setting's own (kWh, kW or m2). Inferred endpoint.
         """
         return self._run(self._target().update, entity_id, value=value, unit=unit)
 
 
 class CustomProperties(SyncResource):
-    """A namespace of API calls bound to one client (or client view)."""
+    """A namespace of API calls bound to one client (or client view).
+
+    No ``__slots__`` here, so every namespace has a ``__dict__`` and
+    ``mock.patch.object(client.entities, "retrieve")`` works on a real client.
+    """
 
     __slots__ = ()
 
@@ -936,7 +944,11 @@ class CustomProperties(SyncResource):
 
 
 class Disaggregators(SyncResource):
-    """A namespace of API calls bound to one client (or client view)."""
+    """A namespace of API calls bound to one client (or client view).
+
+    No ``__slots__`` here, so every namespace has a ``__dict__`` and
+    ``mock.patch.object(client.entities, "retrieve")`` works on a real client.
+    """
 
     __slots__ = ()
 
@@ -949,13 +961,17 @@ class Disaggregators(SyncResource):
 
     def update(self, entity_id: str | UUID, type: str, *, enabled: bool) -> Disaggregator:
         """Switch one: ``PUT /v1/entities/{entityId}/disaggregators/{disaggregatorType}``.
-        Inferred endpoint.
+        Inferred endpoint. ``type`` is one path segment: letters, digits, ``_`` and ``-`` only.
         """
         return self._run(self._target().update, entity_id, type, enabled=enabled)
 
 
 class Features(SyncResource):
-    """A namespace of API calls bound to one client (or client view)."""
+    """A namespace of API calls bound to one client (or client view).
+
+    No ``__slots__`` here, so every namespace has a ``__dict__`` and
+    ``mock.patch.object(client.entities, "retrieve")`` works on a real client.
+    """
 
     __slots__ = ()
 
@@ -967,12 +983,20 @@ class Features(SyncResource):
         return self._run(self._target().list, entity_id)
 
     def update(self, entity_id: str | UUID, name: str, *, enabled: bool) -> Feature:
-        """Switch a feature: ``PUT /v1/entities/{entityId}/features/{featureName}``. Inferred endpoint."""
+        """Switch a feature: ``PUT /v1/entities/{entityId}/features/{featureName}``. Inferred endpoint.
+
+        ``name`` (e.g. ``"CaptureChargeSessions"``) is one path segment: letters, digits, ``_`` and
+        ``-`` only; anything else raises :class:`InvalidArgumentError` before any request.
+        """
         return self._run(self._target().update, entity_id, name, enabled=enabled)
 
 
 class Locations(SyncResource):
-    """A namespace of API calls bound to one client (or client view)."""
+    """A namespace of API calls bound to one client (or client view).
+
+    No ``__slots__`` here, so every namespace has a ``__dict__`` and
+    ``mock.patch.object(client.entities, "retrieve")`` works on a real client.
+    """
 
     __slots__ = ()
 
@@ -992,7 +1016,10 @@ class Locations(SyncResource):
         longitude: float,
         radius: float | None = None,
     ) -> Location:
-        """Save a place: ``POST /v1/entities/{entityId}/locations``. Inferred endpoint."""
+        """Save a place: ``POST /v1/entities/{entityId}/locations``. Inferred endpoint.
+
+        ``latitude`` and ``longitude`` in degrees (WGS84), ``radius`` in metres (finite, >= 0).
+        """
         return self._run(
             self._target().create,
             entity_id,

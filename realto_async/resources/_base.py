@@ -11,9 +11,11 @@ __all__ = ["Resource"]
 
 
 class Resource:
-    """A namespace of API calls bound to one client (or client view)."""
+    """A namespace of API calls bound to one client (or client view).
 
-    __slots__ = ("_client",)
+    No ``__slots__`` here, so every namespace has a ``__dict__`` and
+    ``mock.patch.object(client.entities, "retrieve")`` works on a real client.
+    """
 
     def __init__(self, client: AsyncRealtoClient) -> None:
         self._client = client

@@ -9,7 +9,7 @@ from .._dialects import entity_type_for
 from .._errors import InvalidArgumentError
 from .._pagination import AsyncPaginator
 from .._types import NOT_GIVEN, Omittable
-from .._validate import check_enum, check_uuid
+from .._validate import check_enum, check_json, check_uuid
 from ..models.entities import Entity
 from ..models.enums import EntityType
 from ._base import Resource
@@ -79,7 +79,7 @@ class Entities(Resource):
                 raise InvalidArgumentError(f"name must be a str, got {type(name).__name__}")
             body["name"] = name
         if properties is not NOT_GIVEN:
-            body["properties"] = properties
+            body["properties"] = check_json(properties, "properties")
         if not body:
             raise InvalidArgumentError("nothing to update: pass name= and/or properties=")
         return await self._client._request("PATCH", f"/v1/entities/{entity}", Entity, body=body)
