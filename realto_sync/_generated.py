@@ -94,7 +94,7 @@ from realto_async import (
     UnprocessableEntityError,
     User,
 )
-from realto_async._config import TokenSource
+from realto_async._config import ProxySetting, SslSetting, TokenSource
 from realto_async._retry import RetryHook
 from realto_async._types import Omittable
 from realto_async._wait import UpdateHook
@@ -649,11 +649,7 @@ class GuidedSessions(SyncResource):
 
 
 class OnboardingTypes(SyncResource):
-    """A namespace of API calls bound to one client (or client view).
-
-    No ``__slots__`` here, so every namespace has a ``__dict__`` and
-    ``mock.patch.object(client.entities, "retrieve")`` works on a real client.
-    """
+    """A namespace of API calls bound to one client (or client view)."""
 
     __slots__ = ()
 
@@ -923,11 +919,7 @@ class QuantitySetting(SyncResource):
 
 
 class CustomProperties(SyncResource):
-    """A namespace of API calls bound to one client (or client view).
-
-    No ``__slots__`` here, so every namespace has a ``__dict__`` and
-    ``mock.patch.object(client.entities, "retrieve")`` works on a real client.
-    """
+    """A namespace of API calls bound to one client (or client view)."""
 
     __slots__ = ()
 
@@ -944,11 +936,7 @@ class CustomProperties(SyncResource):
 
 
 class Disaggregators(SyncResource):
-    """A namespace of API calls bound to one client (or client view).
-
-    No ``__slots__`` here, so every namespace has a ``__dict__`` and
-    ``mock.patch.object(client.entities, "retrieve")`` works on a real client.
-    """
+    """A namespace of API calls bound to one client (or client view)."""
 
     __slots__ = ()
 
@@ -967,11 +955,7 @@ class Disaggregators(SyncResource):
 
 
 class Features(SyncResource):
-    """A namespace of API calls bound to one client (or client view).
-
-    No ``__slots__`` here, so every namespace has a ``__dict__`` and
-    ``mock.patch.object(client.entities, "retrieve")`` works on a real client.
-    """
+    """A namespace of API calls bound to one client (or client view)."""
 
     __slots__ = ()
 
@@ -992,11 +976,7 @@ class Features(SyncResource):
 
 
 class Locations(SyncResource):
-    """A namespace of API calls bound to one client (or client view).
-
-    No ``__slots__`` here, so every namespace has a ``__dict__`` and
-    ``mock.patch.object(client.entities, "retrieve")`` works on a real client.
-    """
+    """A namespace of API calls bound to one client (or client view)."""
 
     __slots__ = ()
 
@@ -1117,6 +1097,11 @@ class RealtoClient(SyncClientBase):
 
     The aiohttp session is created on first use inside the running event loop and is bound
     to it. A ``session`` you pass is used as is and never closed by the client.
+
+    Networks: ``proxy`` is a proxy URL, ``False`` for none, or ``None`` (the default) to follow
+    ``HTTP_PROXY`` / ``HTTPS_PROXY`` / ``NO_PROXY``; ``ssl`` is an ``ssl.SSLContext``, a CA bundle
+    path, or ``False`` to skip certificate checks. An answer larger than ``max_response_bytes``
+    (default 64 MiB) raises :class:`ResponseTooLargeError` without being read in full.
     """
 
     entities: Entities
@@ -1146,6 +1131,9 @@ class RealtoClient(SyncClientBase):
         default_headers: Mapping[str, str] | None = None,
         on_retry: RetryHook | None = None,
         clock: Clock | None = None,
+        proxy: ProxySetting = None,
+        ssl: SslSetting = None,
+        max_response_bytes: int | None = None,
     ) -> None:
         super().__init__(
             {
@@ -1163,6 +1151,9 @@ class RealtoClient(SyncClientBase):
                 "default_headers": default_headers,
                 "on_retry": on_retry,
                 "clock": clock,
+                "proxy": proxy,
+                "ssl": ssl,
+                "max_response_bytes": max_response_bytes,
             }
         )
         self._bind()

@@ -12,7 +12,7 @@ from .._types import NOT_GIVEN, Omittable
 from .._validate import check_enum, check_json, check_uuid
 from ..models.entities import Entity
 from ..models.enums import EntityType
-from ._base import Resource
+from ._base import Resource, expose_namespaces
 from .permissions import EntityPermissions
 
 if TYPE_CHECKING:
@@ -25,6 +25,7 @@ class Entities(Resource):
     """The connected devices this principal can see; ``permissions`` manages who may use them."""
 
     __slots__ = ("permissions",)
+    permissions: EntityPermissions
 
     def __init__(self, client: AsyncRealtoClient) -> None:
         super().__init__(client)
@@ -83,3 +84,6 @@ class Entities(Resource):
         if not body:
             raise InvalidArgumentError("nothing to update: pass name= and/or properties=")
         return await self._client._request("PATCH", f"/v1/entities/{entity}", Entity, body=body)
+
+
+expose_namespaces(Entities)

@@ -15,7 +15,7 @@ from .._validate import check_enum, check_json, check_optional_str, check_uuid
 from .._wait import UpdateHook, poll_until_final
 from ..models.enums import CollectiveType, EntityType, OnboardingStatus
 from ..models.onboarding import GuidedOnboardingSession, OnboardingRequest, OnboardingType
-from ._base import Resource
+from ._base import Resource, expose_namespaces
 from ._params import drop_unset
 
 if TYPE_CHECKING:
@@ -353,12 +353,19 @@ class Onboarding:
     """``client.onboarding``: ``types``, ``entities``, ``collectives``, ``guided_sessions``."""
 
     __slots__ = ("collectives", "entities", "guided_sessions", "types")
+    types: OnboardingTypes
+    entities: OnboardingEntities
+    collectives: OnboardingCollectives
+    guided_sessions: GuidedSessions
 
     def __init__(self, client: AsyncRealtoClient) -> None:
         self.types = OnboardingTypes(client)
         self.entities = OnboardingEntities(client)
         self.collectives = OnboardingCollectives(client)
         self.guided_sessions = GuidedSessions(client)
+
+
+expose_namespaces(Onboarding)
 
 
 def _id(value: str | UUID | None, name: str) -> str | None:

@@ -9,7 +9,7 @@ from .._errors import InvalidArgumentError, ResponseValidationError
 from .._validate import check_json, check_name_segment, check_number, check_optional_str, check_uuid
 from ..models.common import Quantity
 from ..models.settings import Disaggregator, Feature, Location
-from ._base import Resource
+from ._base import Resource, expose_namespaces
 from ._params import drop_unset
 
 if TYPE_CHECKING:
@@ -171,6 +171,13 @@ class Settings:
         "locations",
         "nominal_power",
     )
+    features: Features
+    locations: Locations
+    battery_capacity: QuantitySetting
+    nominal_power: QuantitySetting
+    heated_area: QuantitySetting
+    disaggregators: Disaggregators
+    custom_properties: CustomProperties
 
     def __init__(self, client: AsyncRealtoClient) -> None:
         self.features = Features(client)
@@ -180,3 +187,6 @@ class Settings:
         self.heated_area = QuantitySetting(client, "heated-area", "m2")
         self.disaggregators = Disaggregators(client)
         self.custom_properties = CustomProperties(client)
+
+
+expose_namespaces(Settings)
