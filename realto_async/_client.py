@@ -253,7 +253,10 @@ class AsyncRealtoClient:
         await self.aclose()
 
     def __repr__(self) -> str:
-        config = self._transport.config
+        transport = getattr(self, "_transport", None)  # None while __init__ has not finished
+        if transport is None:
+            return "AsyncRealtoClient(<not configured>)"
+        config = transport.config
         if config.token is not None:
             auth = "static token" if isinstance(config.token, Secret) else "token callable"
         else:
