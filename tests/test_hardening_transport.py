@@ -477,3 +477,24 @@ async def test_a_call_cancelled_while_waiting_for_the_pool_gives_no_slot_away(
     server.on("GET", ENTITY_PATH, entity_payload())
     found = await asyncio.wait_for(client.entities.retrieve(ENTITY_ID), 2)  # the one slot is free again
     assert found.id == ENTITY_ID
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "call"),
+    [
+        ("POST", "/v1/collectives/" + ENTITY_ID + "/commands", "trigger_for_collective"),
+        ("PATCH", ENTITY_PATH, "update"),
+    ],
+)
+async def test_a_5xx_on_a_write_does_not_say_retry_later(
+    server: ScriptedServer, client: AsyncRealtoClient, method: str, path: str, call: str
+) -> None:
+    server.on(method, path, (503, {"errors": []}, None))
+    with pytest.raises(InternalServerError) as info:
+        if call == "update":
+            await client.entities.update(ENTITY_ID, name="x")
+        else:
+            await client.commands.trigger_for_collective(ENTITY_ID, type="StartCharging")
+    assert "may still have been carried out" in str(info.value)
+    assert "retry later" not in str(info.value)
+    assert len(server.api_requests(method)) == 1
