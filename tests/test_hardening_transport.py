@@ -4,7 +4,7 @@ misconfiguration."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -490,11 +490,13 @@ async def test_a_5xx_on_a_write_does_not_say_retry_later(
     server: ScriptedServer, client: AsyncRealtoClient, method: str, path: str, call: str
 ) -> None:
     server.on(method, path, (503, {"errors": []}, None))
+    sending: Awaitable[Any] = (
+        client.entities.update(ENTITY_ID, name="x")
+        if call == "update"
+        else client.commands.trigger_for_collective(ENTITY_ID, type="StartCharging")
+    )
     with pytest.raises(InternalServerError) as info:
-        if call == "update":
-            await client.entities.update(ENTITY_ID, name="x")
-        else:
-            await client.commands.trigger_for_collective(ENTITY_ID, type="StartCharging")
+        await sending
     assert "may still have been carried out" in str(info.value)
     assert "retry later" not in str(info.value)
     assert len(server.api_requests(method)) == 1
