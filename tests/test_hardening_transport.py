@@ -452,6 +452,7 @@ async def test_running_out_of_time_fetching_a_token_is_a_timeout_error(
         await client.entities.retrieve(ENTITY_ID)
     assert isinstance(info.value, APITimeoutError)
     assert "token" in str(info.value)
+    assert info.value.__cause__ is not None  # what timed out, chained
 
 
 async def test_a_call_cancelled_while_waiting_for_the_pool_gives_no_slot_away(
@@ -500,3 +501,17 @@ async def test_a_5xx_on_a_write_does_not_say_retry_later(
     assert "may still have been carried out" in str(info.value)
     assert "retry later" not in str(info.value)
     assert len(server.api_requests(method)) == 1
+
+
+async def test_the_emulators_cooldown_answer_gives_retry_after() -> None:
+    from realto_async.testing import FakeClock as EmulatorClock
+    from realto_async.testing import FakeRealto
+
+    clock = EmulatorClock()
+    async with FakeRealto(seed=2, clock=clock).serve() as emulator, emulator.client() as client:
+        ev = (await client.entities.list(type="EV", page_size=1)).data[0]
+        await client.commands.trigger(ev.id, type="StartCharging")
+        clock.advance(60)
+        with pytest.raises(CooldownActiveError) as info:
+            await client.commands.trigger(ev.id, type="StopCharging")
+    assert info.value.retry_after == 540.0
