@@ -20,6 +20,7 @@ from realto_async import (
     ConfigurationError,
     CooldownActiveError,
     InternalServerError,
+    InvalidArgumentError,
     PaginationError,
     RateLimitError,
     ResponseTooLargeError,
@@ -515,3 +516,31 @@ async def test_the_emulators_cooldown_answer_gives_retry_after() -> None:
         with pytest.raises(CooldownActiveError) as info:
             await client.commands.trigger(ev.id, type="StopCharging")
     assert info.value.retry_after == 540.0
+
+
+async def test_the_blocking_listing_has_max_empty_pages_too(server: ScriptedServer) -> None:
+    from realto_sync import RealtoClient
+    from tests.helpers import CLIENT_ID, CLIENT_SECRET
+
+    async def empty(request: web.Request) -> web.Response:
+        number = int(request.query.get("continuationToken", "t0")[1:]) + 1
+        return web.json_response(page([], token=f"t{number}"))
+
+    server.on("GET", SESSIONS, empty)
+
+    def blocking() -> PaginationError:
+        with RealtoClient(
+            base_url=server.base_url, client_id=CLIENT_ID, client_secret=CLIENT_SECRET
+        ) as client:
+            listing = client.charge_sessions.list(ENTITY_ID, START)
+            assert listing.max_empty_pages == 100
+            listing.max_empty_pages = 4
+            with pytest.raises(PaginationError) as info:
+                listing.to_list()
+            with pytest.raises(InvalidArgumentError):
+                listing.max_empty_pages = 0
+            return info.value
+
+    error = await asyncio.to_thread(blocking)
+    assert error.continuation_token == "t4"
+    assert len(server.requests) == 4
