@@ -2,11 +2,14 @@
 
 from ._client import AsyncRealtoClient
 from ._clock import Clock, SystemClock
-from ._config import ClientConfig, Timeout
+from ._config import ClientConfig, ProxySetting, SslSetting, Timeout, TokenSource
+from ._dialects import Flavor
+from ._http import ResponseInfo
 from ._pagination import AsyncPaginator, Page
-from ._retry import RetryEvent, RetryPolicy
-from ._types import NOT_GIVEN
+from ._retry import RetryEvent, RetryHook, RetryPolicy
+from ._types import NOT_GIVEN, NotGiven, Omittable
 from ._version import __version__
+from ._wait import UpdateHook
 from .errors import (
     APIConnectionError,
     APIStatusError,
@@ -123,6 +126,7 @@ __all__ = [
     "ErrorDetail",
     "EventLoopMismatchError",
     "Feature",
+    "Flavor",
     "GeoLocation",
     "GuidedOnboardingSession",
     "InternalServerError",
@@ -133,9 +137,11 @@ __all__ = [
     "LocationRef",
     "NOT_GIVEN",
     "NotFoundError",
+    "NotGiven",
     "OffboardingData",
     "OffboardingRequest",
     "OffboardingStatus",
+    "Omittable",
     "OnboardingAction",
     "OnboardingBrand",
     "OnboardingData",
@@ -153,6 +159,7 @@ __all__ = [
     "PermissionDeniedError",
     "PermissionLevel",
     "PhaseValues",
+    "ProxySetting",
     "Quantity",
     "RangeFigures",
     "RateLimitError",
@@ -160,18 +167,23 @@ __all__ = [
     "ReadingData",
     "RealtoError",
     "RealtoModel",
+    "ResponseInfo",
     "ResponseTooLargeError",
     "ResponseValidationError",
     "RetryEvent",
+    "RetryHook",
     "RetryPolicy",
     "ScheduledCommand",
+    "SslSetting",
     "SystemClock",
     "Tenant",
     "TieredValues",
     "Timeout",
     "TokenEndpointUnreachableError",
+    "TokenSource",
     "TokenTimeoutError",
     "UnprocessableEntityError",
+    "UpdateHook",
     "User",
     "__version__",
 ]

@@ -35,6 +35,7 @@ do not edit by hand; change realto_async and regenerate (CI fails when this file
 RENAMES = {"AsyncPaginator": "SyncPaginator", "AsyncRealtoClient": "RealtoClient"}
 ASYNC_ONLY = {"AsyncPaginator", "AsyncRealtoClient", "Page", "__version__"}
 CLIENT_SKIP = {"aclose", "__aenter__", "__aexit__", "with_options"}
+SYNC_INIT_NOTE = " The blocking client runs its own event loop thread, so it refuses ``session``."
 
 
 @attrs.define
@@ -228,7 +229,7 @@ def _call_args(method: Method) -> str:
 def _method_lines(method: Method, target: str) -> list[str]:
     lines = ["    @property"] if method.is_property else []
     lines.append(f"    {_signature(method)}")
-    lines += _quote_doc(method.doc, "        ")
+    lines += _quote_doc(_rename(method.doc or ""), "        ")
     call_args = _call_args(method)
     if method.is_property:
         lines.append(f"        return {target}.{method.name}")
@@ -245,8 +246,10 @@ def _method_lines(method: Method, target: str) -> list[str]:
 def _resource_class(namespace: Namespace) -> list[str]:
     alias = f"_Async{namespace.name}"
     lines = [f"class {namespace.name}(SyncResource):"]
-    doc = _quote_doc(inspect.getdoc(namespace.async_cls), "    ")
-    lines += doc or [f'    """Blocking {namespace.name}."""']
+    own_doc = namespace.async_cls.__dict__.get("__doc__")
+    if not own_doc:
+        raise RuntimeError(f"{namespace.async_cls.__qualname__} has no docstring to carry to the facade")
+    lines += _quote_doc(inspect.cleandoc(own_doc), "    ")
     lines.append("")
     lines.append("    __slots__ = (" + "".join(f'"{attr}", ' for attr, _ in namespace.children) + ")")
     lines.append("")
@@ -271,13 +274,18 @@ def _client_class(
     doc = inspect.getdoc(AsyncRealtoClient) or ""
     for old, new in (("AsyncRealtoClient", "RealtoClient"), ("async with", "with"), ("async for", "for")):
         doc = doc.replace(old, new)
-    intro = "The blocking client: every call of AsyncRealtoClient, without await.\n\n"
-    lines += _quote_doc(intro + doc.replace("await ", ""), "    ")
+    # The async client's first line is replaced, and what it says of its aiohttp session left out.
+    kept = [part for part in doc.split("\n\n")[1:] if "aiohttp" not in part]
+    intro = "The blocking client: every call of AsyncRealtoClient, without await."
+    lines += _quote_doc("\n\n".join([intro, *kept]).replace("await ", ""), "    ")
     lines.append("")
     for attr, child in children:
         lines.append(f"    {attr}: {child}")
     lines.append("")
     lines.append(f"    {_signature(init)}")
+    lines += _quote_doc(
+        _rename(init.doc or "").replace("\n\nArgs:", SYNC_INIT_NOTE + "\n\nArgs:", 1), "        "
+    )
     options = ", ".join(f'"{p.name}": {p.name}' for p in init.params)
     lines.append(f"        super().__init__({{{options}}})")
     lines.append("        self._bind()")
@@ -287,7 +295,7 @@ def _client_class(
         lines.append(f'        self.{attr} = {child}(self, ("{attr}",))')
     lines.append("")
     lines.append(f"    {_signature(with_options)}")
-    lines += _quote_doc(with_options.doc, "        ")
+    lines += _quote_doc(_rename(with_options.doc or ""), "        ")
     names = [p.name for p in with_options.params]
     lines.append("        view = object.__new__(RealtoClient)")
     given = ", ".join(f'"{n}": {n}' for n in names)
