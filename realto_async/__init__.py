@@ -2,7 +2,7 @@
 
 from ._client import AsyncRealtoClient
 from ._clock import Clock, SystemClock
-from ._config import ClientConfig, Timeout, TokenSource
+from ._config import ClientConfig, ProxySetting, SslSetting, Timeout, TokenSource
 from ._dialects import Flavor
 from ._http import ResponseInfo
 from ._pagination import AsyncPaginator, Page
@@ -25,6 +25,7 @@ from .errors import (
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    CommandOutcomeAmbiguousError,
     CommandOutcomeUnknownError,
     ConfigurationError,
     ConflictError,
@@ -41,8 +42,10 @@ from .errors import (
     PermissionDeniedError,
     RateLimitError,
     RealtoError,
+    ResponseTooLargeError,
     ResponseValidationError,
     TokenEndpointUnreachableError,
+    TokenTimeoutError,
     UnprocessableEntityError,
 )
 from .models import (
@@ -120,6 +123,7 @@ __all__ = [
     "Command",
     "CommandBatch",
     "CommandError",
+    "CommandOutcomeAmbiguousError",
     "CommandOutcomeUnknownError",
     "CommandStatus",
     "CommandType",
@@ -169,6 +173,7 @@ __all__ = [
     "PermissionDeniedError",
     "PermissionLevel",
     "PhaseValues",
+    "ProxySetting",
     "Quantity",
     "RangeFigures",
     "RateLimitError",
@@ -177,6 +182,7 @@ __all__ = [
     "RealtoError",
     "RealtoModel",
     "ResponseInfo",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "RetryEvent",
     "RetryHook",
@@ -184,12 +190,14 @@ __all__ = [
     "SQLiteStateStore",
     "ScheduledCommand",
     "StateStore",
+    "SslSetting",
     "SystemClock",
     "Tenant",
     "TieredValues",
     "Timeout",
     "TokenEndpointUnreachableError",
     "TokenSource",
+    "TokenTimeoutError",
     "UnprocessableEntityError",
     "UpdateHook",
     "User",
