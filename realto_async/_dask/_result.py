@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pickle
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,7 @@ from .._errors import RealtoError
 from ..bulk import BulkReport
 from ..export._frames import require
 
-__all__ = ["DaskBulkResult", "ShardResult", "combine", "portable_report"]
+__all__ = ["DaskBulkResult", "PortableError", "ShardResult", "combine", "portable_report"]
 
 
 @attrs.frozen
@@ -22,24 +22,57 @@ class ShardResult:
     ``table``: its records as a pyarrow Table when the run has no ``output``."""
 
     index: int
-    report: BulkReport
+    shard_report: BulkReport
     file: str | None
     finished_before: bool = False
     table: Any = None
+    failures: dict[str, PortableError] = attrs.field(factory=dict, repr=False)
+
+    @property
+    def report(self) -> BulkReport:
+        """The shard's report, its failures rebuilt as the SDK's typed errors."""
+        failed = {entity: failure.rebuild() for entity, failure in self.failures.items()}
+        return attrs.evolve(self.shard_report, failed=failed)
 
 
-def _portable(error: RealtoError) -> RealtoError:
-    """``error`` itself if it crosses process boundaries, else a RealtoError with its text."""
+def _picklable(value: Any) -> bool:
     try:
-        copy = pickle.loads(pickle.dumps(error))
+        pickle.dumps(value)
     except Exception:
-        return RealtoError(f"{type(error).__name__}: {error}")
-    return copy if isinstance(copy, RealtoError) else RealtoError(str(error))
+        return False
+    return True
 
 
-def portable_report(report: BulkReport) -> BulkReport:
-    """``report`` with its failures made safe to send from a worker to the client."""
-    return attrs.evolve(report, failed={key: _portable(error) for key, error in report.failed.items()})
+@attrs.frozen
+class PortableError:
+    """A RealtoError as plain data: the SDK's errors take keyword arguments, so they do not
+    survive pickle on their own. Rebuilt on the client as the same class, message and fields."""
+
+    type: type[RealtoError]
+    args: tuple[Any, ...]
+    fields: dict[str, Any]
+
+    @classmethod
+    def of(cls, error: RealtoError) -> PortableError:
+        fields: dict[str, Any] = {}
+        for name, value in vars(error).items():
+            value = dict(value) if isinstance(value, Mapping) else value
+            if _picklable(value):
+                fields[name] = value
+        return cls(type(error), tuple(arg for arg in error.args if _picklable(arg)), fields)
+
+    def rebuild(self) -> RealtoError:
+        error = self.type.__new__(self.type)
+        error.args = self.args
+        error.__dict__.update(self.fields)
+        return error
+
+
+def portable_report(report: BulkReport) -> tuple[BulkReport, dict[str, PortableError]]:
+    """``report`` without its failures, and the failures as :class:`PortableError` s, to send
+    from a worker to the client."""
+    failures = {entity: PortableError.of(error) for entity, error in report.failed.items()}
+    return attrs.evolve(report, failed={}), failures
 
 
 def combine(reports: Sequence[BulkReport], elapsed: float) -> BulkReport:

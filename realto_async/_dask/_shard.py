@@ -68,12 +68,14 @@ async def _run(spec: ShardSpec) -> ShardResult:
         if paths.output is None:
             table_path = state_dir / f".shard-{spec.index:05d}.parquet"
             build_output(parts, schema, table_path, "parquet")
-            return ShardResult(spec.index, portable_report(report), None, table=_read(table_path))
+            shard_report, failures = portable_report(report)
+            return ShardResult(spec.index, shard_report, None, table=_read(table_path), failures=failures)
         paths.output.parent.mkdir(parents=True, exist_ok=True)
         build_output(parts, schema, paths.output, "parquet")
         if report.ok:
             write_json(paths.done, {"run": spec.run_key})
-        return ShardResult(spec.index, portable_report(report), str(paths.output))
+        shard_report, failures = portable_report(report)
+        return ShardResult(spec.index, shard_report, str(paths.output), failures=failures)
     raise AssertionError("unreachable")  # pragma: no cover
 
 
