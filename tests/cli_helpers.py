@@ -12,7 +12,7 @@ import attrs
 
 from realto_async.testing import FakeRealto
 
-__all__ = ["Cli", "Result", "serve_for_cli"]
+__all__ = ["Cli", "Result", "serve_env", "serve_for_cli"]
 
 
 @attrs.frozen
@@ -47,12 +47,16 @@ def clean_env() -> dict[str, str]:
     return {key: value for key, value in os.environ.items() if not key.startswith("REALTO_")}
 
 
+def serve_env(server: FakeRealto) -> dict[str, str]:
+    """This process's environment without REALTO_*, then REALTO_* pointing at ``server``."""
+    return clean_env() | {
+        "REALTO_BASE_URL": server.url,
+        "REALTO_CLIENT_ID": server.client_id,
+        "REALTO_CLIENT_SECRET": server.client_secret,
+    }
+
+
 def serve_for_cli(**options: Any) -> Iterator[tuple[FakeRealto, Cli]]:
     """An emulator on the real clock and a Cli pointed at it."""
     with FakeRealto(**options).serve_in_thread() as server:
-        env = clean_env() | {
-            "REALTO_BASE_URL": server.url,
-            "REALTO_CLIENT_ID": server.client_id,
-            "REALTO_CLIENT_SECRET": server.client_secret,
-        }
-        yield server, Cli(env)
+        yield server, Cli(serve_env(server))

@@ -285,3 +285,39 @@ async def test_the_throughput_gc_mode_is_restored_after_the_run_even_when_cancel
     client_default = client.bulk.charge_sessions(ids, start=START, end=END)
     async for _ in client_default:
         assert gc.get_threshold() == before  # never changed unless asked for
+
+
+async def test_an_exception_from_maps_own_function_stops_the_run_and_is_raised_as_is(
+    fleet: tuple[FakeRealto, AsyncRealtoClient],
+) -> None:
+    _, client = fleet
+    ids = await _ev_ids(client)
+
+    async def broken(entity_id: str) -> str:
+        if entity_id == ids[2]:
+            raise ValueError(f"cannot handle {entity_id}")
+        return entity_id
+
+    run = client.bulk.map(broken, ids, concurrency=2)
+    with pytest.raises(ValueError, match="cannot handle"):
+        await run.collect()
+    assert run.report.cancelled
+    with pytest.raises(InvalidArgumentError, match="fn must be"):
+        client.bulk.map("readings.last", ids)  # type: ignore[arg-type]
+
+
+async def test_overlapping_throughput_runs_restore_the_collector_when_the_last_one_ends(
+    fleet: tuple[FakeRealto, AsyncRealtoClient],
+) -> None:
+    _, client = fleet
+    ids = await _ev_ids(client)
+    before = gc.get_threshold()
+    first = client.bulk.charge_sessions(ids, start=START, end=END, gc="throughput", page_size=2)
+    second = client.bulk.charge_sessions(ids, start=START, end=END, gc="throughput", page_size=2)
+    async with first, second:
+        outer = first.__aiter__()
+        await outer.__anext__()
+        await second.collect()
+        assert gc.get_threshold() == _gc.THROUGHPUT_THRESHOLDS  # the first run still needs it
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0

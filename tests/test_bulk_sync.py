@@ -67,3 +67,25 @@ def test_map_runs_a_blocking_call_in_worker_threads(served: FakeRealto) -> None:
         readings = run.collect()
         assert sorted(r.entity_id for r in readings) == sorted(ids)
         assert run.progress.entities_done == len(ids)
+
+
+def test_ack_and_coroutine_functions_work_from_blocking_code(served: FakeRealto) -> None:
+    with served.sync_client(connector_limit=4) as client:
+        ids = [ev.id for ev in client.entities.list(type="EV")]
+        state = MemoryStateStore()
+        run = client.bulk.charge_sessions(ids[:1], start=START, end=END, state=state, page_size=1)
+        assert run.progress.concurrency == 4  # never more requests than connections
+        with run:
+            for batch in run:
+                first_page = batch.page
+                run.ack()  # acknowledged now, though the loop is left before the next batch
+                break
+        assert "ended" in repr(run)
+        resumed = client.bulk.charge_sessions(ids[:1], start=START, end=END, state=state, page_size=1)
+        assert next(iter(resumed)).page == first_page + 1
+        resumed.close()
+
+        async def entity_id(value: str) -> str:
+            return value
+
+        assert sorted(client.bulk.map(entity_id, ids).collect()) == sorted(ids)

@@ -15,7 +15,7 @@ from realto_async.export._writers import text_value
 from realto_async.testing import FakeRealto
 from realto_sync import RealtoClient
 
-from .cli_helpers import Cli, serve_for_cli
+from .cli_helpers import Cli, serve_env, serve_for_cli
 
 
 @pytest.fixture(scope="module")
@@ -216,3 +216,17 @@ def test_emulator_forwards_its_arguments(cli: Cli) -> None:
     refused = cli("emulator", "--no-such-flag")
     assert refused.code == 2
     assert "--no-such-flag" in refused.err
+
+
+def test_the_traxes_dialect() -> None:
+    with FakeRealto(seed=2, entities=4, flavor="traxes").serve_in_thread() as server:
+        env = serve_env(server) | {"REALTO_TOKEN_URL": server.token_url}
+        cli = Cli(env)
+        shown = cli("--flavor", "traxes", "entities", "list", "--format", "jsonl")
+        assert shown.code == 0, shown.err
+        rows = [json.loads(line) for line in shown.out.splitlines()]
+        assert len(rows) == 4
+        assert all("brand" in row["information"] for row in rows)
+        wrong = cli("entities", "list")  # the re.alto dialect's token call fails on a Traxes server
+        assert wrong.code != 0
+        assert wrong.err.startswith("error: ")

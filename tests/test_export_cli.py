@@ -267,9 +267,9 @@ def test_sigkill_and_rerun_with_the_same_state_gives_every_record_once(
     server = served[0]
     output, state = tmp_path / "fleet.parquet", tmp_path / "export.db"
     parts = tmp_path / "export.db.parts"
-    slow = server.faults.add("GET /v1/entities/*/charge-sessions", latency=0.05)
+    slow = server.faults.add("GET /v1/entities/*/charge-sessions", latency=0.15)
     try:
-        for kill_after_parts in (1, 5, 12):
+        for kill_after_parts in (1, 4, 9):
             process = _start_export(cli, output, state)
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline and process.poll() is None:
@@ -317,3 +317,34 @@ def test_the_readme_export_command_works_as_written(cli: Cli, evs: list[str], tm
     assert frame["id"].is_unique
     assert str(frame["start"].dtype) == "datetime64[us, UTC]"
     assert (tmp_path / args[args.index("--state") + 1]).exists()
+
+
+def test_a_terminal_gets_a_progress_bar(cli: Cli, tmp_path: Path) -> None:
+    import pty
+
+    leader, follower = pty.openpty()
+    args = ["sessions", "export", "--type", "EV", "--since", "3d", "-o", str(tmp_path / "s.csv")]
+    with subprocess.Popen(
+        [sys.executable, "-m", "realto_async", *args],
+        env=cli.env | {"COLUMNS": "160", "TERM": "xterm"},
+        stdout=subprocess.DEVNULL,
+        stderr=follower,
+    ) as process:
+        os.close(follower)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the terminal closed: the process ended
+                break
+            if not chunk:
+                break
+            shown += chunk
+        assert process.wait(timeout=60) == 0
+    os.close(leader)
+    text = shown.decode("utf-8", "replace")
+    assert "\x1b[" in text  # drawn, not printed line by line
+    assert "records" in text
+    assert "req/s" in text
+    assert "sessions export: entities " not in text
+    assert "sessions export: wrote " in text

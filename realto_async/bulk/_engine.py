@@ -27,6 +27,7 @@ from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStre
 from .._errors import (
     APIConnectionError,
     APIStatusError,
+    BadRequestError,
     PaginationError,
     RateLimitError,
     RealtoError,
@@ -154,7 +155,15 @@ class ListingJob(Generic[T]):
                 fetch = functools.partial(
                     listing.fetch, engine.client, ref.id, window_start, window_end, self.page_size, token
                 )
-                page = await engine.attempt(fetch)
+                try:
+                    page = await engine.attempt(fetch)
+                except _EntityFailed as failed:
+                    if token is None or token != first_token or not isinstance(failed.error, BadRequestError):
+                        raise
+                    # The stored token of an interrupted window was refused (expired, say): list the
+                    # window again from its start; the ids delivered before are filtered out.
+                    page_index, token = 0, None
+                    continue
                 next_token = page.continuation_token
                 if next_token is not None and (next_token == token or next_token in seen):
                     raise _EntityFailed(
@@ -220,7 +229,9 @@ class Engine(Generic[T]):
         self.stats = Stats()
         self.job = job
         self.source = source
-        self.fatal: RealtoError | None = None
+        # What stops the run and is raised to the consumer: the first failure with fail_fast, a
+        # failed entity source, or an exception that is not the API's (e.g. from map's fn).
+        self.fatal: Exception | None = None
         user_hook = client._options.on_retry
 
         async def on_retry(event: RetryEvent) -> None:
@@ -275,6 +286,7 @@ class Engine(Generic[T]):
 
     async def run(self, out: MemoryObjectSendStream[Delivery[T]]) -> None:
         """Fetch everything into ``out``, then close it. A fatal error is kept in ``fatal``."""
+        self.stats.started = time.perf_counter()
         with gc_mode(self.options.gc):
             async with out, anyio.create_task_group() as outer:
                 outer.start_soon(self._progress_loop)
@@ -326,6 +338,8 @@ class Engine(Generic[T]):
                         await self.job.run(self, ref, out)
                     except _EntityFailed as failed:
                         self._entity_failed(ref.id, failed.error)
+                    except Exception as err:  # not the API's: the caller's code or a bug, raised to them
+                        self._fail_run(err)
 
     def entity_delivered(self) -> None:
         """Called by the consumer when an entity's last batch reaches it."""
@@ -336,7 +350,7 @@ class Engine(Generic[T]):
         if self.options.fail_fast:
             self._fail_run(error)
 
-    def _fail_run(self, error: RealtoError) -> None:
+    def _fail_run(self, error: Exception) -> None:
         if self.fatal is None:
             self.fatal = error
         if self._task_group is not None:
