@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from realto_async.bulk.dask import DaskBulkResult, run_on_dask
+from realto_async.bulk.dask import DaskBulkResult, DaskShardError, run_on_dask
 from realto_async.errors import InvalidCredentialsError
 
 from .dask_helpers import END, START, Setup, cluster_setup, single_process_rows
@@ -190,3 +190,18 @@ def test_wrong_credentials_fail_with_a_typed_error_that_shows_no_secret(setup: S
     assert wrong not in repr(result)
     logs = json.dumps([setup.dask.get_scheduler_logs(), setup.dask.get_worker_logs()], default=str)
     assert wrong not in logs
+
+
+def test_a_shard_failing_on_every_try_raises_a_typed_error(setup: Setup, tmp_path: Path) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a directory")
+    entity_ids = sorted({row["entity_id"] for row in single_process_rows(setup.options, "readings")})[:2]
+    with pytest.raises(
+        DaskShardError, match=r"realto shard 1/1 of readings: 2 entities.*failed on every try"
+    ) as caught:
+        run_on_dask(
+            setup.dask, "readings", entity_ids=entity_ids, start=START, end=END, shards=1,
+            client_options=setup.options, output=blocked, retries=1,
+        )  # fmt: skip
+    assert "run again with the same state_dir" in str(caught.value)
+    assert setup.emulator.client_secret not in "".join(traceback.format_exception(caught.value))

@@ -103,7 +103,6 @@ def _limits(
     slots = min(shards, threads)
     if concurrency is None:
         return slots, DEFAULT_CONCURRENCY, None if rate is None else rate / slots
-    _positive(concurrency, "concurrency")
     slots = min(slots, concurrency)
     return slots, concurrency // slots, None if rate is None else rate / slots
 
@@ -168,6 +167,8 @@ def run_on_dask(
     first, last = _window(start, end)
     if shards is not None:
         _positive(shards, "shards")
+    if concurrency is not None:
+        _positive(concurrency, "concurrency")
     _check_rate(rate)
     if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
         raise InvalidArgumentError(f"retries must be an int >= 0, got {retries!r}")
