@@ -6,7 +6,7 @@ import hashlib
 import json
 import os
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,9 +26,13 @@ def _entity_id(entity: str | Entity) -> str:
     return entity.id if isinstance(entity, Entity) else entity
 
 
-def split(entities: Sequence[str | Entity], shards: int) -> list[tuple[str | Entity, ...]]:
-    """``entities`` into ``shards`` groups by a hash of the id: an entity stays in its shard when
-    the fleet grows or shrinks, so its state is found again by the next run."""
+def split(entities: Iterable[str | Entity], shards: int) -> list[tuple[str | Entity, ...]]:
+    """``entities`` (ids or ``Entity`` objects) into ``shards`` groups by a CRC-32 of the id: an
+    entity stays in its shard when the fleet grows or shrinks, so its state is found again by
+    the next run. Returns ``shards`` tuples in input order within each (some may be empty); no
+    HTTP call. Raises InvalidArgumentError when ``shards`` is not an int >= 1."""
+    if isinstance(shards, bool) or not isinstance(shards, int) or shards < 1:
+        raise InvalidArgumentError(f"shards must be an int >= 1, got {shards!r}")
     groups: list[list[str | Entity]] = [[] for _ in range(shards)]
     for entity in entities:
         groups[zlib.crc32(_entity_id(entity).encode()) % shards].append(entity)

@@ -7,11 +7,21 @@
                          start=timedelta(days=1), state_dir="/shared/state", output="/shared/out")
     frame = result.to_dask_dataframe()
 
-See :func:`run_on_dask`.
+See :func:`run_on_dask`. Other engines (Ray, Airflow, Prefect) shard the same way with
+:func:`split_entities` (a stable hash of the id: an entity keeps its shard as the fleet changes)
+and run ``realto ... export --state`` per shard (see the README's "Scale out").
 """
 
 from .._dask._options import ClientOptions
 from .._dask._result import DaskBulkResult, ShardResult
 from .._dask._run import DaskShardError, run_on_dask
+from .._dask._shards import split as split_entities
 
-__all__ = ["ClientOptions", "DaskBulkResult", "DaskShardError", "ShardResult", "run_on_dask"]
+__all__ = [
+    "ClientOptions",
+    "DaskBulkResult",
+    "DaskShardError",
+    "ShardResult",
+    "run_on_dask",
+    "split_entities",
+]
