@@ -156,10 +156,15 @@ def run_on_dask(
       run at once (a ``distributed.Semaphore``) and each gets ``1/slots`` of both.
       ``concurrency`` None: 16 per running shard; ``rate`` None: no limit.
     - ``retries``: how often Dask runs a failed shard's task again.
+    - ``resolution``: the aggregations' interval (whole minutes, a multiple of 15);
+      ``page_size``: records per request (1-1000, None: the API's default).
 
-    Returns a :class:`DaskBulkResult`. Raises :class:`InvalidArgumentError` for bad arguments
-    before anything runs, :class:`DaskShardError` when a shard failed on every try, and
-    :class:`MissingDependencyError` without ``realto[dask]``.
+    Returns a :class:`DaskBulkResult` (the combined ``BulkReport``, the Parquet files, each
+    shard's result). Entities that failed are in ``report.failed`` with the SDK's typed errors.
+    Raises :class:`InvalidArgumentError` for bad arguments before anything runs, the SDK's
+    typed error a shard's task raised (e.g. from the fleet listing), :class:`DaskShardError`
+    when a shard's task failed on every try otherwise (its worker died each time, its output
+    could not be written), and :class:`MissingDependencyError` without ``realto[dask]``.
     """
     distributed = require("distributed", "dask")
     if listing not in LISTINGS:
