@@ -172,9 +172,12 @@ class ListingJob(Generic[T]):
                             f"{ref.id}; stopping this entity instead of looping (please report this)"
                         )
                     )
-                records = [record for record in page.data if listing.key(record) not in delivered]
-                fresh = {listing.key(record): listing.time(record) for record in records}
-                delivered.update(fresh)
+                if self.state is None:  # one window, no earlier run: nothing can come twice
+                    records, fresh = page.data, {}
+                else:
+                    records = [record for record in page.data if listing.key(record) not in delivered]
+                    fresh = {listing.key(record): listing.time(record) for record in records}
+                    delivered.update(fresh)
                 finished = next_token is None
                 update = StateUpdate(
                     finished=finished,
@@ -255,16 +258,18 @@ class Engine(Generic[T]):
         """``call()`` through the gate and the limiter, tried again on transient errors."""
         retries = rate_limited = 0
         while True:
-            async with self.limit.limiter:
+            await self.limit.acquire()
+            try:
                 await self.gate.wait()
                 self.stats.requests += 1
-                try:
-                    result = await call()
-                except RealtoError as err:
-                    error = err
-                else:
-                    self.limit.succeeded()
-                    return result
+                result = await call()
+            except RealtoError as err:
+                error = err
+            else:
+                self.limit.succeeded()
+                return result
+            finally:
+                self.limit.release()
             if isinstance(error, RateLimitError) and rate_limited < MAX_RATE_LIMITED:
                 rate_limited += 1
                 self.stats.retries += 1
