@@ -76,6 +76,14 @@ class Delivery(Generic[T]):
     finishes_entity: bool
 
 
+async def hand_over(stream: MemoryObjectSendStream[Any], item: Any) -> None:
+    """Send ``item``, without a loop turn when the buffer has room (anyio's send always yields)."""
+    try:
+        stream.send_nowait(item)
+    except anyio.WouldBlock:
+        await stream.send(item)
+
+
 class _EntityFailed(Exception):
     def __init__(self, error: RealtoError) -> None:
         self.error = error
@@ -190,13 +198,13 @@ class ListingJob(Generic[T]):
                 )
                 batch = BulkBatch(ref.id, records, page_index, window_start, window_end, listing.name)
                 last = finished and number == len(windows) - 1
-                await out.send(Delivery(batch, update if self.state is not None else None, last))
+                await hand_over(out, Delivery(batch, update if self.state is not None else None, last))
                 if finished:
                     break
                 seen.add(next_token)
                 token, page_index = next_token, page_index + 1
         if not windows:  # nothing new since the watermark: done without a request
-            await out.send(Delivery(BulkBatch(ref.id, [], 0, None, None, listing.name), None, True))
+            await hand_over(out, Delivery(BulkBatch(ref.id, [], 0, None, None, listing.name), None, True))
 
 
 class MapJob(Generic[T]):
@@ -210,7 +218,7 @@ class MapJob(Generic[T]):
 
     async def run(self, engine: Engine[T], ref: EntityRef, out: MemoryObjectSendStream[Delivery[T]]) -> None:
         result = await engine.attempt(functools.partial(self.fn, ref.id))
-        await out.send(Delivery(BulkBatch(ref.id, [result], 0, None, None, "map"), None, True))
+        await hand_over(out, Delivery(BulkBatch(ref.id, [result], 0, None, None, "map"), None, True))
 
 
 class Engine(Generic[T]):
@@ -321,7 +329,7 @@ class Engine(Generic[T]):
                             continue
                         seen.add(ref.id)
                         self.stats.entities_fed += 1
-                        await send.send(ref)
+                        await hand_over(send, ref)
             except _EntityFailed as failed:
                 self._fail_run(failed.error)
             except RealtoError as err:
