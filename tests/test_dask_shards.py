@@ -84,6 +84,13 @@ def test_a_shard_writes_each_record_once_and_a_rerun_does_nothing(
     ids = pq.read_table(first.file).column("id").to_pylist()
     assert len(ids) == len(set(ids)) >= len(expected)
 
+    same_state_no_output = run_shard(spec(server, "readings", entity_ids, end=END + timedelta(minutes=30),
+                                          state_dir=str(tmp_path / "s")))  # fmt: skip
+    assert not same_state_no_output.finished_before
+    assert same_state_no_output.file is None
+    assert sorted(same_state_no_output.table.column("id").to_pylist()) == sorted(ids)
+    assert not list((tmp_path / "s").glob(".shard-*.parquet"))  # the scratch table is gone
+
 
 def test_a_shard_without_state_dir_or_output_sends_its_table_back(
     server: FakeRealto, entity_ids: list[str]

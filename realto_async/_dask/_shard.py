@@ -38,10 +38,11 @@ def run_shard(spec: ShardSpec, semaphore: Any = None) -> ShardResult:
 
 
 def _finished_before(spec: ShardSpec, paths: ShardPaths) -> bool:
-    if not paths.done.exists():
+    """Whether an earlier run with the same key wrote this shard's output to the end."""
+    if spec.state_dir is None or paths.output is None or not paths.done.exists():
         return False
     marker = json.loads(paths.done.read_text(encoding="utf-8"))
-    return bool(marker.get("run") == spec.run_key and (paths.output is None or paths.output.exists()))
+    return bool(marker.get("run") == spec.run_key and paths.output.exists())
 
 
 def _nothing() -> BulkReport:
@@ -59,7 +60,7 @@ async def _run(spec: ShardSpec) -> ShardResult:
             state_dir = Path(spec.state_dir)
         output = None if spec.output is None else Path(spec.output)
         paths = ShardPaths.of(state_dir, output, spec.label, spec.index)
-        if spec.state_dir is not None and _finished_before(spec, paths):
+        if _finished_before(spec, paths):
             return ShardResult(spec.index, _nothing(), str(paths.output), True)
         state = stack.enter_context(SQLiteStateStore(paths.state))
         parts = PartStore(paths.parts)
@@ -68,8 +69,10 @@ async def _run(spec: ShardSpec) -> ShardResult:
         if paths.output is None:
             table_path = state_dir / f".shard-{spec.index:05d}.parquet"
             build_output(parts, schema, table_path, "parquet")
+            table = _read(table_path)
+            table_path.unlink()
             shard_report, failures = portable_report(report)
-            return ShardResult(spec.index, shard_report, None, table=_read(table_path), failures=failures)
+            return ShardResult(spec.index, shard_report, None, table=table, failures=failures)
         paths.output.parent.mkdir(parents=True, exist_ok=True)
         build_output(parts, schema, paths.output, "parquet")
         if report.ok:
