@@ -6,6 +6,7 @@ import asyncio
 import concurrent.futures
 import time
 import uuid
+import warnings
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -249,4 +250,7 @@ def _submit(
     finally:
         for future in futures:
             future.cancel()
-        semaphore.close()
+        with warnings.catch_warnings():
+            # A worker that died holds its lease until the lease times out; closing frees it.
+            warnings.filterwarnings("ignore", "Closing semaphore .* unreleased leases", RuntimeWarning)
+            semaphore.close()
