@@ -5,6 +5,7 @@ argument checks."""
 from __future__ import annotations
 
 import pickle
+import sys
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -22,7 +23,7 @@ from realto_async._dask._shards import ShardSpec, check_layout, split, write_lay
 from realto_async.bulk import BulkReport
 from realto_async.bulk.dask import ClientOptions, DaskBulkResult, run_on_dask
 from realto_async.errors import InvalidArgumentError, InvalidCredentialsError, RealtoError
-from realto_async.export import AGGREGATIONS, READINGS
+from realto_async.export import AGGREGATIONS, READINGS, MissingDependencyError
 from realto_async.testing import FakeRealto
 
 pytestmark = pytest.mark.cluster
@@ -267,3 +268,9 @@ def test_no_entities_make_an_empty_run() -> None:
     assert result.shards == ()
     assert result.files == ()
     assert (result.report.entities_done, result.report.requests, result.report.ok) == (0, 0, True)
+
+
+def test_without_the_dask_extra_the_error_names_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if not installed
+    with pytest.raises(MissingDependencyError, match=r"pip install 'realto\[dask\]'"):
+        run_on_dask(FakeCluster(), "readings", entity_ids=["x"], start=START, end=END)
