@@ -67,7 +67,12 @@ class BulkRun(Generic[T]):
                 if self._engine.fatal is not None:
                     raise self._engine.fatal
                 try:
-                    delivery = await receive.receive()
+                    delivery = receive.receive_nowait()
+                except anyio.WouldBlock:
+                    try:
+                        delivery = await receive.receive()
+                    except anyio.EndOfStream:
+                        break
                 except anyio.EndOfStream:
                     break
                 if delivery.finishes_entity:
