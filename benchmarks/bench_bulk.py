@@ -5,10 +5,12 @@
 The emulator runs in its own process (frozen time, so both sides get the same answers). For
 each fleet size the sides run interleaved, alternating which goes first, at the same
 concurrency (16, the bulk default) and page size. Reported per fleet size: records/s of each
-side and the ratio bulk / hand-written (target >= 0.95, median and range over the rounds),
-the same for ``gc="throughput"``, seconds per 1,000 EVs (time linear in the fleet: the per-EV
-cost stays put), and the peak memory each side allocates during one run (tracemalloc, in a
-separate pass so its overhead does not touch the timings; target: flat in the fleet size).
+side and the ratio bulk / hand-written (target >= 0.95, median and range over the rounds), the
+same for ``gc="throughput"``; the same ratios of the client process's CPU time (much less
+sensitive than wall time to other load on a shared machine); seconds per 1,000 EVs (time
+linear in the fleet: the per-EV cost stays put); and the peak memory each side allocates
+during one run (tracemalloc, in a separate pass so its overhead does not touch the timings;
+target: flat in the fleet size).
 """
 
 from __future__ import annotations
@@ -73,11 +75,14 @@ async def bulk_throughput(client: AsyncRealtoClient, ids: list[str], start: date
 SIDES: dict[str, Side] = {"by hand": by_hand, "bulk": bulk, "bulk gc=throughput": bulk_throughput}
 
 
-async def timed(side: Side, client: AsyncRealtoClient, ids: list[str], start: datetime) -> tuple[int, float]:
+async def timed(
+    side: Side, client: AsyncRealtoClient, ids: list[str], start: datetime
+) -> tuple[int, float, float]:
+    """Records, wall seconds and this process's CPU seconds of one run of ``side``."""
     gc.collect()
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     records = await side(client, ids, start)
-    return records, time.perf_counter() - began
+    return records, time.perf_counter() - began, time.process_time() - cpu
 
 
 async def peak_mib(side: Side, client: AsyncRealtoClient, ids: list[str], start: datetime) -> float:
@@ -97,6 +102,7 @@ class Result:
     evs: int
     records: int
     times: dict[str, list[float]]  # seconds of each round, per side
+    cpu: dict[str, list[float]]  # the client process's CPU seconds of each round, per side
     memory: dict[str, float]  # peak MiB allocated during one run, per side
 
 
@@ -110,16 +116,18 @@ async def measure(evs: int, rounds: int, days: int) -> Result:
             start = END - timedelta(days=days)
             await by_hand(client, ids[: min(200, evs)], start)  # connections, token, JIT-free warm-up
             times: dict[str, list[float]] = {name: [] for name in SIDES}
+            cpu: dict[str, list[float]] = {name: [] for name in SIDES}
             records: dict[str, int] = {}
             order = list(SIDES)
             for number in range(rounds):
                 for name in order if number % 2 == 0 else reversed(order):
-                    records[name], took = await timed(SIDES[name], client, ids, start)
+                    records[name], took, used = await timed(SIDES[name], client, ids, start)
                     times[name].append(took)
+                    cpu[name].append(used)
             memory = {name: await peak_mib(SIDES[name], client, ids, start) for name in ("by hand", "bulk")}
     if len(set(records.values())) != 1:
         raise SystemExit(f"the sides disagree on the records: {records}")
-    return Result(len(ids), records["bulk"], times, memory)
+    return Result(len(ids), records["bulk"], times, cpu, memory)
 
 
 def _ratio(times: dict[str, list[float]], name: str) -> str:
@@ -137,6 +145,8 @@ def report(result: Result) -> None:
         )
     print(f"  throughput bulk / by hand:              {_ratio(times, 'bulk')}  (target >= 0.95)")
     print(f"  throughput bulk gc=throughput / by hand: {_ratio(times, 'bulk gc=throughput')}")
+    print(f"  client CPU, by hand / bulk:             {_ratio(result.cpu, 'bulk')}")
+    print(f"  client CPU, by hand / bulk gc=throughput: {_ratio(result.cpu, 'bulk gc=throughput')}")
     print(f"  peak memory during a run: bulk {memory['bulk']:.1f} MiB, by hand {memory['by hand']:.1f} MiB")
 
 

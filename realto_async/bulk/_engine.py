@@ -84,6 +84,15 @@ async def hand_over(stream: MemoryObjectSendStream[Any], item: Any) -> None:
         await stream.send(item)
 
 
+async def take(stream: MemoryObjectReceiveStream[Any]) -> Any:
+    """The next item, without a loop turn when one is waiting (anyio's receive always yields);
+    raises ``anyio.EndOfStream`` when the senders are done."""
+    try:
+        return stream.receive_nowait()
+    except anyio.WouldBlock:
+        return await stream.receive()
+
+
 class _EntityFailed(Exception):
     def __init__(self, error: RealtoError) -> None:
         self.error = error
@@ -341,7 +350,11 @@ class Engine(Generic[T]):
         self, entities: MemoryObjectReceiveStream[EntityRef], out: MemoryObjectSendStream[Delivery[T]]
     ) -> None:
         async with entities, out:
-            async for ref in entities:
+            while True:
+                try:
+                    ref: EntityRef = await take(entities)
+                except anyio.EndOfStream:
+                    return
                 if ref.invalid is not None:
                     self._entity_failed(ref.id, ref.invalid)
                 elif not self.job.applies_to(ref):
