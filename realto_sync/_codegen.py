@@ -20,7 +20,7 @@ import re
 import sys
 import textwrap
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -77,6 +77,7 @@ class Imports:
     def __init__(self) -> None:
         self.from_imports: dict[str, set[str]] = {}
         self.modules: set[str] = set()
+        self.type_vars: set[str] = set()  # declared in the facade, not imported
 
     def need(self, name: str, home: dict[str, Any]) -> None:
         if name in RENAMES or hasattr(builtins, name) or name in ("None",):
@@ -86,6 +87,8 @@ class Imports:
             raise RuntimeError(f"cannot find {name!r} to import for the generated facade")
         if inspect.ismodule(value):
             self.modules.add(value.__name__)
+        elif isinstance(value, TypeVar):
+            self.type_vars.add(name)
         else:
             self.from_imports.setdefault(_home_of(name, value, home["__name__"]), set()).add(name)
 
@@ -99,12 +102,14 @@ class Imports:
 
 def _home_of(name: str, value: Any, fallback: str) -> str:
     """Where to import ``name`` from: realto_async itself, else the module the object comes
-    from, else (type aliases) the shallowest realto_async module that holds it."""
+    from unless it is private, else (type aliases, private homes) the shallowest realto_async
+    module that holds it, public modules first."""
     if getattr(realto_async, name, None) is value:
         return "realto_async"
     module = getattr(value, "__module__", None)
-    if isinstance(module, str) and getattr(sys.modules.get(module), name, None) is value:
-        return module
+    home_is_public = isinstance(module, str) and not _is_private(module)
+    if home_is_public and getattr(sys.modules.get(str(module)), name, None) is value:
+        return str(module)
     holders = sorted(
         (
             module_name
@@ -112,12 +117,17 @@ def _home_of(name: str, value: Any, fallback: str) -> str:
             if module_name.startswith("realto_async.") and getattr(module_object, name, None) is value
         ),
         key=lambda module_name: (
+            _is_private(module_name),
             name not in getattr(sys.modules[module_name], "__all__", ()),  # exported there first
             module_name.count("."),
             module_name,
         ),
     )
     return holders[0] if holders else fallback
+
+
+def _is_private(module: str) -> bool:
+    return any(part.startswith("_") for part in module.split("."))
 
 
 def _names_in(source: str) -> set[str]:
@@ -213,13 +223,20 @@ def _is_bulk(method: Method) -> bool:
     return bool(method.returns and method.returns.startswith("BulkRun"))
 
 
-def _sync_annotation(method: Method, annotation: str) -> str:
-    if _is_bulk(method):
-        annotation = AWAITABLE_RESULT.sub(r"\1", annotation)
+def _takes_callback(method: Method) -> bool:
+    return _is_bulk(method) and any(AWAITABLE_RESULT.search(p.annotation or "") for p in method.params)
+
+
+def _sync_annotation(method: Method, annotation: str, callback: str) -> str:
+    """``callback``: the callback's type as ``"awaitable"`` or ``"plain"`` (one overload each), or
+    ``"either"`` (the implementation)."""
+    if _is_bulk(method) and AWAITABLE_RESULT.search(annotation):
+        plain = AWAITABLE_RESULT.sub(r"\1", annotation)
+        annotation = {"awaitable": annotation, "plain": plain, "either": f"{annotation} | {plain}"}[callback]
     return _rename(annotation)
 
 
-def _signature(method: Method) -> str:
+def _signature(method: Method, callback: str = "either") -> str:
     parts = ["self"]
     keyword_started = False
     for param in method.params:
@@ -228,7 +245,7 @@ def _signature(method: Method) -> str:
             keyword_started = True
         text = param.name
         if param.annotation:
-            text += f": {_sync_annotation(method, param.annotation)}"
+            text += f": {_sync_annotation(method, param.annotation, callback)}"
         if param.default is not None:
             text += f" = {param.default}"
         parts.append(text)
@@ -250,6 +267,9 @@ def _call_args(method: Method) -> str:
 
 def _method_lines(method: Method, target: str) -> list[str]:
     lines = ["    @property"] if method.is_property else []
+    if _takes_callback(method):  # a coroutine function's results, or a blocking function's
+        for callback in ("awaitable", "plain"):
+            lines += ["    @overload", f"    {_signature(method, callback)} ..."]
     lines.append(f"    {_signature(method)}")
     lines += _quote_doc(_rename(method.doc or ""), "        ")
     call_args = _call_args(method)
@@ -357,13 +377,14 @@ def generate() -> str:
         imports.from_imports.setdefault("realto_async", set()).add(name)
     exported = sorted({"RealtoClient", "SyncBulkRun", "SyncPage", "SyncPaginator", *namespaces, *shared})
     async_imports = sorted(
-        f"from {ns.async_cls.__module__} import {ns.name} as _Async{ns.name}" for ns in namespaces.values()
+        f"from {_home_of(ns.name, ns.async_cls, ns.async_cls.__module__)} import {ns.name} as _Async{ns.name}"
+        for ns in namespaces.values()
     )
     parts = [
         HEADER,
         "from __future__ import annotations",
         "",
-        "from typing import cast",
+        "from typing import TypeVar, cast, overload",
         "",
         imports.render(),
         *async_imports,
@@ -371,6 +392,8 @@ def generate() -> str:
         "from ._base import SyncClientBase, SyncResource",
         "from ._bulk import SyncBulkRun, async_source, in_worker_thread",
         "from ._pagination import SyncPage, SyncPaginator",
+        "",
+        *(f'{name} = TypeVar("{name}")' for name in sorted(imports.type_vars)),
         "",
         "# The models, errors and settings types are realto_async's own objects, re-exported.",
         "__all__ = [" + ", ".join(f'"{name}"' for name in exported) + "]",

@@ -251,6 +251,7 @@ def test_the_facade_carries_every_docstring() -> None:
         assert sync_class.__doc__
         assert inspect.cleandoc(sync_class.__doc__) == inspect.getdoc(async_class)
         expected = (inspect.getdoc(method) or "").replace("AsyncPaginator", "SyncPaginator")
+        expected = expected.replace("BulkRun", "SyncBulkRun")
         twin = getattr(sync_class, method.__name__)
         assert inspect.getdoc(twin) == expected.replace("AsyncRealtoClient", "RealtoClient"), twin
     for name in ("__init__", "with_options"):

@@ -13,13 +13,14 @@ report), incremental and resumable (``state=SQLiteStateStore(path)``), with back
 
 from ._engine import ProgressHook
 from ._gc import GcMode
-from ._namespace import Bulk
+from ._namespace import DEFAULT_CONCURRENCY, Bulk
 from ._report import BulkBatch, BulkProgress, BulkReport
 from ._run import BulkRun
 from ._source import EntitySource
 from ._state import EntityState, MemoryStateStore, SQLiteStateStore, StateStore, StateUpdate
 
 __all__ = [
+    "DEFAULT_CONCURRENCY",
     "Bulk",
     "BulkBatch",
     "BulkProgress",

@@ -81,21 +81,55 @@ class Bulk(Resource):
         gc: GcMode = "default",
     ) -> BulkRun[ChargingRecord]:
         """Charge sessions of many EVs: ``GET /v1/entities/{entityId}/charge-sessions`` per entity
-        and page.
+        and page. Entities of a type without charge sessions (known from an ``Entity``) are
+        skipped, not failed.
 
-        ``entity_ids``: ids (``str``/``UUID``) or ``Entity`` objects from any iterable or async
-        iterable (``client.entities.list()`` streams in); or leave it out and give
-        ``entity_type=`` (e.g. ``"EV"``) to list them with ``GET /v1/entities`` (an inferred
-        endpoint); with neither,
-        every entity is listed. Entities of a type without charge sessions (known from an
-        ``Entity``) are skipped, not failed.
-        ``start``: an aware datetime, or a ``timedelta`` back from now; ``end``: an aware
-        datetime, default now when the run is made, fixed for the whole run.
-        ``state``: a :class:`StateStore`; each entity then starts at its watermark minus
-        ``lookback`` (default 48 h: sessions are published after they end, once a day) and
-        no record already delivered comes again. ``page_size``: records per request (1-1000).
-        Returns a :class:`BulkRun` of :class:`ChargingRecord`. Raises
-        :class:`InvalidArgumentError` for bad arguments, before anything is sent.
+        Args:
+            entity_ids: the entities: ids (``str``/``UUID``) or ``Entity`` objects from any iterable
+                or async iterable (``client.entities.list()`` streams in). None: list them with
+                ``GET /v1/entities`` (an inferred endpoint), of ``entity_type`` when given, else all.
+            entity_type: with ``entity_ids`` left out, only entities of this type (e.g. ``"EV"``);
+                giving both is refused.
+            start: beginning of the time frame: a timezone-aware datetime, or a ``timedelta`` back
+                from ``end`` (e.g. ``timedelta(days=30)``).
+            end: end of the time frame, timezone-aware (None: now, when the run is made, in UTC);
+                fixed for the whole run.
+            concurrency: requests in flight at most (default 16, never above the client's
+                ``connector_limit``); a 429 halves it, success grows it back (AIMD).
+            rate: requests per second at most, a token bucket (None: no limit).
+            entity_retries: how often an entity whose request failed after the client's own retries
+                is tried again, from its continuation token, with backoff; then it lands in
+                ``report.failed`` and the run goes on.
+            fail_fast: stop the run and raise at the first failed entity instead.
+            state: a :class:`StateStore` (``SQLiteStateStore(path)``): each entity starts at its
+                watermark minus ``lookback``, and no record already delivered comes again
+                (None: no state, the whole time frame).
+            lookback: how far before an entity's watermark to start again (a ``timedelta``; None:
+                the listing's default, 48 h: sessions are published after they end, once a day).
+            on_progress: called with a :class:`BulkProgress` at most every 0.5 s and once at the end
+                (a function or a coroutine function; None: no reports).
+            page_size: records per request asked of the server, 1 to 1000 (None: the server's
+                default).
+            gc: ``"throughput"`` freezes the start-up heap and raises the garbage collector's
+                thresholds for the run only (restored after, even on errors); ``"default"`` leaves
+                them alone.
+
+        Returns:
+            BulkRun[ChargingRecord]: iterate it (``async for batch in run``) for one
+            :class:`BulkBatch` per entity and page, as they arrive, of
+            charge sessions (energy in kWh, times in UTC); ``collect()``
+            gathers every record, ``report`` tells how it ended. Nothing is sent before
+            iteration starts.
+
+        Raises:
+            InvalidArgumentError: an argument is malformed (raised at once, before anything is sent).
+            APIStatusError: while iterating, with ``fail_fast=True`` the first failed entity's error
+                (the subclass names the status: AuthenticationError, RateLimitError...), or the
+                entity listing's when it fails after retries; otherwise failed entities are only
+                in ``report.failed``.
+            APIConnectionError: while iterating, as APIStatusError, when the server could not be
+                reached or did not answer in time (APITimeoutError).
+            RealtoError: the run is iterated a second time.
         """
         return self._listing(
             charge_sessions, entity_ids, entity_type, start, end, concurrency, rate, entity_retries,
@@ -121,9 +155,52 @@ class Bulk(Resource):
     ) -> BulkRun[Reading]:
         """Readings of many entities: ``GET /v1/entities/{entityId}/readings`` per entity and page.
 
-        Arguments as :meth:`charge_sessions`; ``lookback`` defaults to 1 h. Returns a
-        :class:`BulkRun` of :class:`Reading`. Raises :class:`InvalidArgumentError` for bad
-        arguments, before anything is sent.
+        Args:
+            entity_ids: the entities: ids (``str``/``UUID``) or ``Entity`` objects from any iterable
+                or async iterable (``client.entities.list()`` streams in). None: list them with
+                ``GET /v1/entities`` (an inferred endpoint), of ``entity_type`` when given, else all.
+            entity_type: with ``entity_ids`` left out, only entities of this type (e.g. ``"EV"``);
+                giving both is refused.
+            start: beginning of the time frame: a timezone-aware datetime, or a ``timedelta`` back
+                from ``end`` (e.g. ``timedelta(days=30)``).
+            end: end of the time frame, timezone-aware (None: now, when the run is made, in UTC);
+                fixed for the whole run.
+            concurrency: requests in flight at most (default 16, never above the client's
+                ``connector_limit``); a 429 halves it, success grows it back (AIMD).
+            rate: requests per second at most, a token bucket (None: no limit).
+            entity_retries: how often an entity whose request failed after the client's own retries
+                is tried again, from its continuation token, with backoff; then it lands in
+                ``report.failed`` and the run goes on.
+            fail_fast: stop the run and raise at the first failed entity instead.
+            state: a :class:`StateStore` (``SQLiteStateStore(path)``): each entity starts at its
+                watermark minus ``lookback``, and no record already delivered comes again
+                (None: no state, the whole time frame).
+            lookback: how far before an entity's watermark to start again (a ``timedelta``; None:
+                the listing's default, 1 h).
+            on_progress: called with a :class:`BulkProgress` at most every 0.5 s and once at the end
+                (a function or a coroutine function; None: no reports).
+            page_size: records per request asked of the server, 1 to 1000 (None: the server's
+                default).
+            gc: ``"throughput"`` freezes the start-up heap and raises the garbage collector's
+                thresholds for the run only (restored after, even on errors); ``"default"`` leaves
+                them alone.
+
+        Returns:
+            BulkRun[Reading]: iterate it (``async for batch in run``) for one
+            :class:`BulkBatch` per entity and page, as they arrive, of
+            readings (values with their units: W, kWh, V, A, %...; times in UTC); ``collect()``
+            gathers every record, ``report`` tells how it ended. Nothing is sent before
+            iteration starts.
+
+        Raises:
+            InvalidArgumentError: an argument is malformed (raised at once, before anything is sent).
+            APIStatusError: while iterating, with ``fail_fast=True`` the first failed entity's error
+                (the subclass names the status: AuthenticationError, RateLimitError...), or the
+                entity listing's when it fails after retries; otherwise failed entities are only
+                in ``report.failed``.
+            APIConnectionError: while iterating, as APIStatusError, when the server could not be
+                reached or did not answer in time (APITimeoutError).
+            RealtoError: the run is iterated a second time.
         """
         return self._listing(
             readings, entity_ids, entity_type, start, end, concurrency, rate, entity_retries,
@@ -149,11 +226,56 @@ class Bulk(Resource):
         gc: GcMode = "default",
     ) -> BulkRun[Aggregation]:
         """Aggregated readings of many entities: ``GET /v1/entities/{entityId}/aggregations`` per
-        entity and page, averaged per ``resolution`` (whole minutes, a multiple of 15).
+        entity and page, averaged per ``resolution``.
 
-        Arguments as :meth:`charge_sessions`; ``lookback`` defaults to the larger of 1 h and
-        ``resolution``. Returns a :class:`BulkRun` of :class:`Aggregation`. Raises
-        :class:`InvalidArgumentError` for bad arguments, before anything is sent.
+        Args:
+            entity_ids: the entities: ids (``str``/``UUID``) or ``Entity`` objects from any iterable
+                or async iterable (``client.entities.list()`` streams in). None: list them with
+                ``GET /v1/entities`` (an inferred endpoint), of ``entity_type`` when given, else all.
+            entity_type: with ``entity_ids`` left out, only entities of this type (e.g. ``"EV"``);
+                giving both is refused.
+            start: beginning of the time frame: a timezone-aware datetime, or a ``timedelta`` back
+                from ``end`` (e.g. ``timedelta(days=30)``).
+            end: end of the time frame, timezone-aware (None: now, when the run is made, in UTC);
+                fixed for the whole run.
+            resolution: the length of each average: whole minutes, a multiple of 15
+                (default 1 h).
+            concurrency: requests in flight at most (default 16, never above the client's
+                ``connector_limit``); a 429 halves it, success grows it back (AIMD).
+            rate: requests per second at most, a token bucket (None: no limit).
+            entity_retries: how often an entity whose request failed after the client's own retries
+                is tried again, from its continuation token, with backoff; then it lands in
+                ``report.failed`` and the run goes on.
+            fail_fast: stop the run and raise at the first failed entity instead.
+            state: a :class:`StateStore` (``SQLiteStateStore(path)``): each entity starts at its
+                watermark minus ``lookback``, and no record already delivered comes again
+                (None: no state, the whole time frame).
+            lookback: how far before an entity's watermark to start again (a ``timedelta``; None:
+                the listing's default, the larger of 1 h and ``resolution``).
+            on_progress: called with a :class:`BulkProgress` at most every 0.5 s and once at the end
+                (a function or a coroutine function; None: no reports).
+            page_size: records per request asked of the server, 1 to 1000 (None: the server's
+                default).
+            gc: ``"throughput"`` freezes the start-up heap and raises the garbage collector's
+                thresholds for the run only (restored after, even on errors); ``"default"`` leaves
+                them alone.
+
+        Returns:
+            BulkRun[Aggregation]: iterate it (``async for batch in run``) for one
+            :class:`BulkBatch` per entity and page, as they arrive, of
+            averages (with their units; times in UTC); ``collect()``
+            gathers every record, ``report`` tells how it ended. Nothing is sent before
+            iteration starts.
+
+        Raises:
+            InvalidArgumentError: an argument is malformed (raised at once, before anything is sent).
+            APIStatusError: while iterating, with ``fail_fast=True`` the first failed entity's error
+                (the subclass names the status: AuthenticationError, RateLimitError...), or the
+                entity listing's when it fails after retries; otherwise failed entities are only
+                in ``report.failed``.
+            APIConnectionError: while iterating, as APIStatusError, when the server could not be
+                reached or did not answer in time (APITimeoutError).
+            RealtoError: the run is iterated a second time.
         """
         return self._listing(
             aggregations_listing(resolution), entity_ids, entity_type, start, end, concurrency, rate,
@@ -180,9 +302,52 @@ class Bulk(Resource):
         """Commands of many entities by trigger time: ``GET /v1/entities/{entityId}/commands`` per
         entity and page.
 
-        Arguments as :meth:`charge_sessions`; ``lookback`` defaults to 1 h. Returns a
-        :class:`BulkRun` of :class:`Command`. Raises :class:`InvalidArgumentError` for bad
-        arguments, before anything is sent.
+        Args:
+            entity_ids: the entities: ids (``str``/``UUID``) or ``Entity`` objects from any iterable
+                or async iterable (``client.entities.list()`` streams in). None: list them with
+                ``GET /v1/entities`` (an inferred endpoint), of ``entity_type`` when given, else all.
+            entity_type: with ``entity_ids`` left out, only entities of this type (e.g. ``"EV"``);
+                giving both is refused.
+            start: beginning of the time frame: a timezone-aware datetime, or a ``timedelta`` back
+                from ``end`` (e.g. ``timedelta(days=30)``).
+            end: end of the time frame, timezone-aware (None: now, when the run is made, in UTC);
+                fixed for the whole run.
+            concurrency: requests in flight at most (default 16, never above the client's
+                ``connector_limit``); a 429 halves it, success grows it back (AIMD).
+            rate: requests per second at most, a token bucket (None: no limit).
+            entity_retries: how often an entity whose request failed after the client's own retries
+                is tried again, from its continuation token, with backoff; then it lands in
+                ``report.failed`` and the run goes on.
+            fail_fast: stop the run and raise at the first failed entity instead.
+            state: a :class:`StateStore` (``SQLiteStateStore(path)``): each entity starts at its
+                watermark minus ``lookback``, and no record already delivered comes again
+                (None: no state, the whole time frame).
+            lookback: how far before an entity's watermark to start again (a ``timedelta``; None:
+                the listing's default, 1 h).
+            on_progress: called with a :class:`BulkProgress` at most every 0.5 s and once at the end
+                (a function or a coroutine function; None: no reports).
+            page_size: records per request asked of the server, 1 to 1000 (None: the server's
+                default).
+            gc: ``"throughput"`` freezes the start-up heap and raises the garbage collector's
+                thresholds for the run only (restored after, even on errors); ``"default"`` leaves
+                them alone.
+
+        Returns:
+            BulkRun[Command]: iterate it (``async for batch in run``) for one
+            :class:`BulkBatch` per entity and page, as they arrive, of
+            commands (times in UTC); ``collect()``
+            gathers every record, ``report`` tells how it ended. Nothing is sent before
+            iteration starts.
+
+        Raises:
+            InvalidArgumentError: an argument is malformed (raised at once, before anything is sent).
+            APIStatusError: while iterating, with ``fail_fast=True`` the first failed entity's error
+                (the subclass names the status: AuthenticationError, RateLimitError...), or the
+                entity listing's when it fails after retries; otherwise failed entities are only
+                in ``report.failed``.
+            APIConnectionError: while iterating, as APIStatusError, when the server could not be
+                reached or did not answer in time (APITimeoutError).
+            RealtoError: the run is iterated a second time.
         """
         return self._listing(
             commands, entity_ids, entity_type, start, end, concurrency, rate, entity_retries,
@@ -206,14 +371,47 @@ class Bulk(Resource):
     ) -> BulkRun[T]:
         """``await fn(entity_id)`` for many entities (``client.readings.last``,
         ``client.entities.retrieve``, a command...), with the same concurrency, rate limit,
-        per-entity retries of transient errors, isolation and report as the listings.
+        per-entity retries of transient errors, isolation and report as the listings. Entities
+        are listed with ``GET /v1/entities`` (an inferred endpoint) when ``entity_ids`` is left
+        out. A 429 that ``fn`` raises after the client's retries pauses the whole run.
 
-        Entities as :meth:`charge_sessions` (listed with ``GET /v1/entities``, an inferred
-        endpoint, when ``entity_ids`` is left out). Each batch holds one entity's result as its one record.
-        A 429 that ``fn`` raises after the client's retries pauses the whole run. Mind that
-        retrying a command may send it again: pass ``entity_retries=0`` for writes. Returns a
-        :class:`BulkRun` of what ``fn`` returns. Raises :class:`InvalidArgumentError` for bad
-        arguments, before anything is sent.
+        Args:
+            fn: a coroutine function taking an entity id (``str``; the blocking client also takes
+                a plain function, run in a worker thread); whatever it returns is the entity's one
+                record. Mind that retrying a command may send it again: pass ``entity_retries=0``
+                for writes.
+            entity_ids: the entities: ids (``str``/``UUID``) or ``Entity`` objects from any iterable
+                or async iterable (``client.entities.list()`` streams in). None: list them with
+                ``GET /v1/entities`` (an inferred endpoint), of ``entity_type`` when given, else all.
+            entity_type: with ``entity_ids`` left out, only entities of this type (e.g. ``"EV"``);
+                giving both is refused.
+            concurrency: requests in flight at most (default 16, never above the client's
+                ``connector_limit``); a 429 halves it, success grows it back (AIMD).
+            rate: requests per second at most, a token bucket (None: no limit).
+            entity_retries: how often an entity whose request failed after the client's own retries
+                is tried again, from its continuation token, with backoff; then it lands in
+                ``report.failed`` and the run goes on.
+            fail_fast: stop the run and raise at the first failed entity instead.
+            on_progress: called with a :class:`BulkProgress` at most every 0.5 s and once at the end
+                (a function or a coroutine function; None: no reports).
+            gc: ``"throughput"`` freezes the start-up heap and raises the garbage collector's
+                thresholds for the run only (restored after, even on errors); ``"default"`` leaves
+                them alone.
+
+        Returns:
+            BulkRun[T]: iterate it for one :class:`BulkBatch` per entity holding what ``fn``
+            returned as its one record; ``collect()`` gathers them, ``report`` tells how it
+            ended. Nothing is called before iteration starts.
+
+        Raises:
+            InvalidArgumentError: an argument is malformed (raised at once, before anything is sent).
+            APIStatusError: while iterating, with ``fail_fast=True`` the first failed entity's
+                error (raised by ``fn``; the subclass names the status: AuthenticationError,
+                RateLimitError...), or the entity listing's when it fails after retries; otherwise
+                failed entities are only in ``report.failed``.
+            APIConnectionError: while iterating, as APIStatusError, when the server could not be
+                reached or did not answer in time (APITimeoutError).
+            RealtoError: the run is iterated a second time.
         """
         if not callable(fn):
             raise InvalidArgumentError(f"fn must be a coroutine function taking an entity id, got {fn!r}")
