@@ -87,34 +87,118 @@ class SyncBulkRun(Generic[T]):
                 self._runner.run(iterator.aclose)
 
     def collect(self) -> list[T]:
-        """Run to the end and return every record (for small jobs); each batch is acknowledged."""
+        """Run to the end and return every record (mind the memory: for small jobs). Each batch is
+        acknowledged as it is added.
+
+        Returns:
+            list[T]: every record of every entity, in the order the batches arrived.
+
+        Raises:
+            APIStatusError: with ``fail_fast=True`` the first failed entity's error, or the entity
+                listing's when it fails after retries (failed entities are otherwise only in
+                ``report.failed``).
+            APIConnectionError: as APIStatusError, when the server could not be reached or did not
+                answer in time.
+            RealtoError: the run was iterated before.
+        """
         return self._runner.run(self._run.collect)
 
     def ack(self) -> None:
-        """Acknowledge the batch last yielded now, instead of when the next one is asked for."""
+        """Mark the batch last yielded as delivered now (committing its progress to ``state=``),
+        instead of when the next one is asked for. Does nothing when there is none.
+
+        Raises:
+            RealtoError: the state store could not record the progress (e.g. its SQLite file is
+                not writable).
+        """
         self._runner.run(self._run.ack)
 
     def close(self) -> None:
-        """Stop the run and wait for what was in flight; the last batch stays unacknowledged."""
+        """Stop the run: cancel what is in flight and wait for it. The batch last yielded is not
+        acknowledged unless :meth:`ack` was called. Closing a run that has ended does nothing.
+
+        Raises:
+            RealtoError: the run's engine had failed unexpectedly (a bug; the error is chained).
+        """
         iterator, self._iterator = self._iterator, None
         if iterator is not None:
             self._close(iterator)
         if not self._run.done:
             self._runner.run(self._run.aclose)
 
+    def to_pandas(self) -> Any:
+        """Run to the end and return every record as a ``pandas.DataFrame`` in the export schema of
+        ``realto_async.export`` (each batch acknowledged as it is added); needs ``realto[pandas]``.
+
+        Returns:
+            pandas.DataFrame: one row per record, columns named with their unit
+            (``charge_total_kwh``, ``average_power_kw``...), times as UTC timestamps; aggregations
+            carry their batch's ``entity_id``. A run without records gives the schema's columns.
+
+        Raises:
+            MissingDependencyError: pandas is not installed (a RealtoError naming the extra).
+            APIStatusError: as :meth:`collect`.
+            APIConnectionError: as :meth:`collect`.
+            RealtoError: the run was iterated before.
+        """
+        return self._runner.run(self._run.to_pandas)
+
+    def to_arrow(self) -> Any:
+        """Run to the end and return every record as a ``pyarrow.Table`` in the export schema of
+        ``realto_async.export`` (each batch acknowledged as it is added); needs ``realto[arrow]``.
+
+        Returns:
+            pyarrow.Table: as :meth:`to_pandas`, typed by the schema (timestamps in UTC).
+
+        Raises:
+            MissingDependencyError: pyarrow is not installed (a RealtoError naming the extra).
+            APIStatusError: as :meth:`collect`.
+            APIConnectionError: as :meth:`collect`.
+            RealtoError: the run was iterated before.
+        """
+        return self._runner.run(self._run.to_arrow)
+
+    def to_polars(self) -> Any:
+        """Run to the end and return every record as a ``polars.DataFrame`` in the export schema of
+        ``realto_async.export`` (each batch acknowledged as it is added); needs ``realto[polars]``.
+
+        Returns:
+            polars.DataFrame: as :meth:`to_pandas`.
+
+        Raises:
+            MissingDependencyError: polars is not installed (a RealtoError naming the extra).
+            APIStatusError: as :meth:`collect`.
+            APIConnectionError: as :meth:`collect`.
+            RealtoError: the run was iterated before.
+        """
+        return self._runner.run(self._run.to_polars)
+
+    @property
+    def listing(self) -> str:
+        """What the run polls: ``"charge_sessions"``, ``"readings"``, ``"commands"``,
+        ``"aggregations/<resolution>"`` (e.g. ``"aggregations/PT1H"``), or ``"map"``; also the
+        name its progress is kept under in a ``StateStore``."""
+        return self._run.listing
+
     @property
     def progress(self) -> BulkProgress:
-        """A snapshot of the run now."""
+        """A snapshot of the run now: entities done, failed and skipped, records, requests,
+        retries, seconds throttled and elapsed, and the estimated seconds remaining."""
         return self._run.progress
 
     @property
     def report(self) -> BulkReport:
-        """How the run ended; raises :class:`RealtoError` while it is still running."""
+        """How the run ended: entities done, failed (with their errors) and skipped, records,
+        requests, retries, seconds throttled and elapsed, whether it was cancelled.
+
+        Raises:
+            RealtoError: the run has not ended yet (iterate it to the end, or ``close()`` it).
+        """
         return self._run.report
 
     @property
     def done(self) -> bool:
-        """Whether the run has ended."""
+        """Whether the run has ended (its :attr:`report` is ready)."""
         return self._run.done
 
     def __enter__(self) -> SyncBulkRun[T]:

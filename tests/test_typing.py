@@ -39,8 +39,9 @@ from realto_async import (
     ScheduledCommand,
     TieredValues,
 )
+from realto_async.bulk import BulkBatch, BulkReport, BulkRun
 from realto_async.testing import FakeClock, FakeRealto
-from realto_sync import RealtoClient, SyncPage, SyncPaginator
+from realto_sync import RealtoClient, SyncBulkRun, SyncPage, SyncPaginator
 from tests.test_readme import as_script, readme_blocks
 
 if sys.version_info >= (3, 11):
@@ -86,6 +87,21 @@ async def test_the_async_readme_example_is_typed(
         reading = await client.readings.last(evs[0].id)
         assert_type(reading, Reading)
         assert_type(reading.data.state_of_charge, Quantity | None)
+
+        ids = [ev.id for ev in evs]
+        run = client.bulk.charge_sessions(ids, start=timedelta(days=30), end=clock.now())
+        assert_type(run, BulkRun[ChargingRecord])
+        assert_type(run.listing, str)
+        async for bulk_batch in run:
+            assert_type(bulk_batch, BulkBatch[ChargingRecord])
+            assert_type(bulk_batch.records, list[ChargingRecord])
+        assert_type(run.report, BulkReport)
+        assert run.report.entities_done == len(ids)
+        lasts = client.bulk.map(client.readings.last, ids)
+        assert_type(lasts, BulkRun[Reading])
+        last_readings = await lasts.collect()
+        assert_type(last_readings, list[Reading])
+        assert sorted(r.entity_id for r in last_readings) == sorted(ids)
 
         request = await client.onboarding.entities.create(type="EV", manufacturer="Audi", vin=VIN)
         assert_type(request, OnboardingRequest)
@@ -166,6 +182,26 @@ def test_the_blocking_readme_example_is_typed(
         assert read == 3
         view = client.with_options(timeout=5)
         assert_type(view, RealtoClient)
+        ids = [ev.id for ev in client.entities.list(type="EV", max_items=2)]
+        run = client.bulk.charge_sessions(ids, start=timedelta(days=30), end=thread_server.clock.now())
+        assert_type(run, SyncBulkRun[ChargingRecord])
+        for bulk_batch in run:
+            assert_type(bulk_batch, BulkBatch[ChargingRecord])
+        assert_type(run.report, BulkReport)
+        assert run.report.entities_done == len(ids)
+        blocking = client.bulk.map(client.readings.last, ids)
+        assert_type(blocking, SyncBulkRun[Reading])
+
+        assert_type(blocking.collect(), list[Reading])
+
+        async def id_length(entity_id: str) -> int:
+            return len(entity_id)
+
+        awaited = client.bulk.map(id_length, ids)
+        assert_type(awaited, SyncBulkRun[int])
+        lengths = awaited.collect()
+        assert_type(lengths, list[int])
+        assert lengths == [36, 36]
     with thread_server.sync_client() as made:
         assert_type(made, RealtoClient)
         assert made.entities.retrieve(ev.id).id == ev.id

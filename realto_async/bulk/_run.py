@@ -6,12 +6,13 @@ import asyncio
 import weakref
 from collections.abc import AsyncIterator
 from types import TracebackType
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import anyio
 from anyio.streams.memory import MemoryObjectReceiveStream
 
 from .._errors import RealtoError
+from ..export._bulk import bulk_frame
 from ._engine import Delivery, Engine, take
 from ._report import BulkBatch, BulkProgress, BulkReport
 from ._state import StateStore
@@ -86,8 +87,13 @@ class BulkRun(Generic[T]):
             await self._stop(cancelled=not completed)
 
     async def ack(self) -> None:
-        """Mark the batch last yielded as delivered now (committing it to ``state=``), instead of
-        when the next one is asked for. Does nothing when there is none."""
+        """Mark the batch last yielded as delivered now (committing its progress to ``state=``),
+        instead of when the next one is asked for. Does nothing when there is none.
+
+        Raises:
+            RealtoError: the state store could not record the progress (e.g. its SQLite file is
+                not writable).
+        """
         delivery, self._pending = self._pending, None
         if delivery is not None:
             await self._commit(delivery)
@@ -121,9 +127,20 @@ class BulkRun(Generic[T]):
                 raise RealtoError(f"the bulk run's engine failed unexpectedly: {failure!r}") from failure
 
     async def collect(self) -> list[T]:
-        """Run to the end and return every record (mind the memory: for small jobs).
+        """Run to the end and return every record (mind the memory: for small jobs). Each batch is
+        acknowledged as it is added.
 
-        Each batch is acknowledged as it is added."""
+        Returns:
+            list[T]: every record of every entity, in the order the batches arrived.
+
+        Raises:
+            APIStatusError: with ``fail_fast=True`` the first failed entity's error, or the entity
+                listing's when it fails after retries (failed entities are otherwise only in
+                ``report.failed``).
+            APIConnectionError: as APIStatusError, when the server could not be reached or did not
+                answer in time.
+            RealtoError: the run was iterated before.
+        """
         records: list[T] = []
         async for batch in self:
             records.extend(batch.records)
@@ -131,7 +148,11 @@ class BulkRun(Generic[T]):
 
     async def aclose(self) -> None:
         """Stop the run: cancel what is in flight and wait for it. The batch last yielded is not
-        acknowledged unless :meth:`ack` was called."""
+        acknowledged unless :meth:`ack` was called. Closing a run that has ended does nothing.
+
+        Raises:
+            RealtoError: the run's engine had failed unexpectedly (a bug; the error is chained).
+        """
         self._claimed = True
         iterator = self._iterator() if self._iterator is not None else None
         if iterator is not None:
@@ -139,6 +160,57 @@ class BulkRun(Generic[T]):
         # The iterator may be gone already (left by an exception): its close is scheduled for
         # later by the event loop, so stop the engine here and now.
         await self._stop(cancelled=True)
+
+    # ------------------------------------------------------------------ DataFrames
+
+    async def to_pandas(self) -> Any:
+        """Run to the end and return every record as a ``pandas.DataFrame`` in the export schema
+        of ``realto_async.export`` (each batch acknowledged as it is added); needs
+        ``realto[pandas]``.
+
+        Returns:
+            pandas.DataFrame: one row per record, columns named with their unit
+            (``charge_total_kwh``, ``average_power_kw``...), times as UTC timestamps; aggregations
+            carry their batch's ``entity_id``. A run without records gives the schema's columns.
+
+        Raises:
+            MissingDependencyError: pandas is not installed (a RealtoError naming the extra).
+            APIStatusError: as :meth:`collect`.
+            APIConnectionError: as :meth:`collect`.
+            RealtoError: the run was iterated before.
+        """
+        return await bulk_frame(self, "pandas")
+
+    async def to_arrow(self) -> Any:
+        """Run to the end and return every record as a ``pyarrow.Table`` in the export schema of
+        ``realto_async.export`` (each batch acknowledged as it is added); needs ``realto[arrow]``.
+
+        Returns:
+            pyarrow.Table: as :meth:`to_pandas`, typed by the schema (timestamps in UTC).
+
+        Raises:
+            MissingDependencyError: pyarrow is not installed (a RealtoError naming the extra).
+            APIStatusError: as :meth:`collect`.
+            APIConnectionError: as :meth:`collect`.
+            RealtoError: the run was iterated before.
+        """
+        return await bulk_frame(self, "arrow")
+
+    async def to_polars(self) -> Any:
+        """Run to the end and return every record as a ``polars.DataFrame`` in the export schema
+        of ``realto_async.export`` (each batch acknowledged as it is added); needs
+        ``realto[polars]``.
+
+        Returns:
+            polars.DataFrame: as :meth:`to_pandas`.
+
+        Raises:
+            MissingDependencyError: polars is not installed (a RealtoError naming the extra).
+            APIStatusError: as :meth:`collect`.
+            APIConnectionError: as :meth:`collect`.
+            RealtoError: the run was iterated before.
+        """
+        return await bulk_frame(self, "polars")
 
     async def __aenter__(self) -> BulkRun[T]:
         return self
@@ -151,20 +223,33 @@ class BulkRun(Generic[T]):
     # ------------------------------------------------------------------ status
 
     @property
+    def listing(self) -> str:
+        """What the run polls: ``"charge_sessions"``, ``"readings"``, ``"commands"``,
+        ``"aggregations/<resolution>"`` (e.g. ``"aggregations/PT1H"``), or ``"map"``; also the
+        name its progress is kept under in a :class:`StateStore`."""
+        return self._listing
+
+    @property
     def progress(self) -> BulkProgress:
-        """A snapshot of the run now."""
+        """A snapshot of the run now: entities done, failed and skipped, records, requests,
+        retries, seconds throttled and elapsed, and the estimated seconds remaining."""
         return self._engine.progress()
 
     @property
     def report(self) -> BulkReport:
-        """How the run ended; raises :class:`RealtoError` while it is still running."""
+        """How the run ended: entities done, failed (with their errors) and skipped, records,
+        requests, retries, seconds throttled and elapsed, whether it was cancelled.
+
+        Raises:
+            RealtoError: the run has not ended yet (iterate it to the end, or ``aclose()`` it).
+        """
         if self._report is None:
             raise RealtoError("the bulk run has not ended yet: iterate it to the end (or aclose() it) first")
         return self._report
 
     @property
     def done(self) -> bool:
-        """Whether the run has ended (its report is ready)."""
+        """Whether the run has ended (its :attr:`report` is ready)."""
         return self._report is not None
 
     def __repr__(self) -> str:

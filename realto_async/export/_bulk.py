@@ -30,7 +30,7 @@ def model_of_listing(listing: str) -> type | None:
 async def bulk_table(run: BulkRun[Any]) -> Table:
     """Run ``run`` to the end (acknowledging each batch) and flatten every record; aggregations get
     the ``entity_id`` of their batch."""
-    model = model_of_listing(str(getattr(run, "_listing", "")))
+    model = model_of_listing(run.listing)
     rows: list[dict[str, Any]] = []
     columns: list[tuple[str, str]] | None = None
     async for batch in run:
