@@ -159,6 +159,9 @@ def test_create_autospec_exposes_every_namespace_and_method_with_its_signature(c
             ("commands", "trigger"),
             ("charge_sessions", "list"),
             ("offboarding", "wait"),
+            ("bulk", "charge_sessions"),
+            ("bulk", "aggregations"),
+            ("bulk", "map"),
         ):
             fake: Any = mocked
             actual: Any = real
@@ -170,6 +173,10 @@ def test_create_autospec_exposes_every_namespace_and_method_with_its_signature(c
             mocked.entities.no_such_method  # noqa: B018
         with pytest.raises(TypeError):
             mocked.entities.retrieve()  # entity_id is missing
+        with pytest.raises(TypeError):
+            mocked.bulk.readings(["e1"])  # start is missing
+        with pytest.raises(AttributeError):
+            mocked.bulk.no_such_listing  # noqa: B018
         assert set(_namespaces(client_cls)) == {
             "entities",
             "collectives",
@@ -180,8 +187,9 @@ def test_create_autospec_exposes_every_namespace_and_method_with_its_signature(c
             "charge_sessions",
             "settings",
             "offboarding",
+            "bulk",
         }
-        assert checked == 9
+        assert checked == 12
     finally:
         if isinstance(real, RealtoClient):
             real.close()
