@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -308,6 +308,27 @@ async def test_an_exception_from_maps_own_function_stops_the_run_and_is_raised_a
     assert run.report.cancelled
     with pytest.raises(InvalidArgumentError, match="fn must be"):
         client.bulk.map("readings.last", ids)  # type: ignore[arg-type]
+
+
+async def test_an_exception_from_the_entity_source_stops_the_run_and_is_raised_as_is(
+    fleet: tuple[FakeRealto, AsyncRealtoClient],
+) -> None:
+    _, client = fleet
+    ids = await _ev_ids(client)
+
+    async def async_source() -> AsyncIterator[str]:
+        yield ids[0]
+        raise ValueError("the async source broke")
+
+    def source() -> Iterator[str]:
+        yield ids[1]
+        raise KeyError("the source broke")
+
+    for entity_ids, error in ((async_source(), ValueError), (source(), KeyError)):
+        run = client.bulk.charge_sessions(entity_ids, start=START, end=END)
+        with pytest.raises(error, match="source broke"):
+            await run.collect()
+        assert run.report.cancelled
 
 
 async def test_overlapping_throughput_runs_restore_the_collector_when_the_last_one_ends(

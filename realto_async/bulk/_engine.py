@@ -343,6 +343,8 @@ class Engine(Generic[T]):
                 self._fail_run(failed.error)
             except RealtoError as err:
                 self._fail_run(err)
+            except Exception as err:  # not the API's: the caller's iterable or a bug, raised to them
+                self._fail_run(err)
             else:
                 self.stats.entities_total = len(seen)
 
