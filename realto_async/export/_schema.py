@@ -61,6 +61,11 @@ class TableSchema:
     name: str
     spec: Spec
     context: tuple[tuple[str, str], ...] = ()
+    # Every column set to None, in order: built once, copied for each row.
+    _blank: dict[str, None] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_blank", dict.fromkeys(self.names))
 
     @property
     def columns(self) -> list[tuple[str, str]]:
@@ -74,7 +79,7 @@ class TableSchema:
         """One flat row from a record's wire JSON: every column present (None when absent);
         fields without a column, or with a value that does not fit it (e.g. an unknown unit),
         as a JSON object ``{"dotted.wire.path": value}`` in ``extras`` (None when there are none)."""
-        row: dict[str, Any] = dict.fromkeys(self.names)
+        row: dict[str, Any] = self._blank.copy()
         for name, _ in self.context:
             row[name] = None if context is None else context.get(name)
         extras: dict[str, Any] = {}
