@@ -185,16 +185,37 @@ def test_ctrl_c_cancels_the_call_and_the_client_stays_usable(
     server: FakeRealto, client: RealtoClient
 ) -> None:
     entity_id = next(iter(client.entities.list())).id
-    server.faults.add("GET /v1/entities/*", latency=30, times=1)
+    server.faults.add("GET /v1/entities/*", latency=60, times=1)
+    # Ctrl+C comes once the request is in flight (the server is holding it), however slowly the
+    # machine got there, and as Python's default handler, whatever an earlier test left installed.
+    in_flight = threading.Event()
+    hold = server.faults.sleep
+
+    async def held(seconds: float) -> None:
+        in_flight.set()
+        await hold(seconds)
+
+    server.faults.sleep = held
     main = threading.main_thread().ident
     assert main is not None
-    timer = threading.Timer(0.3, signal.pthread_kill, args=(main, signal.SIGINT))
-    timer.start()
-    started = time.monotonic()
-    with pytest.raises(KeyboardInterrupt):
-        client.entities.retrieve(entity_id)
-    assert time.monotonic() - started < 5
-    timer.join()
+    interrupted_at: list[float] = []
+
+    def press_ctrl_c() -> None:
+        if in_flight.wait(timeout=60):
+            interrupted_at.append(time.monotonic())
+            signal.pthread_kill(main, signal.SIGINT)
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    presser = threading.Thread(target=press_ctrl_c, daemon=True)
+    try:
+        presser.start()
+        with pytest.raises(KeyboardInterrupt):
+            client.entities.retrieve(entity_id)
+        # Raised at the interrupt, not when the server would have answered (60 s later).
+        assert time.monotonic() - interrupted_at[0] < 20
+    finally:
+        presser.join(timeout=60)
+        signal.signal(signal.SIGINT, previous)
     loop_thread = client._runner.thread_ident
     assert client.entities.retrieve(entity_id).id == entity_id
     assert client._runner.thread_ident == loop_thread
