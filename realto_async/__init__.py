@@ -3,6 +3,7 @@
 from ._client import AsyncRealtoClient
 from ._clock import Clock, SystemClock
 from ._config import ClientConfig, Timeout
+from ._convert import converter
 from ._pagination import AsyncPaginator, Page
 from ._retry import RetryEvent, RetryPolicy
 from ._types import NOT_GIVEN
@@ -168,4 +169,5 @@ __all__ = [
     "UnprocessableEntityError",
     "User",
     "__version__",
+    "converter",
 ]

@@ -90,6 +90,7 @@ from realto_async import (
     TokenEndpointUnreachableError,
     UnprocessableEntityError,
     User,
+    converter,
 )
 from realto_async._config import TokenSource
 from realto_async._retry import RetryHook
@@ -221,6 +222,7 @@ __all__ = [
     "TokenEndpointUnreachableError",
     "UnprocessableEntityError",
     "User",
+    "converter",
 ]
 
 
