@@ -369,7 +369,8 @@ class _Namespace:
 # How a generated function treats the dict it is given:
 # CHECK validates a whole subtree and builds nothing; STRUCTURE validates a whole subtree and
 # builds its top object, its nested single models kept as their checked dicts until first read;
-# BUILD builds a whole subtree, inline, from a dict STRUCTURE has already checked.
+# BUILD builds one object from a dict already checked, its nested single models again kept
+# as dicts: reading ``record.data.charge.total`` builds those three objects and no others.
 CHECK, STRUCTURE, BUILD = "check", "structure", "build"
 
 
@@ -434,11 +435,11 @@ def _emit_value(kind: _Kind, ns: _Namespace, depth: int, mode: str) -> tuple[lis
         fallback = ns.add(lambda value, _cls=kind.target: _unknown_enum(_cls, value))
         return [f"r = {lookup}.get(v) if type(v) is str else None", f"if r is None: r = {fallback}(v)"], "r"
     if kind.tag == "model":
-        # Under STRUCTURE a nested single model is stored as its dict and built on first read
-        # (see _LazyModel); its whole subtree is checked now, so a bad value still fails the decode.
-        child = depth + 1
+        # A nested single model is stored as its dict and built on first read (see _LazyModel);
+        # STRUCTURE checks its whole subtree now, so a bad value still fails the decode.
         if mode == BUILD:
-            return [f"d{child} = v", *_emit_object(kind.target, ns, child, BUILD)], f"o{child}"
+            return [], "v"
+        child = depth + 1
         return [f"d{child} = v", *_emit_object(kind.target, ns, child, CHECK)], f"d{child}"
     converted = f"_list({ns.add(_item_converter(kind.target, mode))}, v)"
     return ([converted] if mode == CHECK else []), converted
@@ -577,7 +578,7 @@ def _emit_object(cls: type, ns: _Namespace, depth: int, mode: str) -> list[str]:
 def _generate(cls: type, mode: str) -> Callable[[Any], Any]:
     # Frozen attrs classes pay for object.__setattr__ per field in __init__; setting the
     # slots through their descriptors builds the same object in about half the time.
-    if mode == STRUCTURE:
+    if mode != CHECK:
         _install_lazy_fields(cls)  # for models defined after install_lazy_fields() ran
     ns = _Namespace()
     body = [f"    {line}" for line in _emit_object(cls, ns, 0, mode)]

@@ -90,6 +90,20 @@ def test_a_decoded_record_builds_its_nested_parts_on_first_read_only() -> None:
     assert isinstance(data.charge.average_power, Quantity)
 
 
+def test_reading_one_nested_value_builds_only_the_parts_on_its_path() -> None:
+    record = ChargingRecord.from_dict(charge_record_payload())
+    charge = record.data.charge
+    assert charge is not None
+    assert charge.total == TieredValues.from_dict(charge_record_payload()["data"]["charge"]["total"])
+    assert type(stored(record.data, "range")) is dict
+    assert type(stored(record.data, "location")) is dict
+    assert type(stored(charge, "average_power")) is dict
+    assert isinstance(stored(charge, "total"), TieredValues)
+    assert record.data.location_matches is not None
+    assert type(stored(record.data.location_matches[0], "location")) is dict
+    assert record.data.location_matches[0].location.id == "7d1e5c2a-8a34-4f4b-9f1e-2b6d8c7e9a01"
+
+
 def test_a_lazily_decoded_record_equals_the_one_built_by_hand() -> None:
     for index in range(3):
         lazy = ChargingRecord.from_dict(charge_record_payload(index))
