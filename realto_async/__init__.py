@@ -2,12 +2,24 @@
 
 from ._client import AsyncRealtoClient
 from ._clock import Clock, SystemClock
-from ._config import ClientConfig, Timeout
+from ._config import ClientConfig, Timeout, TokenSource
 from ._convert import converter
+from ._dialects import Flavor
+from ._http import ResponseInfo
 from ._pagination import AsyncPaginator, Page
-from ._retry import RetryEvent, RetryPolicy
-from ._types import NOT_GIVEN
+from ._retry import RetryEvent, RetryHook, RetryPolicy
+from ._types import NOT_GIVEN, NotGiven, Omittable
 from ._version import __version__
+from ._wait import UpdateHook
+from .bulk import (
+    BulkBatch,
+    BulkProgress,
+    BulkReport,
+    BulkRun,
+    MemoryStateStore,
+    SQLiteStateStore,
+    StateStore,
+)
 from .errors import (
     APIConnectionError,
     APIStatusError,
@@ -94,6 +106,10 @@ __all__ = [
     "AsyncRealtoClient",
     "AuthenticationError",
     "BadRequestError",
+    "BulkBatch",
+    "BulkProgress",
+    "BulkReport",
+    "BulkRun",
     "ChargeFigures",
     "ChargeSessionData",
     "ChargingRecord",
@@ -120,6 +136,7 @@ __all__ = [
     "ErrorDetail",
     "EventLoopMismatchError",
     "Feature",
+    "Flavor",
     "GeoLocation",
     "GuidedOnboardingSession",
     "InternalServerError",
@@ -128,11 +145,14 @@ __all__ = [
     "Location",
     "LocationMatch",
     "LocationRef",
+    "MemoryStateStore",
     "NOT_GIVEN",
     "NotFoundError",
+    "NotGiven",
     "OffboardingData",
     "OffboardingRequest",
     "OffboardingStatus",
+    "Omittable",
     "OnboardingAction",
     "OnboardingBrand",
     "OnboardingData",
@@ -157,16 +177,22 @@ __all__ = [
     "ReadingData",
     "RealtoError",
     "RealtoModel",
+    "ResponseInfo",
     "ResponseValidationError",
     "RetryEvent",
+    "RetryHook",
     "RetryPolicy",
+    "SQLiteStateStore",
     "ScheduledCommand",
+    "StateStore",
     "SystemClock",
     "Tenant",
     "TieredValues",
     "Timeout",
     "TokenEndpointUnreachableError",
+    "TokenSource",
     "UnprocessableEntityError",
+    "UpdateHook",
     "User",
     "__version__",
     "converter",

@@ -11,8 +11,17 @@ import aiohttp
 import attrs
 
 from ._clock import Clock
-from ._config import ClientConfig, Timeout, TokenSource, resolve_config
+from ._config import (
+    ClientConfig,
+    Timeout,
+    TokenSource,
+    check_headers,
+    check_retry,
+    check_retry_hook,
+    resolve_config,
+)
 from ._convert import structure, structure_list
+from ._dialects import Flavor
 from ._errors import ConfigurationError, InvalidArgumentError
 from ._http import RequestOptions, Response, Transport
 from ._json import dumps
@@ -20,6 +29,7 @@ from ._pagination import AsyncPaginator, Page, parse_page
 from ._retry import RetryHook, RetryPolicy
 from ._types import NOT_GIVEN, Omittable
 from ._validate import check_max_items, check_page_size
+from .bulk._namespace import Bulk
 from .resources.charge_sessions import ChargeSessions
 from .resources.collectives import Collectives
 from .resources.commands import Commands
@@ -61,6 +71,11 @@ class AsyncRealtoClient:
             async for session in client.charge_sessions.list(entity_id, start=since):
                 ...
 
+    Its namespaces hold one method per endpoint: ``entities`` (``.permissions``),
+    ``collectives``, ``tenants``, ``onboarding`` (``.types``, ``.entities``, ``.collectives``,
+    ``.guided_sessions``), ``readings``, ``commands``, ``charge_sessions``, ``settings`` and
+    ``offboarding``.
+
     The aiohttp session is created on first use inside the running event loop and is bound
     to it. A ``session`` you pass is used as is and never closed by the client.
     """
@@ -74,6 +89,7 @@ class AsyncRealtoClient:
     charge_sessions: ChargeSessions
     settings: Settings
     offboarding: Offboarding
+    bulk: Bulk
 
     def __init__(
         self,
@@ -82,7 +98,7 @@ class AsyncRealtoClient:
         client_secret: str | None = None,
         token: TokenSource | None = None,
         base_url: str | None = None,
-        flavor: str | None = None,
+        flavor: Flavor | None = None,
         token_url: str | None = None,
         timeout: float | Timeout | None = None,
         max_retries: int | None = None,
@@ -93,6 +109,33 @@ class AsyncRealtoClient:
         on_retry: RetryHook | None = None,
         clock: Clock | None = None,
     ) -> None:
+        """Build a client; nothing is sent until the first call.
+
+        Every argument left out (None) falls back to its ``REALTO_*`` environment variable, then to
+        its default.
+
+        Args:
+            client_id: the OAuth client id (``REALTO_CLIENT_ID``).
+            client_secret: its secret (``REALTO_CLIENT_SECRET``); never logged or shown in reprs.
+            token: instead of client credentials: a bearer token, or an async callable returning one
+                (called again when a call is refused with 401).
+            base_url: the API's root (``REALTO_BASE_URL``; default: the dialect's, e.g.
+                ``https://platform.realto.io/api``).
+            flavor: the dialect, ``"realto"`` or ``"traxes"`` (``REALTO_FLAVOR``; default ``"realto"``).
+            token_url: the token endpoint (``REALTO_TOKEN_URL``; default: the dialect's).
+            timeout: seconds each call may take, every retry and token fetch included (a number), or
+                ``Timeout(connect=, read=, total=)`` for each limit in seconds. Default 120 s.
+            max_retries: how often a failed call is tried again (default 2).
+            retry: a RetryPolicy: backoff delays (seconds) and the statuses that are retried.
+            session: an ``aiohttp.ClientSession`` to send with; used as is and never closed.
+            connector_limit: the most connections open at once (default 100; 0: no limit).
+            default_headers: headers sent with every request (not Authorization: pass ``token``).
+            on_retry: called with a RetryEvent before each retry (an async callable is awaited).
+            clock: the time source for deadlines, backoff and token expiry (tests pass a FakeClock).
+
+        Raises:
+            ConfigurationError: a setting is missing or malformed; the message names it.
+        """
         config = resolve_config(
             client_id=client_id,
             client_secret=client_secret,
@@ -110,8 +153,7 @@ class AsyncRealtoClient:
             raise ConfigurationError(
                 f"session must be an aiohttp.ClientSession, got {type(session).__name__}"
             )
-        if on_retry is not None and not callable(on_retry):
-            raise ConfigurationError("on_retry must be a callable taking a RetryEvent")
+        check_retry_hook(on_retry)
         _configure_logging(config.log_level)
         self._transport = Transport(config, session=session, clock=clock)
         self._options = RequestOptions(
@@ -133,6 +175,7 @@ class AsyncRealtoClient:
         self.charge_sessions = ChargeSessions(self)
         self.settings = Settings(self)
         self.offboarding = Offboarding(self)
+        self.bulk = Bulk(self)
 
     # --------------------------------------------------------------------- settings
 
@@ -142,7 +185,7 @@ class AsyncRealtoClient:
         return self._transport.config
 
     @property
-    def flavor(self) -> str:
+    def flavor(self) -> Flavor:
         """The dialect: ``"realto"`` or ``"traxes"``."""
         return self._transport.config.flavor
 
@@ -169,25 +212,37 @@ class AsyncRealtoClient:
     ) -> AsyncRealtoClient:
         """A view of this client with other per-call settings, sharing its connections and token.
 
-        Closing the view does nothing; close the client it came from.
+        Nothing is sent. The arguments are checked as the constructor checks them; those left out
+        keep this client's values. Closing the view does nothing; close the client it came from.
+
+        Args:
+            timeout: seconds one call may take, every retry and token fetch included (a number), or
+                ``Timeout(connect=, read=, total=)`` for each limit in seconds.
+            max_retries: how often a failed call is tried again.
+            retry: a RetryPolicy: backoff delays (seconds) and the statuses that are retried.
+            default_headers: headers added to this client's for every request (not Authorization).
+            on_retry: called with a RetryEvent before each retry (None: no hook).
+
+        Returns:
+            AsyncRealtoClient: the view.
+
+        Raises:
+            ConfigurationError: a setting is malformed; the message names it.
         """
-        options = self._options
-        if retry is not NOT_GIVEN:
-            if not isinstance(retry, RetryPolicy):
-                raise ConfigurationError(f"retry must be a RetryPolicy, got {type(retry).__name__}")
-            options = attrs.evolve(options, retry=retry)
-        if max_retries is not NOT_GIVEN:
-            if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-                raise ConfigurationError(f"max_retries must be an int >= 0, got {max_retries!r}")
-            options = attrs.evolve(options, retry=attrs.evolve(options.retry, max_retries=max_retries))
+        # The constructor's own checks, so a view accepts and refuses exactly what it does.
+        options = attrs.evolve(
+            self._options,
+            retry=check_retry(
+                self._options.retry if retry is NOT_GIVEN else retry,
+                None if max_retries is NOT_GIVEN else max_retries,
+            ),
+        )
         if timeout is not NOT_GIVEN:
             options = attrs.evolve(options, timeout=Timeout.coerce(timeout))
         if default_headers is not NOT_GIVEN:
-            if any(key.lower() == "authorization" for key in default_headers):
-                raise ConfigurationError("default_headers may not set Authorization; pass token= instead")
-            options = attrs.evolve(options, headers={**options.headers, **default_headers})
+            options = attrs.evolve(options, headers={**options.headers, **check_headers(default_headers)})
         if on_retry is not NOT_GIVEN:
-            options = attrs.evolve(options, on_retry=on_retry)
+            options = attrs.evolve(options, on_retry=check_retry_hook(on_retry))
         view = object.__new__(AsyncRealtoClient)
         view._transport = self._transport
         view._options = options
@@ -202,7 +257,11 @@ class AsyncRealtoClient:
         return self._transport.closed
 
     async def aclose(self) -> None:
-        """Close the connection pool (unless the session was passed in). Views do nothing."""
+        """Close the connection pool (unless the session was passed in). Views do nothing.
+
+        Returns:
+            None: nothing is sent; calls made afterwards raise.
+        """
         if not self._is_view:
             await self._transport.aclose()
 
@@ -296,4 +355,4 @@ class AsyncRealtoClient:
             response = await self._send("GET", path, params=page_query)
             return parse_page(response, model, fetch)
 
-        return AsyncPaginator(fetch, continuation_token=continuation_token, max_items=limit)
+        return AsyncPaginator(fetch, continuation_token=continuation_token, max_items=limit, model=model)

@@ -10,13 +10,23 @@ from urllib.parse import urlsplit
 
 import attrs
 
-from ._dialects import DIALECTS, Dialect
+from ._dialects import DIALECTS, Dialect, Flavor
 from ._errors import ConfigurationError
-from ._retry import RetryPolicy
+from ._retry import RetryHook, RetryPolicy
 
-__all__ = ["ClientConfig", "Secret", "Timeout", "TokenSource", "resolve_config"]
+__all__ = [
+    "ClientConfig",
+    "Secret",
+    "Timeout",
+    "TokenSource",
+    "check_headers",
+    "check_retry",
+    "check_retry_hook",
+    "resolve_config",
+]
 
 TokenSource = str | Callable[[], Awaitable[str]]
+"""``token=``: a bearer token, or an async callable returning one (called again after a 401)."""
 
 DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_READ_TIMEOUT = 60.0
@@ -109,7 +119,7 @@ class ClientConfig:
     log_level: str | None
 
     @property
-    def flavor(self) -> str:
+    def flavor(self) -> Flavor:
         return self.dialect.flavor
 
 
@@ -125,6 +135,37 @@ def _check_url(value: str, what: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigurationError(f"{what} must be an absolute http(s) URL, got {value!r}")
     return value.rstrip("/")
+
+
+def check_retry(policy: RetryPolicy, max_retries: int | None) -> RetryPolicy:
+    """``retry=`` checked, with ``max_retries=`` (when given) replacing its own."""
+    if not isinstance(policy, RetryPolicy):
+        raise ConfigurationError(f"retry must be a RetryPolicy, got {type(policy).__name__}")
+    if max_retries is None:
+        return policy
+    if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+        raise ConfigurationError(f"max_retries must be an int >= 0, got {max_retries!r}")
+    return attrs.evolve(policy, max_retries=max_retries)
+
+
+def check_headers(default_headers: Mapping[str, str]) -> dict[str, str]:
+    """``default_headers=`` checked: str to str, and no Authorization (that is ``token=``)."""
+    if not isinstance(default_headers, Mapping):
+        raise ConfigurationError(f"default_headers must be a mapping, got {type(default_headers).__name__}")
+    headers = dict(default_headers)
+    for key, value in headers.items():
+        if not isinstance(key, str) or not isinstance(value, str):
+            raise ConfigurationError("default_headers must map str to str")
+        if key.lower() == "authorization":
+            raise ConfigurationError("default_headers may not set Authorization; pass token= instead")
+    return headers
+
+
+def check_retry_hook(on_retry: RetryHook | None) -> RetryHook | None:
+    """``on_retry=`` checked: None or a callable."""
+    if on_retry is not None and not callable(on_retry):
+        raise ConfigurationError("on_retry must be a callable taking a RetryEvent")
+    return on_retry
 
 
 def resolve_config(
@@ -168,24 +209,13 @@ def resolve_config(
         missing = "client_secret (REALTO_CLIENT_SECRET)" if secret is None else "client_id (REALTO_CLIENT_ID)"
         raise ConfigurationError(f"client_id and client_secret go together: {missing} is missing")
 
-    policy = retry if retry is not None else RetryPolicy()
-    if not isinstance(policy, RetryPolicy):
-        raise ConfigurationError(f"retry must be a RetryPolicy, got {type(policy).__name__}")
-    if max_retries is not None:
-        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-            raise ConfigurationError(f"max_retries must be an int >= 0, got {max_retries!r}")
-        policy = attrs.evolve(policy, max_retries=max_retries)
+    policy = check_retry(retry if retry is not None else RetryPolicy(), max_retries)
 
     limit = DEFAULT_CONNECTOR_LIMIT if connector_limit is None else connector_limit
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
         raise ConfigurationError(f"connector_limit must be an int >= 0 (0 = unlimited), got {limit!r}")
 
-    headers = dict(default_headers or {})
-    for key, value in headers.items():
-        if not isinstance(key, str) or not isinstance(value, str):
-            raise ConfigurationError("default_headers must map str to str")
-        if key.lower() == "authorization":
-            raise ConfigurationError("default_headers may not set Authorization; pass token= instead")
+    headers = check_headers(default_headers or {})
 
     return ClientConfig(
         dialect=dialect,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import random
 import sys
@@ -10,13 +9,14 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from contextlib import AsyncExitStack
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Any, TextIO
 
 import attrs
 
 from ._client import AsyncRealtoClient
 from ._errors import RealtoError
+from .bulk import BulkReport
 from .models.charge_sessions import ChargingRecord
 from .models.entities import Entity
 from .models.enums import EntityType
@@ -49,23 +49,23 @@ def _say(out: TextIO) -> Callable[[str], None]:
 
 
 async def _poll_sessions(
-    client: AsyncRealtoClient, evs: list[Entity], options: DemoOptions, stats: FleetStats
-) -> None:
-    now = datetime.fromtimestamp(client._clock.time(), timezone.utc)
-    since = now - timedelta(days=options.days)
-    bound = asyncio.Semaphore(options.concurrency)
-
-    async def one(ev: Entity) -> None:
-        async with bound:
-            async for page in client.charge_sessions.list(ev.id, since, page_size=options.page_size).pages():
-                stats.requests += 1
-                for record in page.data:
-                    energy = _energy(record)
-                    stats.sessions += 1
-                    stats.kwh += energy
-                    stats.per_ev[ev.id] = stats.per_ev.get(ev.id, 0.0) + energy
-
-    await asyncio.gather(*(one(ev) for ev in evs))
+    client: AsyncRealtoClient, entities: list[Entity], options: DemoOptions, stats: FleetStats
+) -> BulkReport:
+    """Every EV's charge sessions with client.bulk; the other entities are skipped by type."""
+    run = client.bulk.charge_sessions(
+        entities,
+        start=timedelta(days=options.days),
+        concurrency=options.concurrency,
+        page_size=options.page_size,
+    )
+    async for batch in run:
+        for record in batch.records:
+            energy = _energy(record)
+            stats.sessions += 1
+            stats.kwh += energy
+            stats.per_ev[batch.entity_id] = stats.per_ev.get(batch.entity_id, 0.0) + energy
+    stats.requests = run.report.requests
+    return run.report
 
 
 def _energy(record: ChargingRecord) -> float:
@@ -99,8 +99,14 @@ async def _read_only_part(
     say(f"2. Charge sessions of the last {options.days} days for {len(evs)} EVs, {bound} at a time")
     stats = FleetStats()
     started = time.perf_counter()
-    await _poll_sessions(client, evs, options, stats)
+    report = await _poll_sessions(client, entities, options, stats)
     elapsed = time.perf_counter() - started
+    say(
+        f"   {report.entities_done} EVs done, {report.entities_skipped} skipped (no charge sessions), "
+        f"{report.entities_failed} failed"
+    )
+    for entity_id, error in report.failed.items():
+        say(f"     {entity_id}: {type(error).__name__}: {error}")
     say(f"   {stats.sessions} sessions, {stats.kwh:,.1f} kWh charged in all")
     if stats.sessions:
         per_ev = stats.sessions / max(len(evs), 1)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator, Mapping
 from typing import Any, Generic, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 from ._convert import structure_list
 from ._errors import PaginationError, RealtoError, ResponseValidationError
 from ._http import Response, ResponseInfo
+from .export._frames import frame_of
 
 __all__ = ["AsyncPaginator", "Page"]
 
@@ -53,7 +54,7 @@ class Page(Generic[T]):
         """The server's id of the request that produced this page."""
         return None if self.response is None else self.response.request_id
 
-    def __iter__(self) -> Any:
+    def __iter__(self) -> Iterator[T]:
         return iter(self.data)
 
     def __len__(self) -> int:
@@ -119,10 +120,12 @@ class AsyncPaginator(Generic[T]):
         *,
         continuation_token: str | None = None,
         max_items: int | None = None,
+        model: type[T] | None = None,
     ) -> None:
         self._fetch = fetch
         self._start_token = continuation_token
         self._max_items = max_items
+        self._model = model
 
     @property
     def max_items(self) -> int | None:
@@ -191,3 +194,16 @@ class AsyncPaginator(Generic[T]):
     async def to_list(self) -> list[T]:
         """Every item in one list (mind the memory on large listings)."""
         return [item async for item in self]
+
+    async def to_arrow(self) -> Any:
+        """Every item as a ``pyarrow.Table`` in the export schema (``realto_async.export``);
+        needs ``realto[arrow]``."""
+        return frame_of(await self.to_list(), self._model, "arrow")
+
+    async def to_pandas(self) -> Any:
+        """Every item as a ``pandas.DataFrame`` in the export schema; needs ``realto[pandas]``."""
+        return frame_of(await self.to_list(), self._model, "pandas")
+
+    async def to_polars(self) -> Any:
+        """Every item as a ``polars.DataFrame`` in the export schema; needs ``realto[polars]``."""
+        return frame_of(await self.to_list(), self._model, "polars")

@@ -3,7 +3,7 @@ do not edit by hand; change realto_async and regenerate (CI fails when this file
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
 from uuid import UUID
@@ -18,6 +18,9 @@ from realto_async import (
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    BulkBatch,
+    BulkProgress,
+    BulkReport,
     ChargeFigures,
     ChargeSessionData,
     ChargingRecord,
@@ -44,6 +47,7 @@ from realto_async import (
     ErrorDetail,
     EventLoopMismatchError,
     Feature,
+    Flavor,
     GeoLocation,
     GuidedOnboardingSession,
     InternalServerError,
@@ -52,10 +56,13 @@ from realto_async import (
     Location,
     LocationMatch,
     LocationRef,
+    MemoryStateStore,
     NotFoundError,
+    NotGiven,
     OffboardingData,
     OffboardingRequest,
     OffboardingStatus,
+    Omittable,
     OnboardingAction,
     OnboardingBrand,
     OnboardingData,
@@ -79,23 +86,28 @@ from realto_async import (
     ReadingData,
     RealtoError,
     RealtoModel,
+    ResponseInfo,
     ResponseValidationError,
     RetryEvent,
+    RetryHook,
     RetryPolicy,
     ScheduledCommand,
+    SQLiteStateStore,
+    StateStore,
     SystemClock,
     Tenant,
     TieredValues,
     Timeout,
     TokenEndpointUnreachableError,
+    TokenSource,
     UnprocessableEntityError,
+    UpdateHook,
     User,
     converter,
 )
-from realto_async._config import TokenSource
-from realto_async._retry import RetryHook
-from realto_async._types import Omittable
-from realto_async._wait import UpdateHook
+from realto_async.bulk import EntitySource, GcMode, ProgressHook
+from realto_async.bulk._namespace import DEFAULT_CONCURRENCY, T
+from realto_async.bulk._namespace import Bulk as _AsyncBulk
 from realto_async.resources.charge_sessions import ChargeSessions as _AsyncChargeSessions
 from realto_async.resources.collectives import Collectives as _AsyncCollectives
 from realto_async.resources.commands import Commands as _AsyncCommands
@@ -117,6 +129,7 @@ from realto_async.resources.settings import Settings as _AsyncSettings
 from realto_async.resources.tenants import Tenants as _AsyncTenants
 
 from ._base import SyncClientBase, SyncResource
+from ._bulk import SyncBulkRun, async_source, in_worker_thread
 from ._pagination import SyncPage, SyncPaginator
 
 # The models, errors and settings types are realto_async's own objects, re-exported.
@@ -127,6 +140,10 @@ __all__ = [
     "Aggregation",
     "AuthenticationError",
     "BadRequestError",
+    "Bulk",
+    "BulkBatch",
+    "BulkProgress",
+    "BulkReport",
     "ChargeFigures",
     "ChargeSessionData",
     "ChargeSessions",
@@ -161,6 +178,7 @@ __all__ = [
     "EventLoopMismatchError",
     "Feature",
     "Features",
+    "Flavor",
     "GeoLocation",
     "GuidedOnboardingSession",
     "GuidedSessions",
@@ -171,12 +189,15 @@ __all__ = [
     "LocationMatch",
     "LocationRef",
     "Locations",
+    "MemoryStateStore",
     "NOT_GIVEN",
     "NotFoundError",
+    "NotGiven",
     "Offboarding",
     "OffboardingData",
     "OffboardingRequest",
     "OffboardingStatus",
+    "Omittable",
     "Onboarding",
     "OnboardingAction",
     "OnboardingBrand",
@@ -207,11 +228,16 @@ __all__ = [
     "RealtoClient",
     "RealtoError",
     "RealtoModel",
+    "ResponseInfo",
     "ResponseValidationError",
     "RetryEvent",
+    "RetryHook",
     "RetryPolicy",
+    "SQLiteStateStore",
     "ScheduledCommand",
     "Settings",
+    "StateStore",
+    "SyncBulkRun",
     "SyncPage",
     "SyncPaginator",
     "SystemClock",
@@ -220,7 +246,9 @@ __all__ = [
     "TieredValues",
     "Timeout",
     "TokenEndpointUnreachableError",
+    "TokenSource",
     "UnprocessableEntityError",
+    "UpdateHook",
     "User",
     "converter",
 ]
@@ -242,7 +270,26 @@ class EntityPermissions(SyncResource):
         continuation_token: str | None = None,
         max_items: int | None = None,
     ) -> SyncPaginator[Permission]:
-        """List the permissions on an entity: ``GET /v1/entities/{entityId}/permissions``."""
+        """List the permissions on an entity: ``GET /v1/entities/{entityId}/permissions``.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            page_size: permissions per page asked of the server, 1 to 1000 (None: the server's default).
+            continuation_token: resume from a page's or an error's ``continuation_token``.
+            max_items: stop after this many permissions (None: all of them).
+
+        Returns:
+            SyncPaginator[Permission]: iterate it for every permission, one page in memory at a time;
+            ``pages()`` gives the pages, ``first_page()`` the first one. Nothing is sent before.
+
+        Raises:
+            InvalidArgumentError: an argument is malformed (raised at once, before anything is sent).
+            APIStatusError: while iterating, the server refused a page (the subclass names the status:
+                AuthenticationError, PermissionDeniedError, RateLimitError...); errors raised during a
+                listing carry ``continuation_token`` to resume from.
+            APIConnectionError: while iterating, the server could not be reached or did not answer in
+                time (APITimeoutError).
+        """
         return self._paginate(
             self._target().list(
                 entity_id, page_size=page_size, continuation_token=continuation_token, max_items=max_items
@@ -252,7 +299,22 @@ class EntityPermissions(SyncResource):
     def add(
         self, entity_id: str | UUID, *, principal_id: str | UUID, permission_level: PermissionLevel | str
     ) -> None:
-        """Grant a level to a principal: ``POST /v1/entities/{entityId}/permissions``."""
+        """Grant a level to a principal: ``POST /v1/entities/{entityId}/permissions``.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            principal_id: the user or client to grant it to (a UUID).
+            permission_level: Viewer, Contributor (may send commands), Administer or Owner.
+
+        Returns:
+            None: the API answers with no body.
+
+        Raises:
+            InvalidArgumentError: an id is not a UUID or the level is unknown (checked before sending).
+            NotFoundError: no entity with this id is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         return self._run(
             self._target().add, entity_id, principal_id=principal_id, permission_level=permission_level
         )
@@ -265,6 +327,20 @@ class EntityPermissions(SyncResource):
     ) -> None:
         """Take a principal's levels away (all, or just ``permission_level``):
         ``DELETE /v1/entities/{entityId}/permissions/principals/{principalId}``.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            principal_id: the user or client losing access (a UUID).
+            permission_level: only this level (None: every level the principal has).
+
+        Returns:
+            None: the API answers with no body.
+
+        Raises:
+            InvalidArgumentError: an id is not a UUID or the level is unknown (checked before sending).
+            NotFoundError: no such entity or principal is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
         """
         return self._run(self._target().remove, entity_id, principal_id, permission_level)
 
@@ -291,9 +367,27 @@ class Entities(SyncResource):
     ) -> SyncPaginator[Entity]:
         """List entities, optionally of one type: ``GET /v1/entities``.
 
-        Inferred endpoint: the docs list it but its page was not found; check it against the
-        live API. ``type`` is translated to the client's dialect (``ChargePole`` <->
-        ``ChargePoint``, ``PV`` <-> ``SolarPlant``, ``SmartMeter`` <-> ``Meter``).
+        Inferred endpoint: the docs list it but its page was not found; check it against the live API.
+
+        Args:
+            type: only entities of this type (an EntityType or its name), translated to the client's
+                dialect (``ChargePole`` <-> ``ChargePoint``, ``PV`` <-> ``SolarPlant``,
+                ``SmartMeter`` <-> ``Meter``); None: every type.
+            page_size: entities per page asked of the server, 1 to 1000 (None: the server's default).
+            continuation_token: resume from a page's or an error's ``continuation_token``.
+            max_items: stop after this many entities (None: all of them).
+
+        Returns:
+            SyncPaginator[Entity]: iterate it for every entity, one page in memory at a time;
+            ``pages()`` gives the pages, ``first_page()`` the first one. Nothing is sent before.
+
+        Raises:
+            InvalidArgumentError: an argument is malformed (raised at once, before anything is sent).
+            APIStatusError: while iterating, the server refused a page (the subclass names the status:
+                AuthenticationError, PermissionDeniedError, RateLimitError...); errors raised during a
+                listing carry ``continuation_token`` to resume from.
+            APIConnectionError: while iterating, the server could not be reached or did not answer in
+                time (APITimeoutError).
         """
         return self._paginate(
             self._target().list(
@@ -302,7 +396,20 @@ class Entities(SyncResource):
         )
 
     def retrieve(self, entity_id: str | UUID) -> Entity:
-        """Get one entity: ``GET /v1/entities/{entityId}``. Inferred endpoint (see ``list``)."""
+        """Get one entity: ``GET /v1/entities/{entityId}``. Inferred endpoint (see ``list``).
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+
+        Returns:
+            Entity: its type, name, owner, collective, device information and custom properties.
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID (checked before sending).
+            NotFoundError: no entity with this id is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         return self._run(self._target().retrieve, entity_id)
 
     def update(
@@ -315,6 +422,21 @@ class Entities(SyncResource):
         """Rename an entity or replace its custom properties: ``PATCH /v1/entities/{entityId}``.
 
         Inferred endpoint (see ``list``). Only the arguments you pass are sent.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            name: the new name (None clears it; leave it out to keep the current one).
+            properties: the new custom properties, any JSON value, replacing the old ones.
+
+        Returns:
+            Entity: the entity as the server stored it.
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID, ``name`` not a str, or nothing is given
+                (checked before sending).
+            NotFoundError: no entity with this id is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
         """
         return self._run(self._target().update, entity_id, name=name, properties=properties)
 
@@ -334,7 +456,25 @@ class Collectives(SyncResource):
         continuation_token: str | None = None,
         max_items: int | None = None,
     ) -> SyncPaginator[Collective]:
-        """List collectives: ``GET /v1/collectives``. Inferred endpoint: check it against the live API."""
+        """List collectives: ``GET /v1/collectives``. Inferred endpoint: check it against the live API.
+
+        Args:
+            page_size: collectives per page asked of the server, 1 to 1000 (None: the server's default).
+            continuation_token: resume from a page's or an error's ``continuation_token``.
+            max_items: stop after this many collectives (None: all of them).
+
+        Returns:
+            SyncPaginator[Collective]: iterate it for every collective, one page in memory at a time;
+            ``pages()`` gives the pages, ``first_page()`` the first one. Nothing is sent before.
+
+        Raises:
+            InvalidArgumentError: an argument is malformed (raised at once, before anything is sent).
+            APIStatusError: while iterating, the server refused a page (the subclass names the status:
+                AuthenticationError, PermissionDeniedError, RateLimitError...); errors raised during a
+                listing carry ``continuation_token`` to resume from.
+            APIConnectionError: while iterating, the server could not be reached or did not answer in
+                time (APITimeoutError).
+        """
         return self._paginate(
             self._target().list(
                 page_size=page_size, continuation_token=continuation_token, max_items=max_items
@@ -342,7 +482,20 @@ class Collectives(SyncResource):
         )
 
     def retrieve(self, collective_id: str | UUID) -> Collective:
-        """Get one collective: ``GET /v1/collectives/{collectiveId}``. Inferred endpoint."""
+        """Get one collective: ``GET /v1/collectives/{collectiveId}``. Inferred endpoint.
+
+        Args:
+            collective_id: the collective's id (a UUID, as ``str`` or ``uuid.UUID``).
+
+        Returns:
+            Collective: its name, type and member entities.
+
+        Raises:
+            InvalidArgumentError: ``collective_id`` is not a UUID (checked before sending).
+            NotFoundError: no collective with this id is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         return self._run(self._target().retrieve, collective_id)
 
     def update(
@@ -352,18 +505,62 @@ class Collectives(SyncResource):
         name: Omittable[str] = NOT_GIVEN,
         type: Omittable[CollectiveType | str] = NOT_GIVEN,
     ) -> Collective:
-        """Rename a collective or change its type: ``PATCH /v1/collectives/{collectiveId}``."""
+        """Rename a collective or change its type: ``PATCH /v1/collectives/{collectiveId}``.
+
+        Only the arguments you pass are sent.
+
+        Args:
+            collective_id: the collective's id (a UUID, as ``str`` or ``uuid.UUID``).
+            name: the new name (a non-empty str).
+            type: the new CollectiveType (or its name): Household, Fleet, SolarFarm...
+
+        Returns:
+            Collective: the collective as the server stored it.
+
+        Raises:
+            InvalidArgumentError: ``collective_id`` is not a UUID, an argument is malformed, or nothing is
+                given (checked before sending).
+            NotFoundError: no collective with this id is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         return self._run(self._target().update, collective_id, name=name, type=type)
 
     def add_entity(self, collective_id: str | UUID, entity_id: str | UUID) -> Collective:
         """Put an entity in a collective: ``POST /v1/collectives/{collectiveId}/entities``.
         Inferred endpoint.
+
+        Args:
+            collective_id: the collective's id (a UUID, as ``str`` or ``uuid.UUID``).
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+
+        Returns:
+            Collective: the collective with its members now.
+
+        Raises:
+            InvalidArgumentError: an id is not a UUID (checked before sending).
+            NotFoundError: no such collective or entity is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
         """
         return self._run(self._target().add_entity, collective_id, entity_id)
 
     def remove_entity(self, collective_id: str | UUID, entity_id: str | UUID) -> Collective:
         """Take an entity out of a collective:
         ``DELETE /v1/collectives/{collectiveId}/entities/{entityId}``. Inferred endpoint.
+
+        Args:
+            collective_id: the collective's id (a UUID, as ``str`` or ``uuid.UUID``).
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+
+        Returns:
+            Collective: the collective with its members now.
+
+        Raises:
+            InvalidArgumentError: an id is not a UUID (checked before sending).
+            NotFoundError: no such collective or member entity is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
         """
         return self._run(self._target().remove_entity, collective_id, entity_id)
 
@@ -383,7 +580,25 @@ class Tenants(SyncResource):
         continuation_token: str | None = None,
         max_items: int | None = None,
     ) -> SyncPaginator[Tenant]:
-        """List tenants: ``GET /v1/tenants``. Inferred endpoint: check it against the live API."""
+        """List tenants: ``GET /v1/tenants``. Inferred endpoint: check it against the live API.
+
+        Args:
+            page_size: tenants per page asked of the server, 1 to 1000 (None: the server's default).
+            continuation_token: resume from a page's or an error's ``continuation_token``.
+            max_items: stop after this many tenants (None: all of them).
+
+        Returns:
+            SyncPaginator[Tenant]: iterate it for every tenant, one page in memory at a time;
+            ``pages()`` gives the pages, ``first_page()`` the first one. Nothing is sent before.
+
+        Raises:
+            InvalidArgumentError: an argument is malformed (raised at once, before anything is sent).
+            APIStatusError: while iterating, the server refused a page (the subclass names the status:
+                AuthenticationError, PermissionDeniedError, RateLimitError...); errors raised during a
+                listing carry ``continuation_token`` to resume from.
+            APIConnectionError: while iterating, the server could not be reached or did not answer in
+                time (APITimeoutError).
+        """
         return self._paginate(
             self._target().list(
                 page_size=page_size, continuation_token=continuation_token, max_items=max_items
@@ -391,16 +606,56 @@ class Tenants(SyncResource):
         )
 
     def retrieve(self, tenant_id: str | UUID) -> Tenant:
-        """Get one tenant: ``GET /v1/tenants/{tenantId}``. Inferred endpoint."""
+        """Get one tenant: ``GET /v1/tenants/{tenantId}``. Inferred endpoint.
+
+        Args:
+            tenant_id: the tenant's id (a UUID, as ``str`` or ``uuid.UUID``).
+
+        Returns:
+            Tenant: its name, administrators and entities.
+
+        Raises:
+            InvalidArgumentError: ``tenant_id`` is not a UUID (checked before sending).
+            NotFoundError: no tenant with this id is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         return self._run(self._target().retrieve, tenant_id)
 
     def add_administrator(self, tenant_id: str | UUID, principal_id: str | UUID) -> Tenant:
-        """Make a principal an administrator: ``POST /v1/tenants/{tenantId}/administrators``."""
+        """Make a principal an administrator: ``POST /v1/tenants/{tenantId}/administrators``.
+
+        Args:
+            tenant_id: the tenant's id (a UUID, as ``str`` or ``uuid.UUID``).
+            principal_id: the user or client to make administrator (a UUID).
+
+        Returns:
+            Tenant: the tenant with its administrators now.
+
+        Raises:
+            InvalidArgumentError: an id is not a UUID (checked before sending).
+            NotFoundError: no such tenant or principal is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         return self._run(self._target().add_administrator, tenant_id, principal_id)
 
     def remove_administrator(self, tenant_id: str | UUID, principal_id: str | UUID) -> Tenant:
         """Remove an administrator: ``DELETE /v1/tenants/{tenantId}/administrators/{principalId}``.
         Inferred endpoint.
+
+        Args:
+            tenant_id: the tenant's id (a UUID, as ``str`` or ``uuid.UUID``).
+            principal_id: the administrator to remove (a UUID).
+
+        Returns:
+            Tenant: the tenant with its administrators now.
+
+        Raises:
+            InvalidArgumentError: an id is not a UUID (checked before sending).
+            NotFoundError: no such tenant or administrator is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
         """
         return self._run(self._target().remove_administrator, tenant_id, principal_id)
 
@@ -423,7 +678,25 @@ class OnboardingCollectives(SyncResource):
         properties: Omittable[Any] = NOT_GIVEN,
         tenant_id: str | UUID | None = None,
     ) -> OnboardingRequest:
-        """Ask to create a collective: ``POST /v1/onboarding/collectives``."""
+        """Ask to create a collective: ``POST /v1/onboarding/collectives``.
+
+        Args:
+            name: the collective's name (a non-empty str).
+            type: a CollectiveType (or its name): Household, Fleet, SolarFarm, VirtualPowerPlant...
+            collective_id: the parent collective (a UUID).
+            owner: the principal that will own it (a UUID; default: you).
+            properties: custom properties to store on it, any JSON value.
+            tenant_id: the tenant it will belong to (a UUID; re.alto only).
+
+        Returns:
+            OnboardingRequest: its id and status; ``wait()`` follows it to a final state.
+
+        Raises:
+            InvalidArgumentError: ``name`` is empty, an id is not a UUID, the type is unknown, or
+                ``tenant_id`` is given to a Traxes client (checked before sending).
+            APIStatusError: a refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         return self._run(
             self._target().create,
             name=name,
@@ -441,7 +714,25 @@ class OnboardingCollectives(SyncResource):
         continuation_token: str | None = None,
         max_items: int | None = None,
     ) -> SyncPaginator[OnboardingRequest]:
-        """List collective onboarding requests: ``GET /v1/onboarding/collectives``. Inferred endpoint."""
+        """List collective onboarding requests: ``GET /v1/onboarding/collectives``. Inferred endpoint.
+
+        Args:
+            page_size: requests per page asked of the server, 1 to 1000 (None: the server's default).
+            continuation_token: resume from a page's or an error's ``continuation_token``.
+            max_items: stop after this many requests (None: all of them).
+
+        Returns:
+            SyncPaginator[OnboardingRequest]: iterate it for every request, one page in memory at a time;
+            ``pages()`` gives the pages, ``first_page()`` the first one. Nothing is sent before.
+
+        Raises:
+            InvalidArgumentError: an argument is malformed (raised at once, before anything is sent).
+            APIStatusError: while iterating, the server refused a page (the subclass names the status:
+                AuthenticationError, PermissionDeniedError, RateLimitError...); errors raised during a
+                listing carry ``continuation_token`` to resume from.
+            APIConnectionError: while iterating, the server could not be reached or did not answer in
+                time (APITimeoutError).
+        """
         return self._paginate(
             self._target().list(
                 page_size=page_size, continuation_token=continuation_token, max_items=max_items
@@ -451,11 +742,36 @@ class OnboardingCollectives(SyncResource):
     def retrieve(self, onboarding_request_id: str | UUID) -> OnboardingRequest:
         """Get one collective onboarding request:
         ``GET /v1/onboarding/collectives/{onboardingRequestId}``. Inferred endpoint.
+
+        Args:
+            onboarding_request_id: the onboarding request's id (a UUID).
+
+        Returns:
+            OnboardingRequest: its status, errors and, once done, the collective created.
+
+        Raises:
+            InvalidArgumentError: ``onboarding_request_id`` is not a UUID (checked before sending).
+            NotFoundError: no such request is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
         """
         return self._run(self._target().retrieve, onboarding_request_id)
 
     def cancel(self, onboarding_request_id: str | UUID) -> OnboardingRequest:
-        """Cancel a request: ``PATCH /v1/onboarding/collectives/{onboardingRequestId}/cancel``."""
+        """Cancel a request: ``PATCH /v1/onboarding/collectives/{onboardingRequestId}/cancel``.
+
+        Args:
+            onboarding_request_id: the onboarding request's id (a UUID).
+
+        Returns:
+            OnboardingRequest: the request, now Canceled.
+
+        Raises:
+            InvalidArgumentError: ``onboarding_request_id`` is not a UUID (checked before sending).
+            NotFoundError: no such request is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         return self._run(self._target().cancel, onboarding_request_id)
 
     def wait(
@@ -464,10 +780,30 @@ class OnboardingCollectives(SyncResource):
         *,
         timeout: float | timedelta = 600.0,
         poll_interval: float | timedelta = 2.0,
-        on_update: UpdateHook | None = None,
+        on_update: UpdateHook[OnboardingRequest] | None = None,
     ) -> OnboardingRequest:
-        """Poll ``GET /v1/onboarding/collectives/{onboardingRequestId}`` until it is final
-        (inferred endpoint); Failed raises :class:`OnboardingFailedError`.
+        """Poll ``GET /v1/onboarding/collectives/{onboardingRequestId}`` (inferred endpoint) until
+        Succeeded or Canceled.
+
+        Args:
+            onboarding_request_id: the onboarding request's id (a UUID).
+            timeout: give up after this many seconds (or a timedelta); default 600.
+            poll_interval: seconds (or a timedelta) between the first polls; later ones back off, with
+                jitter, to 8 times as long.
+            on_update: called with the OnboardingRequest each time its status changes (an async callable
+                is
+                awaited).
+
+        Returns:
+            OnboardingRequest: Succeeded or Canceled.
+
+        Raises:
+            InvalidArgumentError: the id is not a UUID or a time is negative (checked before sending).
+            OnboardingFailedError: the request ended Failed; its ``errors`` say why.
+            OperationTimeoutError: still not final after ``timeout``; ``last_state`` is the last poll.
+            NotFoundError: no such request is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
         """
         return self._run(
             self._target().wait,
@@ -512,9 +848,43 @@ class OnboardingEntities(SyncResource):
     ) -> OnboardingRequest:
         """Ask to onboard a device: ``POST /v1/onboarding/entities``.
 
-        Either dialect's names may be used (``manufacturer`` or ``brand``, ``vin`` or
-        ``identifier``, ``code`` or ``pairing_code``, ``email`` or ``associated_email``,
-        ``model`` or ``name``); the client's dialect's wire names are sent.
+        Either dialect's names may be used (``manufacturer`` or ``brand``, ``vin`` or ``identifier``,
+        ``code`` or ``pairing_code``, ``email`` or ``associated_email``, ``model`` or ``name``); the
+        client's dialect's wire names are sent. Pass one of each pair.
+
+        Args:
+            type: the kind of device: an EntityType (or its name), e.g. EV, ChargePole, PV, HeatPump.
+            manufacturer: the maker, e.g. ``"Audi"`` (required, here or as ``brand``).
+            brand: the Traxes name of ``manufacturer``.
+            vin: an EV's vehicle identification number, 17 characters (required for an EV).
+            ean: a smart meter's EAN code.
+            code: the pairing code some devices need.
+            pairing_code: the Traxes name of ``code``.
+            identifier: the Traxes name of the device's id (its VIN, EAN or UUID).
+            uuid: the device's UUID at its manufacturer.
+            reference: your own reference for the device.
+            email: the end user's e-mail address at the manufacturer.
+            associated_email: the Traxes name of ``email``.
+            model: the device's model, e.g. ``"Q4 e-tron"``.
+            name: the Traxes name of ``model``.
+            track: the onboarding track, when the manufacturer offers several.
+            tenant_id: the tenant the entity will belong to (a UUID; re.alto only).
+            collective_id: put the new entity in this collective (a UUID).
+            owner: the principal that will own it (a UUID; default: you).
+            properties: custom properties to store on it, any JSON value.
+            return_url: where the manufacturer's consent page sends the end user back to.
+
+        Returns:
+            OnboardingRequest: Pending, with ``action.redirect_link``: the page where the end user
+            consents. ``wait()`` follows it to Succeeded.
+
+        Raises:
+            InvalidArgumentError: a required field is missing, a VIN is malformed, both names of one
+                field disagree, or a field does not exist in the client's dialect (checked before
+                sending).
+            BadRequestError: the server refused the fields (400; ``errors`` says which).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
         """
         return self._run(
             self._target().create,
@@ -551,8 +921,28 @@ class OnboardingEntities(SyncResource):
         continuation_token: str | None = None,
         max_items: int | None = None,
     ) -> SyncPaginator[OnboardingRequest]:
-        """List entity onboarding requests: ``GET /v1/onboarding/entities``
-        (``manufacturer`` is sent as ``brand`` to Traxes).
+        """List entity onboarding requests: ``GET /v1/onboarding/entities``.
+
+        Args:
+            type: only requests for this EntityType (or its name).
+            manufacturer: only requests for this maker (sent as ``brand`` to Traxes).
+            brand: the Traxes name of ``manufacturer``.
+            status: only requests in this OnboardingStatus (or its name), e.g. Pending.
+            page_size: requests per page asked of the server, 1 to 1000 (None: the server's default).
+            continuation_token: resume from a page's or an error's ``continuation_token``.
+            max_items: stop after this many requests (None: all of them).
+
+        Returns:
+            SyncPaginator[OnboardingRequest]: iterate it for every request, one page in memory at a time;
+            ``pages()`` gives the pages, ``first_page()`` the first one. Nothing is sent before.
+
+        Raises:
+            InvalidArgumentError: an argument is malformed (raised at once, before anything is sent).
+            APIStatusError: while iterating, the server refused a page (the subclass names the status:
+                AuthenticationError, PermissionDeniedError, RateLimitError...); errors raised during a
+                listing carry ``continuation_token`` to resume from.
+            APIConnectionError: while iterating, the server could not be reached or did not answer in
+                time (APITimeoutError).
         """
         return self._paginate(
             self._target().list(
@@ -567,12 +957,37 @@ class OnboardingEntities(SyncResource):
         )
 
     def retrieve(self, onboarding_request_id: str | UUID) -> OnboardingRequest:
-        """Get one entity onboarding request: ``GET /v1/onboarding/entities/{onboardingRequestId}``."""
+        """Get one entity onboarding request: ``GET /v1/onboarding/entities/{onboardingRequestId}``.
+
+        Args:
+            onboarding_request_id: the onboarding request's id (a UUID).
+
+        Returns:
+            OnboardingRequest: its status, consent link, errors and, once done, the new entity's id.
+
+        Raises:
+            InvalidArgumentError: ``onboarding_request_id`` is not a UUID (checked before sending).
+            NotFoundError: no such request is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         return self._run(self._target().retrieve, onboarding_request_id)
 
     def cancel(self, onboarding_request_id: str | UUID) -> OnboardingRequest:
         """Cancel a Pending or InProgress request:
         ``PATCH /v1/onboarding/entities/{onboardingRequestId}/cancel``. Inferred endpoint.
+
+        Args:
+            onboarding_request_id: the onboarding request's id (a UUID).
+
+        Returns:
+            OnboardingRequest: the request, now Canceled.
+
+        Raises:
+            InvalidArgumentError: ``onboarding_request_id`` is not a UUID (checked before sending).
+            NotFoundError: no such request is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
         """
         return self._run(self._target().cancel, onboarding_request_id)
 
@@ -582,12 +997,29 @@ class OnboardingEntities(SyncResource):
         *,
         timeout: float | timedelta = 600.0,
         poll_interval: float | timedelta = 2.0,
-        on_update: UpdateHook | None = None,
+        on_update: UpdateHook[OnboardingRequest] | None = None,
     ) -> OnboardingRequest:
         """Poll ``GET /v1/onboarding/entities/{onboardingRequestId}`` until Succeeded or Canceled.
 
-        A Failed request raises :class:`OnboardingFailedError` with its ``errors``; running out
-        of ``timeout`` raises :class:`OperationTimeoutError` with ``last_state``.
+        Args:
+            onboarding_request_id: the onboarding request's id (a UUID).
+            timeout: give up after this many seconds (or a timedelta); default 600.
+            poll_interval: seconds (or a timedelta) between the first polls; later ones back off, with
+                jitter, to 8 times as long.
+            on_update: called with the OnboardingRequest each time its status changes (an async callable
+                is
+                awaited).
+
+        Returns:
+            OnboardingRequest: Succeeded (``entity_id`` names the new entity) or Canceled.
+
+        Raises:
+            InvalidArgumentError: the id is not a UUID or a time is negative (checked before sending).
+            OnboardingFailedError: the request ended Failed; its ``errors`` say why.
+            OperationTimeoutError: still not final after ``timeout``; ``last_state`` is the last poll.
+            NotFoundError: no such request is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
         """
         return self._run(
             self._target().wait,
@@ -615,7 +1047,23 @@ class GuidedSessions(SyncResource):
         return_url: str | None = None,
     ) -> GuidedOnboardingSession:
         """Open a guided onboarding session: ``POST /v1/guided-onboarding-sessions``.
+
         Inferred endpoint: check it against the live API.
+
+        Args:
+            manufacturer: the maker of the device to onboard, e.g. ``"Tesla"``.
+            company_name: your company's name, shown to the end user.
+            vin: the EV's VIN, 17 characters, when known.
+            return_url: where the page sends the end user back to when done.
+
+        Returns:
+            GuidedOnboardingSession: ``url`` is the hosted page to send the end user to.
+
+        Raises:
+            InvalidArgumentError: ``manufacturer`` is empty or the VIN is malformed (checked before
+                sending).
+            APIStatusError: a refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
         """
         return self._run(
             self._target().create,
@@ -632,7 +1080,26 @@ class GuidedSessions(SyncResource):
         continuation_token: str | None = None,
         max_items: int | None = None,
     ) -> SyncPaginator[GuidedOnboardingSession]:
-        """List guided onboarding sessions: ``GET /v1/guided-onboarding-sessions``."""
+        """List guided onboarding sessions: ``GET /v1/guided-onboarding-sessions``.
+
+        Args:
+            page_size: sessions per page asked of the server, 1 to 1000 (None: the server's default).
+            continuation_token: resume from a page's or an error's ``continuation_token``.
+            max_items: stop after this many sessions (None: all of them).
+
+        Returns:
+            SyncPaginator[GuidedOnboardingSession]: iterate it for every session, one page in
+            memory at a time; ``pages()`` gives the pages, ``first_page()`` the first one. Nothing
+            is sent before.
+
+        Raises:
+            InvalidArgumentError: an argument is malformed (raised at once, before anything is sent).
+            APIStatusError: while iterating, the server refused a page (the subclass names the status:
+                AuthenticationError, PermissionDeniedError, RateLimitError...); errors raised during a
+                listing carry ``continuation_token`` to resume from.
+            APIConnectionError: while iterating, the server could not be reached or did not answer in
+                time (APITimeoutError).
+        """
         return self._paginate(
             self._target().list(
                 page_size=page_size, continuation_token=continuation_token, max_items=max_items
@@ -640,12 +1107,25 @@ class GuidedSessions(SyncResource):
         )
 
     def retrieve(self, onboarding_session_id: str | UUID) -> GuidedOnboardingSession:
-        """Get one session: ``GET /v1/guided-onboarding-sessions/{onboardingSessionId}``."""
+        """Get one session: ``GET /v1/guided-onboarding-sessions/{onboardingSessionId}``.
+
+        Args:
+            onboarding_session_id: the session's id (a UUID).
+
+        Returns:
+            GuidedOnboardingSession: its page, whether it expired and the onboarding request it made.
+
+        Raises:
+            InvalidArgumentError: ``onboarding_session_id`` is not a UUID (checked before sending).
+            NotFoundError: no such session is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         return self._run(self._target().retrieve, onboarding_session_id)
 
 
 class OnboardingTypes(SyncResource):
-    """A namespace of API calls bound to one client (or client view)."""
+    """What can be onboarded: entity types, their brands and the fields each needs."""
 
     __slots__ = ()
 
@@ -655,6 +1135,13 @@ class OnboardingTypes(SyncResource):
     def list(self) -> list[OnboardingType]:
         """The entity types that can be onboarded, their brands and required fields:
         ``GET /v1/onboarding/types``. Inferred endpoint: check it against the live API.
+
+        Returns:
+            list[OnboardingType]: one per entity type, with its brands and the fields each brand needs.
+
+        Raises:
+            APIStatusError: a refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
         """
         return self._run(self._target().list)
 
@@ -700,6 +1187,27 @@ class Readings(SyncResource):
     ) -> SyncPaginator[Reading]:
         """List an entity's readings in a time frame, oldest first:
         ``GET /v1/entities/{entityId}/readings``.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            start: beginning of the time frame (a timezone-aware datetime; naive ones are refused).
+            end: end of the time frame, timezone-aware (None: now, on the server).
+            page_size: readings per page asked of the server, 1 to 1000 (None: the server's default).
+            continuation_token: resume from a page's or an error's ``continuation_token``.
+            max_items: stop after this many readings (None: all of them).
+
+        Returns:
+            SyncPaginator[Reading]: iterate it for every reading, one page in memory at a time;
+            ``pages()`` gives the pages, ``first_page()`` the first one. Nothing is sent before.
+            Each reading has its time (UTC) and values, each with its unit (W, kWh, V, A, %...).
+
+        Raises:
+            InvalidArgumentError: an argument is malformed (raised at once, before anything is sent).
+            APIStatusError: while iterating, the server refused a page (the subclass names the status:
+                AuthenticationError, PermissionDeniedError, RateLimitError...); errors raised during a
+                listing carry ``continuation_token`` to resume from.
+            APIConnectionError: while iterating, the server could not be reached or did not answer in
+                time (APITimeoutError).
         """
         return self._paginate(
             self._target().list(
@@ -713,7 +1221,20 @@ class Readings(SyncResource):
         )
 
     def last(self, entity_id: str | UUID) -> Reading:
-        """The latest reading: ``GET /v1/entities/{entityId}/readings/last`` (404 when there is none)."""
+        """The latest reading: ``GET /v1/entities/{entityId}/readings/last``.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+
+        Returns:
+            Reading: when it was measured (UTC) and the values the device reports, each with its unit.
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID (checked before sending).
+            NotFoundError: no such entity, or it has no reading yet (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         return self._run(self._target().last, entity_id)
 
     def aggregations(
@@ -727,7 +1248,30 @@ class Readings(SyncResource):
         continuation_token: str | None = None,
         max_items: int | None = None,
     ) -> SyncPaginator[Aggregation]:
-        """Readings averaged per ``resolution``: ``GET /v1/entities/{entityId}/aggregations``."""
+        """Readings averaged per ``resolution``: ``GET /v1/entities/{entityId}/aggregations``.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            start: beginning of the time frame (a timezone-aware datetime; naive ones are refused).
+            end: end of the time frame, timezone-aware (None: now, on the server).
+            resolution: the length of each interval, a whole number of minutes (default 1 hour).
+            page_size: intervals per page asked of the server, 1 to 1000 (None: the server's default).
+            continuation_token: resume from a page's or an error's ``continuation_token``.
+            max_items: stop after this many intervals (None: all of them).
+
+        Returns:
+            SyncPaginator[Aggregation]: iterate it for every interval, one page in memory at a time;
+            ``pages()`` gives the pages, ``first_page()`` the first one. Nothing is sent before.
+            Each interval has its start and end (UTC) and the values averaged over it.
+
+        Raises:
+            InvalidArgumentError: an argument is malformed (raised at once, before anything is sent).
+            APIStatusError: while iterating, the server refused a page (the subclass names the status:
+                AuthenticationError, PermissionDeniedError, RateLimitError...); errors raised during a
+                listing carry ``continuation_token`` to resume from.
+            APIConnectionError: while iterating, the server could not be reached or did not answer in
+                time (APITimeoutError).
+        """
         return self._paginate(
             self._target().aggregations(
                 entity_id,
@@ -759,8 +1303,24 @@ class Commands(SyncResource):
     ) -> Command:
         """Send a command now: ``POST /v1/entities/{entityId}/commands``.
 
-        Raises :class:`CooldownActiveError` (409) within 10 minutes of the entity's last command,
-        and :class:`CommandOutcomeUnknownError` when the request went out but its answer was lost.
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            type: what to do: a CommandType (or its name), e.g. StartCharging, StopCharging, LimitFeedIn.
+            value: the command's value: for LimitFeedIn the feed-in limit in W (required there).
+            ignore_cooldown: send even within 10 minutes of the entity's last command.
+
+        Returns:
+            Command: its id and status (Pending at first); ``wait()`` follows it to a final state.
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID, the type is unknown, or LimitFeedIn lacks a
+                value (checked before sending).
+            CooldownActiveError: the entity had a command in the last 10 minutes (409).
+            NotFoundError: no such entity is visible to you (404).
+            CommandOutcomeUnknownError: the request went out but its answer was lost, so the command may
+                exist; ``await err.reconcile(client)`` finds it (the SDK never sends a command twice).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached (the request was never sent).
         """
         return self._run(
             self._target().trigger, entity_id, type=type, value=value, ignore_cooldown=ignore_cooldown
@@ -769,7 +1329,25 @@ class Commands(SyncResource):
     def schedule(
         self, entity_id: str | UUID, *, commands: Sequence[ScheduledCommand], ignore_cooldown: bool = False
     ) -> CommandBatch:
-        """Schedule commands for later: ``POST /v1/entities/{entityId}/commands/schedule``."""
+        """Schedule commands for later: ``POST /v1/entities/{entityId}/commands/schedule``.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            commands: the ScheduledCommand objects to create, each with an aware ``trigger_time`` (sent in
+                UTC), a ``type`` and, for LimitFeedIn, a ``value`` in W.
+            ignore_cooldown: send even within 10 minutes of the entity's last command.
+
+        Returns:
+            CommandBatch: the batch id and the commands created, in order.
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID, ``commands`` is empty or holds a malformed
+                command (checked before sending).
+            CooldownActiveError: the entity had a command in the last 10 minutes (409).
+            NotFoundError: no such entity is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         return self._run(
             self._target().schedule, entity_id, commands=commands, ignore_cooldown=ignore_cooldown
         )
@@ -782,7 +1360,25 @@ class Commands(SyncResource):
         value: str | int | None = None,
         ignore_cooldown: bool = False,
     ) -> CommandBatch:
-        """Send a command to every member now: ``POST /v1/collectives/{collectiveId}/commands``."""
+        """Send a command to every member now: ``POST /v1/collectives/{collectiveId}/commands``.
+
+        Args:
+            collective_id: the collective's id (a UUID).
+            type: what to do: a CommandType (or its name), e.g. StartCharging, StopCharging, LimitFeedIn.
+            value: the command's value: for LimitFeedIn the feed-in limit in W (required there).
+            ignore_cooldown: send even within 10 minutes of the entity's last command.
+
+        Returns:
+            CommandBatch: the batch id and one command per member entity.
+
+        Raises:
+            InvalidArgumentError: ``collective_id`` is not a UUID, the type is unknown, or LimitFeedIn
+                lacks a value (checked before sending).
+            CooldownActiveError: the entity had a command in the last 10 minutes (409).
+            NotFoundError: no such collective is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         return self._run(
             self._target().trigger_for_collective,
             collective_id,
@@ -798,7 +1394,25 @@ class Commands(SyncResource):
         commands: Sequence[ScheduledCommand],
         ignore_cooldown: bool = False,
     ) -> CommandBatch:
-        """Schedule commands for every member: ``POST /v1/collectives/{collectiveId}/commands/schedule``."""
+        """Schedule commands for every member: ``POST /v1/collectives/{collectiveId}/commands/schedule``.
+
+        Args:
+            collective_id: the collective's id (a UUID).
+            commands: the ScheduledCommand objects to create, each with an aware ``trigger_time`` (sent in
+                UTC), a ``type`` and, for LimitFeedIn, a ``value`` in W.
+            ignore_cooldown: send even within 10 minutes of the entity's last command.
+
+        Returns:
+            CommandBatch: the batch id and the commands created for the members.
+
+        Raises:
+            InvalidArgumentError: ``collective_id`` is not a UUID, ``commands`` is empty or holds a
+                malformed command (checked before sending).
+            CooldownActiveError: the entity had a command in the last 10 minutes (409).
+            NotFoundError: no such collective is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         return self._run(
             self._target().schedule_for_collective,
             collective_id,
@@ -807,7 +1421,21 @@ class Commands(SyncResource):
         )
 
     def retrieve(self, entity_id: str | UUID, command_id: str | UUID) -> Command:
-        """Get one command: ``GET /v1/entities/{entityId}/commands/{commandId}``."""
+        """Get one command: ``GET /v1/entities/{entityId}/commands/{commandId}``.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            command_id: the command's id (a UUID).
+
+        Returns:
+            Command: its type, value, trigger time (UTC) and status.
+
+        Raises:
+            InvalidArgumentError: an id is not a UUID (checked before sending).
+            NotFoundError: no such entity or command is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         return self._run(self._target().retrieve, entity_id, command_id)
 
     def list(
@@ -820,7 +1448,28 @@ class Commands(SyncResource):
         continuation_token: str | None = None,
         max_items: int | None = None,
     ) -> SyncPaginator[Command]:
-        """List an entity's commands by trigger time: ``GET /v1/entities/{entityId}/commands``."""
+        """List an entity's commands by trigger time: ``GET /v1/entities/{entityId}/commands``.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            start: beginning of the time frame (a timezone-aware datetime; naive ones are refused).
+            end: end of the time frame, timezone-aware (None: now, on the server).
+            page_size: commands per page asked of the server, 1 to 1000 (None: the server's default).
+            continuation_token: resume from a page's or an error's ``continuation_token``.
+            max_items: stop after this many commands (None: all of them).
+
+        Returns:
+            SyncPaginator[Command]: iterate it for every command, one page in memory at a time;
+            ``pages()`` gives the pages, ``first_page()`` the first one. Nothing is sent before.
+
+        Raises:
+            InvalidArgumentError: an argument is malformed (raised at once, before anything is sent).
+            APIStatusError: while iterating, the server refused a page (the subclass names the status:
+                AuthenticationError, PermissionDeniedError, RateLimitError...); errors raised during a
+                listing carry ``continuation_token`` to resume from.
+            APIConnectionError: while iterating, the server could not be reached or did not answer in
+                time (APITimeoutError).
+        """
         return self._paginate(
             self._target().list(
                 entity_id,
@@ -834,7 +1483,21 @@ class Commands(SyncResource):
 
     def cancel(self, entity_id: str | UUID, command_id: str | UUID) -> Command:
         """Cancel a Pending command: ``PATCH /v1/entities/{entityId}/commands/{commandId}/cancel``.
+
         Inferred endpoint: check it against the live API.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            command_id: the command's id (a UUID).
+
+        Returns:
+            Command: the command, now Canceled.
+
+        Raises:
+            InvalidArgumentError: an id is not a UUID (checked before sending).
+            NotFoundError: no such entity or command is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
         """
         return self._run(self._target().cancel, entity_id, command_id)
 
@@ -845,10 +1508,29 @@ class Commands(SyncResource):
         *,
         timeout: float | timedelta = 600.0,
         poll_interval: float | timedelta = 2.0,
-        on_update: UpdateHook | None = None,
+        on_update: UpdateHook[Command] | None = None,
     ) -> Command:
         """Poll ``GET /v1/entities/{entityId}/commands/{commandId}`` until Succeeded, Failed or
-        Canceled, and return it; :class:`OperationTimeoutError` after ``timeout``.
+        Canceled, and return it.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            command_id: the command's id (a UUID).
+            timeout: give up after this many seconds (or a timedelta); default 600.
+            poll_interval: seconds (or a timedelta) between the first polls; later ones back off, with
+                jitter, to 8 times as long.
+            on_update: called with the Command each time its status changes (an async callable is
+                awaited).
+
+        Returns:
+            Command: the command in its final state (a Failed one is returned, not raised).
+
+        Raises:
+            InvalidArgumentError: an id is not a UUID or a time is negative (checked before sending).
+            OperationTimeoutError: still not final after ``timeout``; ``last_state`` is the last poll.
+            NotFoundError: no such entity or command is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
         """
         return self._run(
             self._target().wait,
@@ -878,10 +1560,30 @@ class ChargeSessions(SyncResource):
         continuation_token: str | None = None,
         max_items: int | None = None,
     ) -> SyncPaginator[ChargingRecord]:
-        """List an entity's charge sessions in a time frame, oldest first:
+        """List an EV's ended charge sessions in a time frame, oldest first:
         ``GET /v1/entities/{entityId}/charge-sessions``.
 
-        ``start`` and ``end`` must be timezone-aware; ``end`` defaults to now on the server.
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            start: beginning of the time frame (a timezone-aware datetime; naive ones are refused).
+            end: end of the time frame, timezone-aware (None: now, on the server).
+            page_size: sessions per page asked of the server, 1 to 1000 (None: the server's default).
+            continuation_token: resume from a page's or an error's ``continuation_token``.
+            max_items: stop after this many sessions (None: all of them).
+
+        Returns:
+            SyncPaginator[ChargingRecord]: iterate it for every session, one page in memory at a time;
+            ``pages()`` gives the pages, ``first_page()`` the first one. Nothing is sent before.
+            Each session has its start and end (UTC), the energy charged per tariff tier (kWh),
+            the state of charge at start and end (%) and where it charged.
+
+        Raises:
+            InvalidArgumentError: an argument is malformed (raised at once, before anything is sent).
+            APIStatusError: while iterating, the server refused a page (the subclass names the status:
+                AuthenticationError, PermissionDeniedError, RateLimitError...); errors raised during a
+                listing carry ``continuation_token`` to resume from.
+            APIConnectionError: while iterating, the server could not be reached or did not answer in
+                time (APITimeoutError).
         """
         return self._paginate(
             self._target().list(
@@ -904,18 +1606,49 @@ class QuantitySetting(SyncResource):
         return cast(_AsyncQuantitySetting, self._resolve())
 
     def retrieve(self, entity_id: str | UUID) -> Quantity:
-        """The setting: ``GET /v1/entities/{entityId}/<setting>`` (404 if never set). Inferred endpoint."""
+        """The setting: ``GET /v1/entities/{entityId}/<setting>``. Inferred endpoint.
+
+        ``<setting>`` is ``battery-capacity`` (kWh), ``nominal-power`` (kW) or ``heated-area`` (m2).
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+
+        Returns:
+            Quantity: the value and its unit.
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID (checked before sending).
+            NotFoundError: no such entity, or the setting was never set (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         return self._run(self._target().retrieve, entity_id)
 
     def update(self, entity_id: str | UUID, *, value: float, unit: str | None = None) -> Quantity:
-        """Set it: ``PUT /v1/entities/{entityId}/<setting>``; ``unit`` defaults to the setting's own.
-        Inferred endpoint.
+        """Set it: ``PUT /v1/entities/{entityId}/<setting>``. Inferred endpoint.
+
+        ``<setting>`` is ``battery-capacity`` (kWh), ``nominal-power`` (kW) or ``heated-area`` (m2).
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            value: the new value, in ``unit``.
+            unit: the value's unit (None: the setting's own: kWh, kW or m2).
+
+        Returns:
+            Quantity: the value and unit as the server stored them.
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID or ``value`` is not a number (checked before
+                sending).
+            NotFoundError: no such entity is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
         """
         return self._run(self._target().update, entity_id, value=value, unit=unit)
 
 
 class CustomProperties(SyncResource):
-    """A namespace of API calls bound to one client (or client view)."""
+    """An entity's custom properties: a JSON object of your own. Inferred endpoints."""
 
     __slots__ = ()
 
@@ -923,16 +1656,45 @@ class CustomProperties(SyncResource):
         return cast(_AsyncCustomProperties, self._resolve())
 
     def retrieve(self, entity_id: str | UUID) -> dict[str, Any]:
-        """An entity's custom properties: ``GET /v1/entities/{entityId}/properties``. Inferred endpoint."""
+        """An entity's custom properties: ``GET /v1/entities/{entityId}/properties``. Inferred endpoint.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+
+        Returns:
+            dict[str, Any]: the properties, as stored.
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID (checked before sending).
+            NotFoundError: no such entity is visible to you (404).
+            ResponseValidationError: the server answered something other than a JSON object.
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         return self._run(self._target().retrieve, entity_id)
 
     def update(self, entity_id: str | UUID, properties: dict[str, Any]) -> dict[str, Any]:
-        """Replace them: ``PUT /v1/entities/{entityId}/properties``. Inferred endpoint."""
+        """Replace them: ``PUT /v1/entities/{entityId}/properties``. Inferred endpoint.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            properties: the new properties, a JSON object (replaces the old one whole).
+
+        Returns:
+            dict[str, Any]: the properties as the server stored them.
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID or ``properties`` is not a dict (checked
+                before sending).
+            NotFoundError: no such entity is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         return self._run(self._target().update, entity_id, properties)
 
 
 class Disaggregators(SyncResource):
-    """A namespace of API calls bound to one client (or client view)."""
+    """A meter's disaggregators: which appliances its total consumption is split into. Inferred endpoints."""
 
     __slots__ = ()
 
@@ -940,18 +1702,46 @@ class Disaggregators(SyncResource):
         return cast(_AsyncDisaggregators, self._resolve())
 
     def list(self, entity_id: str | UUID) -> list[Disaggregator]:
-        """A meter's disaggregators: ``GET /v1/entities/{entityId}/disaggregators``. Inferred endpoint."""
+        """A meter's disaggregators: ``GET /v1/entities/{entityId}/disaggregators``. Inferred endpoint.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+
+        Returns:
+            list[Disaggregator]: each disaggregator's type and whether it is enabled.
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID (checked before sending).
+            NotFoundError: no such entity is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         return self._run(self._target().list, entity_id)
 
     def update(self, entity_id: str | UUID, type: str, *, enabled: bool) -> Disaggregator:
         """Switch one: ``PUT /v1/entities/{entityId}/disaggregators/{disaggregatorType}``.
         Inferred endpoint.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            type: the disaggregator's type, e.g. ``"EV"`` or ``"HeatPump"``.
+            enabled: True to switch it on, False to switch it off.
+
+        Returns:
+            Disaggregator: the disaggregator as the server stored it.
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID, ``type`` is not a plain name, or
+                ``enabled`` not a bool (checked before sending).
+            NotFoundError: no such entity or disaggregator (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
         """
         return self._run(self._target().update, entity_id, type, enabled=enabled)
 
 
 class Features(SyncResource):
-    """A namespace of API calls bound to one client (or client view)."""
+    """An entity's feature switches (``CaptureChargeSessions``, ``SmartCharging``...). Inferred endpoints."""
 
     __slots__ = ()
 
@@ -959,16 +1749,47 @@ class Features(SyncResource):
         return cast(_AsyncFeatures, self._resolve())
 
     def list(self, entity_id: str | UUID) -> list[Feature]:
-        """An entity's feature switches: ``GET /v1/entities/{entityId}/features``. Inferred endpoint."""
+        """An entity's feature switches: ``GET /v1/entities/{entityId}/features``. Inferred endpoint.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+
+        Returns:
+            list[Feature]: each feature's name and whether it is enabled.
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID (checked before sending).
+            NotFoundError: no such entity is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         return self._run(self._target().list, entity_id)
 
     def update(self, entity_id: str | UUID, name: str, *, enabled: bool) -> Feature:
-        """Switch a feature: ``PUT /v1/entities/{entityId}/features/{featureName}``. Inferred endpoint."""
+        """Switch a feature: ``PUT /v1/entities/{entityId}/features/{featureName}``. Inferred endpoint.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            name: the feature's name, e.g. ``SmartCharging`` or ``CaptureChargeSessions``.
+            enabled: True to switch it on, False to switch it off.
+
+        Returns:
+            Feature: the feature as the server stored it.
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID, ``name`` is not a plain name, or
+                ``enabled`` not a bool (checked before sending).
+            NotFoundError: no such entity or feature (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         return self._run(self._target().update, entity_id, name, enabled=enabled)
 
 
 class Locations(SyncResource):
-    """A namespace of API calls bound to one client (or client view)."""
+    """An entity's saved places (home, work...), which readings and sessions are matched to. Inferred
+    endpoints.
+    """
 
     __slots__ = ()
 
@@ -976,7 +1797,20 @@ class Locations(SyncResource):
         return cast(_AsyncLocations, self._resolve())
 
     def list(self, entity_id: str | UUID) -> list[Location]:
-        """An entity's saved places: ``GET /v1/entities/{entityId}/locations``. Inferred endpoint."""
+        """An entity's saved places: ``GET /v1/entities/{entityId}/locations``. Inferred endpoint.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+
+        Returns:
+            list[Location]: each place's id, label, position (degrees) and radius (m).
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID (checked before sending).
+            NotFoundError: no such entity is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         return self._run(self._target().list, entity_id)
 
     def create(
@@ -988,7 +1822,26 @@ class Locations(SyncResource):
         longitude: float,
         radius: float | None = None,
     ) -> Location:
-        """Save a place: ``POST /v1/entities/{entityId}/locations``. Inferred endpoint."""
+        """Save a place: ``POST /v1/entities/{entityId}/locations``. Inferred endpoint.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            label: the place's name, e.g. ``"Home"`` (non-empty).
+            latitude: degrees north, -90 to 90.
+            longitude: degrees east, -180 to 180.
+            radius: how far from the point still counts as the place, in metres (None: the server's
+                default).
+
+        Returns:
+            Location: the saved place with its id.
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID, ``label`` is empty, or the position is off
+                the globe (checked before sending).
+            NotFoundError: no such entity is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         return self._run(
             self._target().create,
             entity_id,
@@ -999,7 +1852,21 @@ class Locations(SyncResource):
         )
 
     def delete(self, entity_id: str | UUID, location_id: str | UUID) -> None:
-        """Forget a place: ``DELETE /v1/entities/{entityId}/locations/{locationId}``. Inferred endpoint."""
+        """Forget a place: ``DELETE /v1/entities/{entityId}/locations/{locationId}``. Inferred endpoint.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            location_id: the place's id (a UUID).
+
+        Returns:
+            None: the API answers with no body.
+
+        Raises:
+            InvalidArgumentError: an id is not a UUID (checked before sending).
+            NotFoundError: no such entity or place (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         return self._run(self._target().delete, entity_id, location_id)
 
 
@@ -1039,17 +1906,56 @@ class Offboarding(SyncResource):
         return cast(_AsyncOffboarding, self._resolve())
 
     def create(self, entity_id: str | UUID) -> OffboardingRequest:
-        """Ask to remove an entity: ``POST /v1/offboarding/entities``."""
+        """Ask to remove an entity: ``POST /v1/offboarding/entities``.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+
+        Returns:
+            OffboardingRequest: its id and status (Pending at first); ``wait()`` follows it.
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID (checked before sending).
+            NotFoundError: no such entity is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         return self._run(self._target().create, entity_id)
 
     def retrieve(self, offboarding_request_id: str | UUID) -> OffboardingRequest:
         """Get one request: ``GET /v1/offboarding/entities/{offboardingRequestId}``.
+
         Inferred endpoint: check it against the live API.
+
+        Args:
+            offboarding_request_id: the offboarding request's id (a UUID).
+
+        Returns:
+            OffboardingRequest: the entity it removes and where it stands.
+
+        Raises:
+            InvalidArgumentError: ``offboarding_request_id`` is not a UUID (checked before sending).
+            NotFoundError: no such request is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
         """
         return self._run(self._target().retrieve, offboarding_request_id)
 
     def cancel(self, offboarding_request_id: str | UUID) -> OffboardingRequest:
-        """Cancel a Pending request: ``PATCH /v1/offboarding/entities/{offboardingRequestId}/cancel``."""
+        """Cancel a Pending request: ``PATCH /v1/offboarding/entities/{offboardingRequestId}/cancel``.
+
+        Args:
+            offboarding_request_id: the offboarding request's id (a UUID).
+
+        Returns:
+            OffboardingRequest: the request, now Canceled.
+
+        Raises:
+            InvalidArgumentError: ``offboarding_request_id`` is not a UUID (checked before sending).
+            NotFoundError: no such request is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         return self._run(self._target().cancel, offboarding_request_id)
 
     def wait(
@@ -1058,10 +1964,29 @@ class Offboarding(SyncResource):
         *,
         timeout: float | timedelta = 600.0,
         poll_interval: float | timedelta = 2.0,
-        on_update: UpdateHook | None = None,
+        on_update: UpdateHook[OffboardingRequest] | None = None,
     ) -> OffboardingRequest:
         """Poll ``GET /v1/offboarding/entities/{offboardingRequestId}`` (inferred endpoint) until
-        Succeeded, Failed or Canceled; :class:`OperationTimeoutError` after ``timeout``.
+        Succeeded, Failed or Canceled, and return it.
+
+        Args:
+            offboarding_request_id: the offboarding request's id (a UUID).
+            timeout: give up after this many seconds (or a timedelta); default 600.
+            poll_interval: seconds (or a timedelta) between the first polls; later ones back off, with
+                jitter, to 8 times as long.
+            on_update: called with the OffboardingRequest each time its status changes (an async callable
+                is
+                awaited).
+
+        Returns:
+            OffboardingRequest: the request in its final state (a Failed one is returned, not raised).
+
+        Raises:
+            InvalidArgumentError: the id is not a UUID or a time is negative (checked before sending).
+            OperationTimeoutError: still not final after ``timeout``; ``last_state`` is the last poll.
+            NotFoundError: no such request is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
         """
         return self._run(
             self._target().wait,
@@ -1072,10 +1997,257 @@ class Offboarding(SyncResource):
         )
 
 
+class Bulk(SyncResource):
+    """Bulk polling: one listing (or any per-entity call) over many entities, concurrently,
+    fault-tolerant, rate-limited, incremental and resumable. Each method returns a
+    :class:`BulkRun`; see it for iteration, acknowledgement and the report.
+
+    The options every method shares:
+
+    - ``concurrency``: requests in flight at most (default 16, never above the client's
+      ``connector_limit``). A 429 pauses the whole run for its ``Retry-After`` and halves it;
+      it then grows back by one per window of successful requests (AIMD).
+    - ``rate``: requests per second at most (a token bucket; None: no limit).
+    - ``entity_retries``: how often an entity whose request failed after the client's own
+      retries is tried again, from the same continuation token, with backoff (default 3).
+      After that it lands in ``report.failed`` and the run goes on.
+    - ``fail_fast``: stop the run and raise at the first failed entity instead.
+    - ``on_progress``: called with a :class:`BulkProgress` at most every 0.5 s and once at the
+      end (a function or a coroutine function).
+    - ``gc``: ``"throughput"`` freezes the start-up heap and raises the garbage collector's
+      thresholds for the run only (restored after, even on errors): faster large polls.
+    """
+
+    __slots__ = ()
+
+    def _target(self) -> _AsyncBulk:
+        return cast(_AsyncBulk, self._resolve())
+
+    def charge_sessions(
+        self,
+        entity_ids: EntitySource | None = None,
+        *,
+        entity_type: EntityType | str | None = None,
+        start: datetime | timedelta,
+        end: datetime | None = None,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        rate: float | None = None,
+        entity_retries: int = 3,
+        fail_fast: bool = False,
+        state: StateStore | None = None,
+        lookback: timedelta | None = None,
+        on_progress: ProgressHook | None = None,
+        page_size: int | None = None,
+        gc: GcMode = "default",
+    ) -> SyncBulkRun[ChargingRecord]:
+        """Charge sessions of many EVs: ``GET /v1/entities/{entityId}/charge-sessions`` per entity
+        and page.
+
+        ``entity_ids``: ids (``str``/``UUID``) or ``Entity`` objects from any iterable or async
+        iterable (``client.entities.list()`` streams in); or leave it out and give
+        ``entity_type=`` (e.g. ``"EV"``) to list them with ``GET /v1/entities`` (an inferred
+        endpoint); with neither,
+        every entity is listed. Entities of a type without charge sessions (known from an
+        ``Entity``) are skipped, not failed.
+        ``start``: an aware datetime, or a ``timedelta`` back from now; ``end``: an aware
+        datetime, default now when the run is made, fixed for the whole run.
+        ``state``: a :class:`StateStore`; each entity then starts at its watermark minus
+        ``lookback`` (default 48 h: sessions are published after they end, once a day) and
+        no record already delivered comes again. ``page_size``: records per request (1-1000).
+        Returns a :class:`SyncBulkRun` of :class:`ChargingRecord`. Raises
+        :class:`InvalidArgumentError` for bad arguments, before anything is sent.
+        """
+        return SyncBulkRun(
+            self._owner._runner,
+            self._target().charge_sessions(
+                async_source(entity_ids),
+                entity_type=entity_type,
+                start=start,
+                end=end,
+                concurrency=concurrency,
+                rate=rate,
+                entity_retries=entity_retries,
+                fail_fast=fail_fast,
+                state=state,
+                lookback=lookback,
+                on_progress=on_progress,
+                page_size=page_size,
+                gc=gc,
+            ),
+        )
+
+    def readings(
+        self,
+        entity_ids: EntitySource | None = None,
+        *,
+        entity_type: EntityType | str | None = None,
+        start: datetime | timedelta,
+        end: datetime | None = None,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        rate: float | None = None,
+        entity_retries: int = 3,
+        fail_fast: bool = False,
+        state: StateStore | None = None,
+        lookback: timedelta | None = None,
+        on_progress: ProgressHook | None = None,
+        page_size: int | None = None,
+        gc: GcMode = "default",
+    ) -> SyncBulkRun[Reading]:
+        """Readings of many entities: ``GET /v1/entities/{entityId}/readings`` per entity and page.
+
+        Arguments as :meth:`charge_sessions`; ``lookback`` defaults to 1 h. Returns a
+        :class:`SyncBulkRun` of :class:`Reading`. Raises :class:`InvalidArgumentError` for bad
+        arguments, before anything is sent.
+        """
+        return SyncBulkRun(
+            self._owner._runner,
+            self._target().readings(
+                async_source(entity_ids),
+                entity_type=entity_type,
+                start=start,
+                end=end,
+                concurrency=concurrency,
+                rate=rate,
+                entity_retries=entity_retries,
+                fail_fast=fail_fast,
+                state=state,
+                lookback=lookback,
+                on_progress=on_progress,
+                page_size=page_size,
+                gc=gc,
+            ),
+        )
+
+    def aggregations(
+        self,
+        entity_ids: EntitySource | None = None,
+        *,
+        entity_type: EntityType | str | None = None,
+        start: datetime | timedelta,
+        end: datetime | None = None,
+        resolution: timedelta = timedelta(hours=1),
+        concurrency: int = DEFAULT_CONCURRENCY,
+        rate: float | None = None,
+        entity_retries: int = 3,
+        fail_fast: bool = False,
+        state: StateStore | None = None,
+        lookback: timedelta | None = None,
+        on_progress: ProgressHook | None = None,
+        page_size: int | None = None,
+        gc: GcMode = "default",
+    ) -> SyncBulkRun[Aggregation]:
+        """Aggregated readings of many entities: ``GET /v1/entities/{entityId}/aggregations`` per
+        entity and page, averaged per ``resolution`` (whole minutes, a multiple of 15).
+
+        Arguments as :meth:`charge_sessions`; ``lookback`` defaults to the larger of 1 h and
+        ``resolution``. Returns a :class:`SyncBulkRun` of :class:`Aggregation`. Raises
+        :class:`InvalidArgumentError` for bad arguments, before anything is sent.
+        """
+        return SyncBulkRun(
+            self._owner._runner,
+            self._target().aggregations(
+                async_source(entity_ids),
+                entity_type=entity_type,
+                start=start,
+                end=end,
+                resolution=resolution,
+                concurrency=concurrency,
+                rate=rate,
+                entity_retries=entity_retries,
+                fail_fast=fail_fast,
+                state=state,
+                lookback=lookback,
+                on_progress=on_progress,
+                page_size=page_size,
+                gc=gc,
+            ),
+        )
+
+    def commands(
+        self,
+        entity_ids: EntitySource | None = None,
+        *,
+        entity_type: EntityType | str | None = None,
+        start: datetime | timedelta,
+        end: datetime | None = None,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        rate: float | None = None,
+        entity_retries: int = 3,
+        fail_fast: bool = False,
+        state: StateStore | None = None,
+        lookback: timedelta | None = None,
+        on_progress: ProgressHook | None = None,
+        page_size: int | None = None,
+        gc: GcMode = "default",
+    ) -> SyncBulkRun[Command]:
+        """Commands of many entities by trigger time: ``GET /v1/entities/{entityId}/commands`` per
+        entity and page.
+
+        Arguments as :meth:`charge_sessions`; ``lookback`` defaults to 1 h. Returns a
+        :class:`SyncBulkRun` of :class:`Command`. Raises :class:`InvalidArgumentError` for bad
+        arguments, before anything is sent.
+        """
+        return SyncBulkRun(
+            self._owner._runner,
+            self._target().commands(
+                async_source(entity_ids),
+                entity_type=entity_type,
+                start=start,
+                end=end,
+                concurrency=concurrency,
+                rate=rate,
+                entity_retries=entity_retries,
+                fail_fast=fail_fast,
+                state=state,
+                lookback=lookback,
+                on_progress=on_progress,
+                page_size=page_size,
+                gc=gc,
+            ),
+        )
+
+    def map(
+        self,
+        fn: Callable[[str], T],
+        entity_ids: EntitySource | None = None,
+        *,
+        entity_type: EntityType | str | None = None,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        rate: float | None = None,
+        entity_retries: int = 3,
+        fail_fast: bool = False,
+        on_progress: ProgressHook | None = None,
+        gc: GcMode = "default",
+    ) -> SyncBulkRun[T]:
+        """``await fn(entity_id)`` for many entities (``client.readings.last``,
+        ``client.entities.retrieve``, a command...), with the same concurrency, rate limit,
+        per-entity retries of transient errors, isolation and report as the listings.
+
+        Entities as :meth:`charge_sessions` (listed with ``GET /v1/entities``, an inferred
+        endpoint, when ``entity_ids`` is left out). Each batch holds one entity's result as its one record.
+        A 429 that ``fn`` raises after the client's retries pauses the whole run. Mind that
+        retrying a command may send it again: pass ``entity_retries=0`` for writes. Returns a
+        :class:`SyncBulkRun` of what ``fn`` returns. Raises :class:`InvalidArgumentError` for bad
+        arguments, before anything is sent.
+        """
+        return SyncBulkRun(
+            self._owner._runner,
+            self._target().map(
+                in_worker_thread(fn),
+                async_source(entity_ids),
+                entity_type=entity_type,
+                concurrency=concurrency,
+                rate=rate,
+                entity_retries=entity_retries,
+                fail_fast=fail_fast,
+                on_progress=on_progress,
+                gc=gc,
+            ),
+        )
+
+
 class RealtoClient(SyncClientBase):
     """The blocking client: every call of AsyncRealtoClient, without await.
-
-    The asynchronous client of the re.alto / Traxes platform API.
 
     Every argument falls back to its ``REALTO_*`` environment variable, then to a default::
 
@@ -1084,8 +2256,10 @@ class RealtoClient(SyncClientBase):
             for session in client.charge_sessions.list(entity_id, start=since):
                 ...
 
-    The aiohttp session is created on first use inside the running event loop and is bound
-    to it. A ``session`` you pass is used as is and never closed by the client.
+    Its namespaces hold one method per endpoint: ``entities`` (``.permissions``),
+    ``collectives``, ``tenants``, ``onboarding`` (``.types``, ``.entities``, ``.collectives``,
+    ``.guided_sessions``), ``readings``, ``commands``, ``charge_sessions``, ``settings`` and
+    ``offboarding``.
     """
 
     entities: Entities
@@ -1097,6 +2271,7 @@ class RealtoClient(SyncClientBase):
     charge_sessions: ChargeSessions
     settings: Settings
     offboarding: Offboarding
+    bulk: Bulk
 
     def __init__(
         self,
@@ -1105,7 +2280,7 @@ class RealtoClient(SyncClientBase):
         client_secret: str | None = None,
         token: TokenSource | None = None,
         base_url: str | None = None,
-        flavor: str | None = None,
+        flavor: Flavor | None = None,
         token_url: str | None = None,
         timeout: float | Timeout | None = None,
         max_retries: int | None = None,
@@ -1116,6 +2291,33 @@ class RealtoClient(SyncClientBase):
         on_retry: RetryHook | None = None,
         clock: Clock | None = None,
     ) -> None:
+        """Build a client; nothing is sent until the first call.
+
+        Every argument left out (None) falls back to its ``REALTO_*`` environment variable, then to
+        its default. The blocking client runs its own event loop thread, so it refuses ``session``.
+
+        Args:
+            client_id: the OAuth client id (``REALTO_CLIENT_ID``).
+            client_secret: its secret (``REALTO_CLIENT_SECRET``); never logged or shown in reprs.
+            token: instead of client credentials: a bearer token, or an async callable returning one
+                (called again when a call is refused with 401).
+            base_url: the API's root (``REALTO_BASE_URL``; default: the dialect's, e.g.
+                ``https://platform.realto.io/api``).
+            flavor: the dialect, ``"realto"`` or ``"traxes"`` (``REALTO_FLAVOR``; default ``"realto"``).
+            token_url: the token endpoint (``REALTO_TOKEN_URL``; default: the dialect's).
+            timeout: seconds each call may take, every retry and token fetch included (a number), or
+                ``Timeout(connect=, read=, total=)`` for each limit in seconds. Default 120 s.
+            max_retries: how often a failed call is tried again (default 2).
+            retry: a RetryPolicy: backoff delays (seconds) and the statuses that are retried.
+            session: an ``aiohttp.ClientSession`` to send with; used as is and never closed.
+            connector_limit: the most connections open at once (default 100; 0: no limit).
+            default_headers: headers sent with every request (not Authorization: pass ``token``).
+            on_retry: called with a RetryEvent before each retry (an async callable is awaited).
+            clock: the time source for deadlines, backoff and token expiry (tests pass a FakeClock).
+
+        Raises:
+            ConfigurationError: a setting is missing or malformed; the message names it.
+        """
         super().__init__(
             {
                 "client_id": client_id,
@@ -1146,6 +2348,7 @@ class RealtoClient(SyncClientBase):
         self.charge_sessions = ChargeSessions(self, ("charge_sessions",))
         self.settings = Settings(self, ("settings",))
         self.offboarding = Offboarding(self, ("offboarding",))
+        self.bulk = Bulk(self, ("bulk",))
 
     def with_options(
         self,
@@ -1158,7 +2361,22 @@ class RealtoClient(SyncClientBase):
     ) -> RealtoClient:
         """A view of this client with other per-call settings, sharing its connections and token.
 
-        Closing the view does nothing; close the client it came from.
+        Nothing is sent. The arguments are checked as the constructor checks them; those left out
+        keep this client's values. Closing the view does nothing; close the client it came from.
+
+        Args:
+            timeout: seconds one call may take, every retry and token fetch included (a number), or
+                ``Timeout(connect=, read=, total=)`` for each limit in seconds.
+            max_retries: how often a failed call is tried again.
+            retry: a RetryPolicy: backoff delays (seconds) and the statuses that are retried.
+            default_headers: headers added to this client's for every request (not Authorization).
+            on_retry: called with a RetryEvent before each retry (None: no hook).
+
+        Returns:
+            RealtoClient: the view.
+
+        Raises:
+            ConfigurationError: a setting is malformed; the message names it.
         """
         view = object.__new__(RealtoClient)
         options = {
@@ -1182,7 +2400,7 @@ class RealtoClient(SyncClientBase):
         return self._async_client().config
 
     @property
-    def flavor(self) -> str:
+    def flavor(self) -> Flavor:
         """The dialect: ``"realto"`` or ``"traxes"``."""
         return self._async_client().flavor
 

@@ -6,7 +6,7 @@ import contextlib
 from collections.abc import Callable, Iterator
 from typing import Any, Generic, TypeVar
 
-from realto_async import AsyncPaginator, Page
+from realto_async import AsyncPaginator, Page, ResponseInfo
 from realto_async.errors import RealtoError
 
 from ._runner import LoopThread, _Call
@@ -46,7 +46,8 @@ class SyncPage(Generic[T]):
         return self._page.request_id
 
     @property
-    def response(self) -> Any:
+    def response(self) -> ResponseInfo | None:
+        """Status, headers and request id of the answer that carried this page."""
         return self._page.response
 
     def has_next_page(self) -> bool:
@@ -147,3 +148,15 @@ class SyncPaginator(Generic[T]):
     def to_list(self) -> list[T]:
         """Every item in one list (mind the memory on large listings)."""
         return list(self)
+
+    def to_arrow(self) -> Any:
+        """Every item as a ``pyarrow.Table`` in the export schema; needs ``realto[arrow]``."""
+        return self._runner.run(self._paginator.to_arrow)
+
+    def to_pandas(self) -> Any:
+        """Every item as a ``pandas.DataFrame`` in the export schema; needs ``realto[pandas]``."""
+        return self._runner.run(self._paginator.to_pandas)
+
+    def to_polars(self) -> Any:
+        """Every item as a ``polars.DataFrame`` in the export schema; needs ``realto[polars]``."""
+        return self._runner.run(self._paginator.to_polars)

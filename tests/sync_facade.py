@@ -48,7 +48,7 @@ class PaginatorFacade:
 
     async def pages(self) -> AsyncIterator[PageFacade]:
         pages = self._paginator.pages()
-        while (page := await asyncio.to_thread(next, pages, _DONE)) is not _DONE:
+        while (page := await asyncio.to_thread(next, pages, None)) is not None:
             yield PageFacade(page)
 
 

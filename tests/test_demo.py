@@ -19,6 +19,7 @@ async def test_the_demo_runs_end_to_end_on_the_emulator() -> None:
     assert code == 0, text
     assert "using the embedded emulator" in text
     assert re.search(r"27 entities: 12 EV", text)
+    assert "12 EVs done, 15 skipped (no charge sessions), 0 failed" in text
     sessions = int(re.search(r"(\d+) sessions, ", text).group(1))  # type: ignore[union-attr]
     assert sessions > 12
     assert "busiest EVs:" in text
@@ -44,6 +45,7 @@ async def test_with_real_credentials_the_demo_is_read_only(monkeypatch: pytest.M
     text = out.getvalue()
     assert "against the real API" in text
     assert "3 entities: 3 EV" in text
+    assert "3 EVs done, 0 skipped (no charge sessions), 0 failed" in text
     assert "Onboarding" not in text
     assert not any(r.method in ("POST", "PATCH") and "/authentication" not in r.path for r in server.requests)
 
@@ -61,12 +63,17 @@ async def test_a_failing_api_makes_the_demo_say_why_and_exit_1(monkeypatch: pyte
     assert "demo failed: PermissionDeniedError" in out.getvalue()
 
 
+def test_the_command_line_prints_its_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from realto_async import __version__
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"realto {__version__}"
+
+
 def test_the_command_line_checks_its_arguments(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo", "--evs", "0"]) == 2
-    assert "--evs must be at least 1" in capsys.readouterr().err
-    with pytest.raises(SystemExit):
-        main(["nonsense"])
-    with pytest.raises(SystemExit) as info:
-        main(["emulator", "--help"])
-    assert info.value.code == 0
+    assert "'--evs': 0 is not in the range x>=1" in capsys.readouterr().err
+    assert main(["nonsense"]) == 2
+    assert "No such command 'nonsense'" in capsys.readouterr().err
+    assert main(["emulator", "--help"]) == 0
     assert "Serve the re.alto API emulator" in capsys.readouterr().out

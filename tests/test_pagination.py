@@ -162,7 +162,7 @@ async def test_an_error_on_the_first_page_says_to_start_over(
 async def test_a_token_given_only_in_links_next_is_followed(
     server: ScriptedServer, client: AsyncRealtoClient
 ) -> None:
-    first = {
+    first: dict[str, object] = {
         "data": records(0, 1),
         "links": {"next": f"{server.base_url}{SESSIONS}?start=x&continuationToken=from-link"},
         "meta": {"pageSize": 25},

@@ -37,15 +37,46 @@ def _name(value: object, what: str) -> str:
 
 
 class Features(Resource):
+    """An entity's feature switches (``CaptureChargeSessions``, ``SmartCharging``...). Inferred endpoints."""
+
     __slots__ = ()
 
     async def list(self, entity_id: str | UUID) -> list[Feature]:
-        """An entity's feature switches: ``GET /v1/entities/{entityId}/features``. Inferred endpoint."""
+        """An entity's feature switches: ``GET /v1/entities/{entityId}/features``. Inferred endpoint.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+
+        Returns:
+            list[Feature]: each feature's name and whether it is enabled.
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID (checked before sending).
+            NotFoundError: no such entity is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         entity = check_uuid(entity_id, "entity_id")
         return await self._client._request_list("GET", f"/v1/entities/{entity}/features", Feature)
 
     async def update(self, entity_id: str | UUID, name: str, *, enabled: bool) -> Feature:
-        """Switch a feature: ``PUT /v1/entities/{entityId}/features/{featureName}``. Inferred endpoint."""
+        """Switch a feature: ``PUT /v1/entities/{entityId}/features/{featureName}``. Inferred endpoint.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            name: the feature's name, e.g. ``SmartCharging`` or ``CaptureChargeSessions``.
+            enabled: True to switch it on, False to switch it off.
+
+        Returns:
+            Feature: the feature as the server stored it.
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID, ``name`` is not a plain name, or
+                ``enabled`` not a bool (checked before sending).
+            NotFoundError: no such entity or feature (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         entity = check_uuid(entity_id, "entity_id")
         feature = _name(name, "name")
         return await self._client._request(
@@ -54,10 +85,27 @@ class Features(Resource):
 
 
 class Locations(Resource):
+    """An entity's saved places (home, work...), which readings and sessions are matched to. Inferred
+    endpoints.
+    """
+
     __slots__ = ()
 
     async def list(self, entity_id: str | UUID) -> list[Location]:
-        """An entity's saved places: ``GET /v1/entities/{entityId}/locations``. Inferred endpoint."""
+        """An entity's saved places: ``GET /v1/entities/{entityId}/locations``. Inferred endpoint.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+
+        Returns:
+            list[Location]: each place's id, label, position (degrees) and radius (m).
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID (checked before sending).
+            NotFoundError: no such entity is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         entity = check_uuid(entity_id, "entity_id")
         return await self._client._request_list("GET", f"/v1/entities/{entity}/locations", Location)
 
@@ -70,7 +118,26 @@ class Locations(Resource):
         longitude: float,
         radius: float | None = None,
     ) -> Location:
-        """Save a place: ``POST /v1/entities/{entityId}/locations``. Inferred endpoint."""
+        """Save a place: ``POST /v1/entities/{entityId}/locations``. Inferred endpoint.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            label: the place's name, e.g. ``"Home"`` (non-empty).
+            latitude: degrees north, -90 to 90.
+            longitude: degrees east, -180 to 180.
+            radius: how far from the point still counts as the place, in metres (None: the server's
+                default).
+
+        Returns:
+            Location: the saved place with its id.
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID, ``label`` is empty, or the position is off
+                the globe (checked before sending).
+            NotFoundError: no such entity is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         entity = check_uuid(entity_id, "entity_id")
         if not isinstance(label, str) or not label:
             raise InvalidArgumentError("label must be a non-empty str")
@@ -90,7 +157,21 @@ class Locations(Resource):
         return await self._client._request("POST", f"/v1/entities/{entity}/locations", Location, body=body)
 
     async def delete(self, entity_id: str | UUID, location_id: str | UUID) -> None:
-        """Forget a place: ``DELETE /v1/entities/{entityId}/locations/{locationId}``. Inferred endpoint."""
+        """Forget a place: ``DELETE /v1/entities/{entityId}/locations/{locationId}``. Inferred endpoint.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            location_id: the place's id (a UUID).
+
+        Returns:
+            None: the API answers with no body.
+
+        Raises:
+            InvalidArgumentError: an id is not a UUID (checked before sending).
+            NotFoundError: no such entity or place (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         entity = check_uuid(entity_id, "entity_id")
         location = check_uuid(location_id, "location_id")
         await self._client._request_none("DELETE", f"/v1/entities/{entity}/locations/{location}")
@@ -107,29 +188,92 @@ class QuantitySetting(Resource):
         self._unit = unit
 
     async def retrieve(self, entity_id: str | UUID) -> Quantity:
-        """The setting: ``GET /v1/entities/{entityId}/<setting>`` (404 if never set). Inferred endpoint."""
+        """The setting: ``GET /v1/entities/{entityId}/<setting>``. Inferred endpoint.
+
+        ``<setting>`` is ``battery-capacity`` (kWh), ``nominal-power`` (kW) or ``heated-area`` (m2).
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+
+        Returns:
+            Quantity: the value and its unit.
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID (checked before sending).
+            NotFoundError: no such entity, or the setting was never set (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         entity = check_uuid(entity_id, "entity_id")
         return await self._client._request("GET", f"/v1/entities/{entity}/{self._path}", Quantity)
 
     async def update(self, entity_id: str | UUID, *, value: float, unit: str | None = None) -> Quantity:
-        """Set it: ``PUT /v1/entities/{entityId}/<setting>``; ``unit`` defaults to the setting's own.
-        Inferred endpoint."""
+        """Set it: ``PUT /v1/entities/{entityId}/<setting>``. Inferred endpoint.
+
+        ``<setting>`` is ``battery-capacity`` (kWh), ``nominal-power`` (kW) or ``heated-area`` (m2).
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            value: the new value, in ``unit``.
+            unit: the value's unit (None: the setting's own: kWh, kW or m2).
+
+        Returns:
+            Quantity: the value and unit as the server stored them.
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID or ``value`` is not a number (checked before
+                sending).
+            NotFoundError: no such entity is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         entity = check_uuid(entity_id, "entity_id")
         body = {"unit": unit or self._unit, "value": _number(value, "value")}
         return await self._client._request("PUT", f"/v1/entities/{entity}/{self._path}", Quantity, body=body)
 
 
 class Disaggregators(Resource):
+    """A meter's disaggregators: which appliances its total consumption is split into. Inferred endpoints."""
+
     __slots__ = ()
 
     async def list(self, entity_id: str | UUID) -> list[Disaggregator]:
-        """A meter's disaggregators: ``GET /v1/entities/{entityId}/disaggregators``. Inferred endpoint."""
+        """A meter's disaggregators: ``GET /v1/entities/{entityId}/disaggregators``. Inferred endpoint.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+
+        Returns:
+            list[Disaggregator]: each disaggregator's type and whether it is enabled.
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID (checked before sending).
+            NotFoundError: no such entity is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         entity = check_uuid(entity_id, "entity_id")
         return await self._client._request_list("GET", f"/v1/entities/{entity}/disaggregators", Disaggregator)
 
     async def update(self, entity_id: str | UUID, type: str, *, enabled: bool) -> Disaggregator:
         """Switch one: ``PUT /v1/entities/{entityId}/disaggregators/{disaggregatorType}``.
-        Inferred endpoint."""
+        Inferred endpoint.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            type: the disaggregator's type, e.g. ``"EV"`` or ``"HeatPump"``.
+            enabled: True to switch it on, False to switch it off.
+
+        Returns:
+            Disaggregator: the disaggregator as the server stored it.
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID, ``type`` is not a plain name, or
+                ``enabled`` not a bool (checked before sending).
+            NotFoundError: no such entity or disaggregator (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         entity = check_uuid(entity_id, "entity_id")
         kind = _name(type, "type")
         return await self._client._request(
@@ -141,10 +285,26 @@ class Disaggregators(Resource):
 
 
 class CustomProperties(Resource):
+    """An entity's custom properties: a JSON object of your own. Inferred endpoints."""
+
     __slots__ = ()
 
     async def retrieve(self, entity_id: str | UUID) -> dict[str, Any]:
-        """An entity's custom properties: ``GET /v1/entities/{entityId}/properties``. Inferred endpoint."""
+        """An entity's custom properties: ``GET /v1/entities/{entityId}/properties``. Inferred endpoint.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+
+        Returns:
+            dict[str, Any]: the properties, as stored.
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID (checked before sending).
+            NotFoundError: no such entity is visible to you (404).
+            ResponseValidationError: the server answered something other than a JSON object.
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         entity = check_uuid(entity_id, "entity_id")
         found = await self._client._request_json("GET", f"/v1/entities/{entity}/properties")
         if not isinstance(found, dict):
@@ -154,7 +314,22 @@ class CustomProperties(Resource):
         return found
 
     async def update(self, entity_id: str | UUID, properties: dict[str, Any]) -> dict[str, Any]:
-        """Replace them: ``PUT /v1/entities/{entityId}/properties``. Inferred endpoint."""
+        """Replace them: ``PUT /v1/entities/{entityId}/properties``. Inferred endpoint.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            properties: the new properties, a JSON object (replaces the old one whole).
+
+        Returns:
+            dict[str, Any]: the properties as the server stored them.
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID or ``properties`` is not a dict (checked
+                before sending).
+            NotFoundError: no such entity is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         entity = check_uuid(entity_id, "entity_id")
         if not isinstance(properties, dict):
             raise InvalidArgumentError(f"properties must be a dict, got {type(properties).__name__}")

@@ -1,0 +1,413 @@
+"""The fetching side of a bulk run: entities in, batches out, on anyio's structured concurrency.
+
+One task feeds entities into a bounded stream; ``concurrency`` workers take one entity at a time
+and send its pages into a bounded stream the consumer reads (backpressure: a slow consumer
+stops the fetching, and memory stays about ``concurrency`` pages deep whatever the fleet size).
+Every request passes the run's gate (the shared 429 pause and the token bucket) and an AIMD
+capacity limiter. An entity whose request still fails after the client's own retries is tried
+again from the same continuation token, ``entity_retries`` times, then recorded as failed.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import random
+import time
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from contextlib import aclosing
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+import anyio
+import attrs
+from anyio.abc import TaskGroup
+from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
+
+from .._errors import (
+    APIConnectionError,
+    APIStatusError,
+    BadRequestError,
+    PaginationError,
+    RateLimitError,
+    RealtoError,
+    ResponseValidationError,
+)
+from .._retry import RetryEvent
+from ._gc import GcMode, gc_mode
+from ._limits import AdaptiveLimit, RunGate, TokenBucket
+from ._listings import Listing
+from ._report import BulkBatch, BulkProgress, BulkReport
+from ._source import EntityRef
+from ._state import EntityState, StateStore, StateUpdate
+
+if TYPE_CHECKING:
+    from .._client import AsyncRealtoClient
+
+__all__ = ["Delivery", "Engine", "EngineOptions", "ListingJob", "MapJob", "ProgressHook"]
+
+T = TypeVar("T")
+ProgressHook = Callable[[BulkProgress], "Awaitable[None] | None"]
+PROGRESS_INTERVAL = 0.5  # seconds between two on_progress calls at most
+RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+ENTITY_BACKOFF_INITIAL = 0.5
+ENTITY_BACKOFF_MAX = 8.0
+# A 429 is not a failure of the entity: its request waits for the run's pause and goes again,
+# without using up entity_retries, this many times at most.
+MAX_RATE_LIMITED = 100
+
+
+@attrs.define(frozen=True)
+class EngineOptions:
+    concurrency: int
+    rate: float | None
+    entity_retries: int
+    fail_fast: bool
+    on_progress: ProgressHook | None
+    gc: GcMode
+
+
+@attrs.define(frozen=True, slots=True)
+class Delivery(Generic[T]):
+    """What travels to the consumer: the batch and the state update its acknowledgement commits."""
+
+    batch: BulkBatch[T]
+    update: StateUpdate | None
+    finishes_entity: bool
+
+
+class _EntityFailed(Exception):
+    def __init__(self, error: RealtoError) -> None:
+        self.error = error
+
+
+def is_transient(error: RealtoError) -> bool:
+    """Whether trying again later may succeed (connection trouble, 408/425/429/5xx, a cut body)."""
+    if isinstance(error, (APIConnectionError, ResponseValidationError)):
+        return True
+    return isinstance(error, APIStatusError) and (
+        error.status_code in RETRY_STATUSES or error.status_code >= 500
+    )
+
+
+@attrs.define
+class Stats:
+    """Counters the engine and the consumer share; read for progress and the report."""
+
+    started: float = attrs.Factory(time.perf_counter)
+    entities_fed: int = 0
+    entities_total: int | None = None
+    entities_done: int = 0
+    failed: dict[str, RealtoError] = attrs.Factory(dict)
+    skipped: list[str] = attrs.Factory(list)
+    records: int = 0
+    requests: int = 0
+    retries: int = 0
+
+    @property
+    def finished(self) -> int:
+        return self.entities_done + len(self.failed) + len(self.skipped)
+
+
+class ListingJob(Generic[T]):
+    """Polls one time-framed listing for one entity, window by window, page by page."""
+
+    def __init__(
+        self,
+        listing: Listing[T],
+        *,
+        start: datetime,
+        end: datetime,
+        lookback: timedelta,
+        page_size: int | None,
+        state: StateStore | None,
+    ) -> None:
+        self.listing = listing
+        self.start = start
+        self.end = end
+        self.lookback = lookback
+        self.page_size = page_size
+        self.state = state
+
+    def applies_to(self, ref: EntityRef) -> bool:
+        return self.listing.applies_to(ref.type)
+
+    def _windows(self, state: EntityState) -> list[tuple[datetime, datetime, int, str | None]]:
+        windows: list[tuple[datetime, datetime, int, str | None]] = []
+        last_end = state.watermark
+        if state.window_start is not None and state.window_end is not None:
+            windows.append((state.window_start, state.window_end, state.page, state.continuation_token))
+            last_end = state.window_end
+        start = self.start if last_end is None else max(self.start, last_end - self.lookback)
+        if start < self.end and (last_end is None or last_end < self.end):
+            windows.append((start, self.end, 0, None))
+        return windows
+
+    async def run(self, engine: Engine[T], ref: EntityRef, out: MemoryObjectSendStream[Delivery[T]]) -> None:
+        listing = self.listing
+        state = EntityState() if self.state is None else await self.state.load(listing.name, ref.id)
+        delivered = set(state.delivered)
+        windows = self._windows(state)
+        for number, (window_start, window_end, first_page, first_token) in enumerate(windows):
+            page_index, token = first_page, first_token
+            seen: set[str] = set()
+            while True:
+                fetch = functools.partial(
+                    listing.fetch, engine.client, ref.id, window_start, window_end, self.page_size, token
+                )
+                try:
+                    page = await engine.attempt(fetch)
+                except _EntityFailed as failed:
+                    if token is None or token != first_token or not isinstance(failed.error, BadRequestError):
+                        raise
+                    # The stored token of an interrupted window was refused (expired, say): list the
+                    # window again from its start; the ids delivered before are filtered out.
+                    page_index, token = 0, None
+                    continue
+                next_token = page.continuation_token
+                if next_token is not None and (next_token == token or next_token in seen):
+                    raise _EntityFailed(
+                        PaginationError(
+                            f"the server sent the continuation token {next_token!r} twice for entity "
+                            f"{ref.id}; stopping this entity instead of looping (please report this)"
+                        )
+                    )
+                records = [record for record in page.data if listing.key(record) not in delivered]
+                fresh = {listing.key(record): listing.time(record) for record in records}
+                delivered.update(fresh)
+                finished = next_token is None
+                update = StateUpdate(
+                    finished=finished,
+                    window_start=window_start,
+                    window_end=window_end,
+                    page=page_index + 1,
+                    continuation_token=next_token,
+                    delivered=fresh,
+                    forget_before=window_end - self.lookback if finished else None,
+                )
+                batch = BulkBatch(ref.id, records, page_index, window_start, window_end, listing.name)
+                last = finished and number == len(windows) - 1
+                await out.send(Delivery(batch, update if self.state is not None else None, last))
+                if finished:
+                    break
+                seen.add(next_token)
+                token, page_index = next_token, page_index + 1
+        if not windows:  # nothing new since the watermark: done without a request
+            await out.send(Delivery(BulkBatch(ref.id, [], 0, None, None, listing.name), None, True))
+
+
+class MapJob(Generic[T]):
+    """Calls ``fn(entity_id)`` once per entity; its result is the batch's one record."""
+
+    def __init__(self, fn: Callable[[str], Awaitable[T]]) -> None:
+        self.fn = fn
+
+    def applies_to(self, ref: EntityRef) -> bool:
+        return True
+
+    async def run(self, engine: Engine[T], ref: EntityRef, out: MemoryObjectSendStream[Delivery[T]]) -> None:
+        result = await engine.attempt(functools.partial(self.fn, ref.id))
+        await out.send(Delivery(BulkBatch(ref.id, [result], 0, None, None, "map"), None, True))
+
+
+class Engine(Generic[T]):
+    """Runs one job over every entity of a source; see the module docstring."""
+
+    def __init__(
+        self,
+        client: AsyncRealtoClient,
+        job: ListingJob[T] | MapJob[T],
+        source: Callable[[Engine[Any]], AsyncGenerator[EntityRef, None]],
+        options: EngineOptions,
+    ) -> None:
+        clock = client._clock
+        self.options = options
+        self.clock = clock
+        self.limit = AdaptiveLimit(options.concurrency)
+        bucket = TokenBucket(options.rate, clock) if options.rate is not None else None
+        self.gate = RunGate(clock, self.limit, bucket)
+        self.stats = Stats()
+        self.job = job
+        self.source = source
+        # What stops the run and is raised to the consumer: the first failure with fail_fast, a
+        # failed entity source, or an exception that is not the API's (e.g. from map's fn).
+        self.fatal: Exception | None = None
+        user_hook = client._options.on_retry
+
+        async def on_retry(event: RetryEvent) -> None:
+            self.stats.retries += 1
+            self.stats.requests += 1
+            if user_hook is not None:
+                outcome = user_hook(event)
+                if inspect.isawaitable(outcome):
+                    await outcome
+
+        # 429s come straight back to the run, which pauses every request for the Retry-After at
+        # once instead of letting each request wait and retry on its own.
+        policy = client.retry
+        no_429 = attrs.evolve(policy, retry_statuses=policy.retry_statuses - {429})
+        self.client = client.with_options(on_retry=on_retry, retry=no_429)
+        self._task_group: TaskGroup | None = None
+
+    # ------------------------------------------------------------------ requests
+
+    async def attempt(self, call: Callable[[], Awaitable[Any]]) -> Any:
+        """``call()`` through the gate and the limiter, tried again on transient errors."""
+        retries = rate_limited = 0
+        while True:
+            async with self.limit.limiter:
+                await self.gate.wait()
+                self.stats.requests += 1
+                try:
+                    result = await call()
+                except RealtoError as err:
+                    error = err
+                else:
+                    self.limit.succeeded()
+                    return result
+            if isinstance(error, RateLimitError) and rate_limited < MAX_RATE_LIMITED:
+                rate_limited += 1
+                self.stats.retries += 1
+                wait = error.retry_after if error.retry_after is not None else self._backoff(rate_limited)
+                self.gate.pause(wait)
+                continue
+            if not is_transient(error) or retries >= self.options.entity_retries:
+                raise _EntityFailed(error)
+            retries += 1
+            self.stats.retries += 1
+            await self.clock.sleep(self._backoff(retries))
+
+    @staticmethod
+    def _backoff(retry: int) -> float:
+        ceiling: float = min(ENTITY_BACKOFF_MAX, ENTITY_BACKOFF_INITIAL * 2 ** (retry - 1))
+        return ceiling * (0.5 + random.random() / 2)
+
+    # ------------------------------------------------------------------ the run
+
+    async def run(self, out: MemoryObjectSendStream[Delivery[T]]) -> None:
+        """Fetch everything into ``out``, then close it. A fatal error is kept in ``fatal``."""
+        self.stats.started = time.perf_counter()
+        with gc_mode(self.options.gc):
+            async with out, anyio.create_task_group() as outer:
+                outer.start_soon(self._progress_loop)
+                async with anyio.create_task_group() as workers:
+                    self._task_group = workers
+                    feed_send, feed_receive = anyio.create_memory_object_stream[EntityRef](
+                        self.options.concurrency
+                    )
+                    workers.start_soon(self._feed, feed_send)
+                    with feed_receive:
+                        for _ in range(self.options.concurrency):
+                            workers.start_soon(self._worker, feed_receive.clone(), out.clone())
+                outer.cancel_scope.cancel()
+
+    async def finish(self, cancelled: bool) -> BulkReport:
+        """The report, once the consumer is done; calls ``on_progress`` a last time."""
+        await self._emit_progress(final=True)
+        return self._report(cancelled)
+
+    async def _feed(self, send: MemoryObjectSendStream[EntityRef]) -> None:
+        async with send:
+            seen: set[str] = set()
+            try:
+                async with aclosing(self.source(self)) as source:
+                    async for ref in source:
+                        if ref.id in seen:
+                            continue
+                        seen.add(ref.id)
+                        self.stats.entities_fed += 1
+                        await send.send(ref)
+            except _EntityFailed as failed:
+                self._fail_run(failed.error)
+            except RealtoError as err:
+                self._fail_run(err)
+            else:
+                self.stats.entities_total = len(seen)
+
+    async def _worker(
+        self, entities: MemoryObjectReceiveStream[EntityRef], out: MemoryObjectSendStream[Delivery[T]]
+    ) -> None:
+        async with entities, out:
+            async for ref in entities:
+                if ref.invalid is not None:
+                    self._entity_failed(ref.id, ref.invalid)
+                elif not self.job.applies_to(ref):
+                    self.stats.skipped.append(ref.id)
+                else:
+                    try:
+                        await self.job.run(self, ref, out)
+                    except _EntityFailed as failed:
+                        self._entity_failed(ref.id, failed.error)
+                    except Exception as err:  # not the API's: the caller's code or a bug, raised to them
+                        self._fail_run(err)
+
+    def entity_delivered(self) -> None:
+        """Called by the consumer when an entity's last batch reaches it."""
+        self.stats.entities_done += 1
+
+    def _entity_failed(self, entity_id: str, error: RealtoError) -> None:
+        self.stats.failed[entity_id] = error
+        if self.options.fail_fast:
+            self._fail_run(error)
+
+    def _fail_run(self, error: Exception) -> None:
+        if self.fatal is None:
+            self.fatal = error
+        if self._task_group is not None:
+            self._task_group.cancel_scope.cancel()
+
+    # ------------------------------------------------------------------ progress
+
+    def progress(self) -> BulkProgress:
+        stats = self.stats
+        elapsed = time.perf_counter() - stats.started
+        remaining = None
+        finished = stats.finished
+        if stats.entities_total is not None and finished:
+            remaining = elapsed / finished * max(0, stats.entities_total - finished)
+        return BulkProgress(
+            entities_total=stats.entities_total,
+            entities_done=stats.entities_done,
+            entities_failed=len(stats.failed),
+            entities_skipped=len(stats.skipped),
+            records=stats.records,
+            requests=stats.requests,
+            retries=stats.retries,
+            seconds_throttled=self.gate.seconds_throttled,
+            elapsed=elapsed,
+            estimated_remaining=remaining,
+            concurrency=self.limit.current,
+        )
+
+    async def _progress_loop(self) -> None:
+        if self.options.on_progress is None:
+            return
+        while True:
+            await anyio.sleep(PROGRESS_INTERVAL)
+            await self._emit_progress()
+
+    async def _emit_progress(self, final: bool = False) -> None:
+        hook = self.options.on_progress
+        if hook is None:
+            return
+        with anyio.CancelScope(shield=final):
+            outcome = hook(self.progress())
+            if inspect.isawaitable(outcome):
+                await outcome
+
+    def _report(self, cancelled: bool) -> BulkReport:
+        stats = self.stats
+        return BulkReport(
+            entities_done=stats.entities_done,
+            entities_failed=len(stats.failed),
+            entities_skipped=len(stats.skipped),
+            failed=dict(stats.failed),
+            skipped=tuple(stats.skipped),
+            records=stats.records,
+            requests=stats.requests,
+            retries=stats.retries,
+            seconds_throttled=self.gate.seconds_throttled,
+            elapsed=time.perf_counter() - stats.started,
+            entities_unfinished=max(0, stats.entities_fed - stats.finished),
+            cancelled=cancelled,
+        )

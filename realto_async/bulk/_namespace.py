@@ -1,0 +1,350 @@
+"""``client.bulk``: poll a listing, or call any per-entity coroutine, over many entities."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from .._errors import InvalidArgumentError
+from .._validate import check_enum, check_page_size
+from ..models.charge_sessions import ChargingRecord
+from ..models.commands import Command
+from ..models.entities import Entity
+from ..models.enums import EntityType
+from ..models.readings import Aggregation, Reading
+from ..resources._base import Resource
+from ._engine import Engine, EngineOptions, ListingJob, MapJob, ProgressHook
+from ._gc import GcMode, check_gc_mode
+from ._listings import Listing, aggregations_listing, charge_sessions, commands, readings
+from ._run import BulkRun
+from ._source import EntityRef, EntitySource, check_source, entity_refs
+from ._state import StateStore
+
+if TYPE_CHECKING:
+    from .._pagination import Page
+
+__all__ = ["Bulk", "DEFAULT_CONCURRENCY"]
+
+T = TypeVar("T")
+DEFAULT_CONCURRENCY = 16
+FLEET_PAGE_SIZE = 200
+
+
+def _positive_int(value: object, name: str, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise InvalidArgumentError(f"{name} must be an int >= {minimum}, got {value!r}")
+    return value
+
+
+class Bulk(Resource):
+    """Bulk polling: one listing (or any per-entity call) over many entities, concurrently,
+    fault-tolerant, rate-limited, incremental and resumable. Each method returns a
+    :class:`BulkRun`; see it for iteration, acknowledgement and the report.
+
+    The options every method shares:
+
+    - ``concurrency``: requests in flight at most (default 16, never above the client's
+      ``connector_limit``). A 429 pauses the whole run for its ``Retry-After`` and halves it;
+      it then grows back by one per window of successful requests (AIMD).
+    - ``rate``: requests per second at most (a token bucket; None: no limit).
+    - ``entity_retries``: how often an entity whose request failed after the client's own
+      retries is tried again, from the same continuation token, with backoff (default 3).
+      After that it lands in ``report.failed`` and the run goes on.
+    - ``fail_fast``: stop the run and raise at the first failed entity instead.
+    - ``on_progress``: called with a :class:`BulkProgress` at most every 0.5 s and once at the
+      end (a function or a coroutine function).
+    - ``gc``: ``"throughput"`` freezes the start-up heap and raises the garbage collector's
+      thresholds for the run only (restored after, even on errors): faster large polls.
+    """
+
+    __slots__ = ()
+
+    # ------------------------------------------------------------------ listings
+
+    def charge_sessions(
+        self,
+        entity_ids: EntitySource | None = None,
+        *,
+        entity_type: EntityType | str | None = None,
+        start: datetime | timedelta,
+        end: datetime | None = None,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        rate: float | None = None,
+        entity_retries: int = 3,
+        fail_fast: bool = False,
+        state: StateStore | None = None,
+        lookback: timedelta | None = None,
+        on_progress: ProgressHook | None = None,
+        page_size: int | None = None,
+        gc: GcMode = "default",
+    ) -> BulkRun[ChargingRecord]:
+        """Charge sessions of many EVs: ``GET /v1/entities/{entityId}/charge-sessions`` per entity
+        and page.
+
+        ``entity_ids``: ids (``str``/``UUID``) or ``Entity`` objects from any iterable or async
+        iterable (``client.entities.list()`` streams in); or leave it out and give
+        ``entity_type=`` (e.g. ``"EV"``) to list them with ``GET /v1/entities`` (an inferred
+        endpoint); with neither,
+        every entity is listed. Entities of a type without charge sessions (known from an
+        ``Entity``) are skipped, not failed.
+        ``start``: an aware datetime, or a ``timedelta`` back from now; ``end``: an aware
+        datetime, default now when the run is made, fixed for the whole run.
+        ``state``: a :class:`StateStore`; each entity then starts at its watermark minus
+        ``lookback`` (default 48 h: sessions are published after they end, once a day) and
+        no record already delivered comes again. ``page_size``: records per request (1-1000).
+        Returns a :class:`BulkRun` of :class:`ChargingRecord`. Raises
+        :class:`InvalidArgumentError` for bad arguments, before anything is sent.
+        """
+        return self._listing(
+            charge_sessions, entity_ids, entity_type, start, end, concurrency, rate, entity_retries,
+            fail_fast, state, lookback, on_progress, page_size, gc,
+        )  # fmt: skip
+
+    def readings(
+        self,
+        entity_ids: EntitySource | None = None,
+        *,
+        entity_type: EntityType | str | None = None,
+        start: datetime | timedelta,
+        end: datetime | None = None,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        rate: float | None = None,
+        entity_retries: int = 3,
+        fail_fast: bool = False,
+        state: StateStore | None = None,
+        lookback: timedelta | None = None,
+        on_progress: ProgressHook | None = None,
+        page_size: int | None = None,
+        gc: GcMode = "default",
+    ) -> BulkRun[Reading]:
+        """Readings of many entities: ``GET /v1/entities/{entityId}/readings`` per entity and page.
+
+        Arguments as :meth:`charge_sessions`; ``lookback`` defaults to 1 h. Returns a
+        :class:`BulkRun` of :class:`Reading`. Raises :class:`InvalidArgumentError` for bad
+        arguments, before anything is sent.
+        """
+        return self._listing(
+            readings, entity_ids, entity_type, start, end, concurrency, rate, entity_retries,
+            fail_fast, state, lookback, on_progress, page_size, gc,
+        )  # fmt: skip
+
+    def aggregations(
+        self,
+        entity_ids: EntitySource | None = None,
+        *,
+        entity_type: EntityType | str | None = None,
+        start: datetime | timedelta,
+        end: datetime | None = None,
+        resolution: timedelta = timedelta(hours=1),
+        concurrency: int = DEFAULT_CONCURRENCY,
+        rate: float | None = None,
+        entity_retries: int = 3,
+        fail_fast: bool = False,
+        state: StateStore | None = None,
+        lookback: timedelta | None = None,
+        on_progress: ProgressHook | None = None,
+        page_size: int | None = None,
+        gc: GcMode = "default",
+    ) -> BulkRun[Aggregation]:
+        """Aggregated readings of many entities: ``GET /v1/entities/{entityId}/aggregations`` per
+        entity and page, averaged per ``resolution`` (whole minutes, a multiple of 15).
+
+        Arguments as :meth:`charge_sessions`; ``lookback`` defaults to the larger of 1 h and
+        ``resolution``. Returns a :class:`BulkRun` of :class:`Aggregation`. Raises
+        :class:`InvalidArgumentError` for bad arguments, before anything is sent.
+        """
+        return self._listing(
+            aggregations_listing(resolution), entity_ids, entity_type, start, end, concurrency, rate,
+            entity_retries, fail_fast, state, lookback, on_progress, page_size, gc,
+        )  # fmt: skip
+
+    def commands(
+        self,
+        entity_ids: EntitySource | None = None,
+        *,
+        entity_type: EntityType | str | None = None,
+        start: datetime | timedelta,
+        end: datetime | None = None,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        rate: float | None = None,
+        entity_retries: int = 3,
+        fail_fast: bool = False,
+        state: StateStore | None = None,
+        lookback: timedelta | None = None,
+        on_progress: ProgressHook | None = None,
+        page_size: int | None = None,
+        gc: GcMode = "default",
+    ) -> BulkRun[Command]:
+        """Commands of many entities by trigger time: ``GET /v1/entities/{entityId}/commands`` per
+        entity and page.
+
+        Arguments as :meth:`charge_sessions`; ``lookback`` defaults to 1 h. Returns a
+        :class:`BulkRun` of :class:`Command`. Raises :class:`InvalidArgumentError` for bad
+        arguments, before anything is sent.
+        """
+        return self._listing(
+            commands, entity_ids, entity_type, start, end, concurrency, rate, entity_retries,
+            fail_fast, state, lookback, on_progress, page_size, gc,
+        )  # fmt: skip
+
+    # ------------------------------------------------------------------ any call
+
+    def map(
+        self,
+        fn: Callable[[str], Awaitable[T]],
+        entity_ids: EntitySource | None = None,
+        *,
+        entity_type: EntityType | str | None = None,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        rate: float | None = None,
+        entity_retries: int = 3,
+        fail_fast: bool = False,
+        on_progress: ProgressHook | None = None,
+        gc: GcMode = "default",
+    ) -> BulkRun[T]:
+        """``await fn(entity_id)`` for many entities (``client.readings.last``,
+        ``client.entities.retrieve``, a command...), with the same concurrency, rate limit,
+        per-entity retries of transient errors, isolation and report as the listings.
+
+        Entities as :meth:`charge_sessions` (listed with ``GET /v1/entities``, an inferred
+        endpoint, when ``entity_ids`` is left out). Each batch holds one entity's result as its one record.
+        A 429 that ``fn`` raises after the client's retries pauses the whole run. Mind that
+        retrying a command may send it again: pass ``entity_retries=0`` for writes. Returns a
+        :class:`BulkRun` of what ``fn`` returns. Raises :class:`InvalidArgumentError` for bad
+        arguments, before anything is sent.
+        """
+        if not callable(fn):
+            raise InvalidArgumentError(f"fn must be a coroutine function taking an entity id, got {fn!r}")
+        options = self._options(concurrency, rate, entity_retries, fail_fast, on_progress, gc)
+        source = self._source(entity_ids, entity_type)
+        engine: Engine[T] = Engine(self._client, MapJob(fn), source, options)
+        return BulkRun(engine, None, "map")
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _listing(
+        self,
+        listing: Listing[T],
+        entity_ids: EntitySource | None,
+        entity_type: EntityType | str | None,
+        start: datetime | timedelta,
+        end: datetime | None,
+        concurrency: int,
+        rate: float | None,
+        entity_retries: int,
+        fail_fast: bool,
+        state: StateStore | None,
+        lookback: timedelta | None,
+        on_progress: ProgressHook | None,
+        page_size: int | None,
+        gc: GcMode,
+    ) -> BulkRun[T]:
+        options = self._options(concurrency, rate, entity_retries, fail_fast, on_progress, gc)
+        first, last = self._window(start, end)
+        if state is not None and not isinstance(state, StateStore):
+            raise InvalidArgumentError(
+                f"state must be a StateStore (SQLiteStateStore(path), MemoryStateStore()), got {state!r}"
+            )
+        if lookback is None:
+            lookback = listing.lookback
+        elif not isinstance(lookback, timedelta) or lookback < timedelta(0):
+            raise InvalidArgumentError(f"lookback must be a timedelta >= 0, got {lookback!r}")
+        job = ListingJob(
+            listing,
+            start=first,
+            end=last,
+            lookback=lookback,
+            page_size=check_page_size(page_size),
+            state=state,
+        )
+        engine = Engine(self._client, job, self._source(entity_ids, entity_type), options)
+        return BulkRun(engine, state, listing.name)
+
+    def _options(
+        self,
+        concurrency: int,
+        rate: float | None,
+        entity_retries: int,
+        fail_fast: bool,
+        on_progress: ProgressHook | None,
+        gc: GcMode,
+    ) -> EngineOptions:
+        concurrency = _positive_int(concurrency, "concurrency", 1)
+        connections = self._client.config.connector_limit
+        if connections:  # 0: unlimited
+            concurrency = min(concurrency, connections)
+        if rate is not None and (
+            isinstance(rate, bool) or not isinstance(rate, (int, float)) or not rate > 0
+        ):
+            raise InvalidArgumentError(f"rate must be a number of requests per second > 0, got {rate!r}")
+        if not isinstance(fail_fast, bool):
+            raise InvalidArgumentError(f"fail_fast must be True or False, got {fail_fast!r}")
+        if on_progress is not None and not callable(on_progress):
+            raise InvalidArgumentError(
+                f"on_progress must be a callable taking a BulkProgress, got {on_progress!r}"
+            )
+        return EngineOptions(
+            concurrency=concurrency,
+            rate=None if rate is None else float(rate),
+            entity_retries=_positive_int(entity_retries, "entity_retries", 0),
+            fail_fast=fail_fast,
+            on_progress=on_progress,
+            gc=check_gc_mode(gc),
+        )
+
+    def _window(self, start: datetime | timedelta, end: datetime | None) -> tuple[datetime, datetime]:
+        now = datetime.fromtimestamp(self._client._clock.time(), timezone.utc).replace(microsecond=0)
+        if end is not None:
+            _check_aware(end, "end")
+            now = end
+        if isinstance(start, timedelta):
+            if start <= timedelta(0):
+                raise InvalidArgumentError(
+                    f"start as a timedelta must be positive (back from now), got {start}"
+                )
+            first = now - start
+        else:
+            _check_aware(start, "start")
+            first = start
+        if now < first:
+            raise InvalidArgumentError(f"end ({now.isoformat()}) is before start ({first.isoformat()})")
+        return first.astimezone(timezone.utc), now.astimezone(timezone.utc)
+
+    def _source(
+        self, entity_ids: EntitySource | None, entity_type: EntityType | str | None
+    ) -> Callable[[Engine[Any]], AsyncGenerator[EntityRef, None]]:
+        if entity_ids is not None:
+            if entity_type is not None:
+                raise InvalidArgumentError("pass entity_ids= or entity_type=, not both")
+            check_source(entity_ids)
+            return lambda engine: entity_refs(entity_ids)
+        kind = None if entity_type is None else check_enum(entity_type, EntityType, "entity_type")
+        return functools.partial(_fleet, kind)
+
+
+async def _fleet(entity_type: str | None, engine: Engine[Any]) -> AsyncGenerator[EntityRef, None]:
+    """Every entity (of ``entity_type``) from ``GET /v1/entities``, each page tried again on
+    transient errors like any other request of the run."""
+    token: str | None = None
+    while True:
+        listing = engine.client.entities.list(
+            type=entity_type, page_size=FLEET_PAGE_SIZE, continuation_token=token
+        )
+        page: Page[Entity] = await engine.attempt(listing.first_page)
+        for entity in page.data:
+            yield EntityRef(entity.id, str(entity.type))
+        token = page.continuation_token
+        if token is None:
+            return
+
+
+def _check_aware(value: object, name: str) -> None:
+    if not isinstance(value, datetime):
+        raise InvalidArgumentError(f"{name} must be a datetime, got {type(value).__name__}")
+    if value.utcoffset() is None:
+        raise InvalidArgumentError(
+            f"{name} is a naive datetime ({value.isoformat()}): give it a timezone, e.g. "
+            "datetime(2024, 5, 1, tzinfo=timezone.utc)"
+        )

@@ -1,0 +1,266 @@
+"""``realto sessions|readings|aggregations export``: a fleet's data to CSV, JSONL or Parquet,
+exactly once across interruptions when ``--state`` is given (see ``realto_async.export._parts``)."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import attrs
+import click
+
+from .._client import AsyncRealtoClient
+from ..bulk import BulkReport, BulkRun, SQLiteStateStore
+from ..export import AGGREGATIONS, CHARGE_SESSIONS, READINGS, TableSchema
+from ..export._frames import require
+from ..export._parts import PartStore, build_output
+from ._context import fail, run
+from ._durations import resolution as resolution_option
+from ._errors import ExitCode
+from ._progress import progress_view
+from ._times import INSTANT, instant
+
+__all__ = ["aggregations", "export_options", "sessions"]
+
+EXPORT_FORMATS = ("csv", "jsonl", "parquet")
+
+
+@attrs.frozen
+class ExportRequest:
+    """What to export, where, and how; built from the command's options."""
+
+    label: str
+    schema: TableSchema
+    since: datetime
+    until: datetime | None
+    entity_type: str | None
+    entity_ids: tuple[str, ...] | None
+    format: str
+    output: Path
+    state: Path | None
+    concurrency: int
+    rate: float | None
+    progress_interval: float
+    resolution: timedelta | None = None
+
+
+def _entity_ids(entities: tuple[str, ...], entities_file: Path | None) -> tuple[str, ...] | None:
+    ids = list(entities)
+    if entities_file is not None:
+        for line in entities_file.read_text(encoding="utf-8").splitlines():
+            text = line.split("#", 1)[0].strip()
+            if text:
+                ids.append(text)
+        if not ids:
+            raise click.BadParameter(f"{entities_file} lists no entity ids", param_hint="--entities-file")
+    return tuple(dict.fromkeys(ids)) or None
+
+
+def _format_of(format: str | None, output: Path) -> str:
+    if format is not None:
+        return format
+    suffix = output.suffix.lstrip(".").lower()
+    if suffix in EXPORT_FORMATS:
+        return suffix
+    raise click.BadParameter(
+        f"cannot tell the format from {output.name!r}: pass --format csv|jsonl|parquet", param_hint="--format"
+    )
+
+
+def export_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options every export shares."""
+    options = [
+        click.option(
+            "--since",
+            metavar=INSTANT,
+            callback=instant,
+            required=True,
+            help="from: 30d, 12h, 90m back, or a date",
+        ),
+        click.option(
+            "--until", metavar=INSTANT, callback=instant, help="up to (default: now when the run starts)"
+        ),
+        click.option("--type", "entity_type", metavar="TYPE", help="every entity of this type, e.g. EV"),
+        click.option("--entity", "entities", multiple=True, metavar="ID", help="this entity (repeatable)"),
+        click.option(
+            "--entities-file",
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            help="entity ids, one a line (# comments)",
+        ),
+        click.option("--format", "format_", type=click.Choice(EXPORT_FORMATS), help="default: from --output"),
+        click.option(
+            "--output",
+            "-o",
+            type=click.Path(dir_okay=False, path_type=Path),
+            required=True,
+            help="file to write",
+        ),
+        click.option(
+            "--state",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="SQLite state file: a run picks up where the last one ended, every record once",
+        ),
+        click.option(
+            "--concurrency", type=click.IntRange(min=1), default=16, show_default=True, help="requests"
+        ),
+        click.option(
+            "--rate", type=click.FloatRange(min=0, min_open=True), help="requests per second at most"
+        ),
+        click.option(
+            "--progress-interval",
+            type=click.FloatRange(min=0),
+            default=10.0,
+            show_default=True,
+            help="seconds between progress lines when stderr is not a terminal",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _request(label: str, schema: TableSchema, **values: Any) -> ExportRequest:
+    if values["entity_type"] and (values["entities"] or values["entities_file"]):
+        raise click.UsageError("give either --type or --entity / --entities-file, not both")
+    output: Path = values["output"]
+    format = _format_of(values["format_"], output)
+    if format == "parquet":
+        require("pyarrow.parquet", "arrow")
+    return ExportRequest(
+        label=label,
+        schema=schema,
+        since=values["since"],
+        until=values["until"],
+        entity_type=values["entity_type"],
+        entity_ids=_entity_ids(values["entities"], values["entities_file"]),
+        format=format,
+        output=output,
+        state=values["state"],
+        concurrency=values["concurrency"],
+        rate=values["rate"],
+        progress_interval=values["progress_interval"],
+        resolution=values.get("resolution"),
+    )
+
+
+def _parts_directory(request: ExportRequest) -> Path:
+    listing = (
+        request.schema.name if request.resolution is None else f"{request.schema.name}_{request.resolution}"
+    )
+    if request.state is not None:
+        return request.state.with_name(f"{request.state.name}.parts") / listing.replace(":", "")
+    return request.output.with_name(f".{request.output.name}.parts")
+
+
+def _start(client: AsyncRealtoClient, request: ExportRequest, state: Any, hook: Any) -> BulkRun[Any]:
+    options: dict[str, Any] = {
+        "entity_type": request.entity_type,
+        "start": request.since,
+        "end": request.until,
+        "concurrency": request.concurrency,
+        "rate": request.rate,
+        "state": state,
+        "on_progress": hook,
+        "gc": "throughput",
+    }
+    ids = list(request.entity_ids) if request.entity_ids is not None else None
+    if request.schema is CHARGE_SESSIONS:
+        return client.bulk.charge_sessions(ids, **options)
+    if request.schema is READINGS:
+        return client.bulk.readings(ids, **options)
+    return client.bulk.aggregations(ids, resolution=request.resolution or timedelta(hours=1), **options)
+
+
+async def _fetch(client: AsyncRealtoClient, request: ExportRequest, parts: PartStore) -> BulkReport:
+    view = progress_view(request.label, request.progress_interval)
+    state = SQLiteStateStore(request.state) if request.state is not None else None
+    try:
+        bulk_run = _start(client, request, state, view.update)
+        async with bulk_run:
+            async for batch in bulk_run:
+                name = parts.name(batch.entity_id, batch.window_start, batch.window_end, batch.page)
+                parts.write(name, batch.entity_id, [record.to_dict() for record in batch.records])
+                await bulk_run.ack()  # only now: the part is on disk
+        return bulk_run.report
+    finally:
+        view.close()
+        if state is not None:
+            state.close()
+
+
+def _summary(request: ExportRequest, report: BulkReport, written: int) -> None:
+    click.echo(
+        f"{request.label}: wrote {written} records to {request.output} ({request.format}; "
+        f"{report.records} new this run): {report.entities_done} entities done, "
+        f"{report.entities_skipped} skipped, {report.entities_failed} failed; "
+        f"{report.requests} requests, {report.retries} retries, "
+        f"{report.seconds_throttled:.1f} s throttled, {report.elapsed:.1f} s",
+        err=True,
+    )
+    if report.failed:
+        click.echo(
+            f"{request.label}: failed entities (run again with the same --state to retry them):", err=True
+        )
+        for entity_id, error in sorted(report.failed.items()):
+            click.echo(f"  {entity_id}: {str(error).splitlines()[0]}", err=True)
+
+
+def export(request: ExportRequest) -> None:
+    """Fetch with ``client.bulk`` into part files, then build the output from them."""
+    directory = _parts_directory(request)
+    parts = PartStore(directory)
+    if request.state is None:  # nothing to resume: a fresh start
+        parts.remove()
+        parts = PartStore(directory)
+    report = run(functools.partial(_fetch, request=request, parts=parts))
+    try:
+        written = build_output(parts, request.schema, request.output, request.format)
+    except OSError as err:
+        fail(f"cannot write {request.output}: {err}", ExitCode.ERROR)
+    if request.state is None:
+        parts.remove()
+    _summary(request, report, written)
+    if report.failed:
+        sys.exit(ExitCode.PARTIAL)
+
+
+@click.group()
+def sessions() -> None:
+    """Charge sessions of EVs."""
+
+
+@sessions.command("export")
+@export_options
+def export_sessions(**values: Any) -> None:
+    """Export charge sessions of many EVs (GET /v1/entities/{id}/charge-sessions per entity)."""
+    export(_request("sessions export", CHARGE_SESSIONS, **values))
+
+
+@click.command("export")
+@export_options
+def export_readings(**values: Any) -> None:
+    """Export readings of many entities (GET /v1/entities/{id}/readings per entity)."""
+    export(_request("readings export", READINGS, **values))
+
+
+@click.group()
+def aggregations() -> None:
+    """Readings averaged per interval."""
+
+
+@aggregations.command("export")
+@click.option(
+    "--resolution",
+    default="PT1H",
+    show_default=True,
+    callback=resolution_option,
+    help="ISO 8601 interval: PT15M, PT1H, P1D",
+)
+@export_options
+def export_aggregations(**values: Any) -> None:
+    """Export aggregated readings (GET /v1/entities/{id}/aggregations per entity)."""
+    export(_request("aggregations export", AGGREGATIONS, **values))

@@ -1,0 +1,91 @@
+"""client.bulk on the blocking client: iterated without await, on the client's own loop."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+
+import attrs
+import pytest
+
+from realto_async import ChargingRecord, MemoryStateStore, RealtoError
+from realto_async.testing import FakeClock, FakeRealto, Fleet
+from realto_sync import RealtoClient, SyncBulkRun
+
+END = datetime(2024, 3, 1, tzinfo=timezone.utc)
+START = END - timedelta(days=10)
+
+
+@pytest.fixture
+def served() -> Iterator[FakeRealto]:
+    fleet = attrs.evolve(Fleet.only_evs(6), heat_pumps=1)
+    with FakeRealto(seed=8, fleet=fleet, clock=FakeClock()).serve_in_thread() as server:
+        yield server
+
+
+def test_the_blocking_client_iterates_a_bulk_run_and_acknowledges_as_it_goes(served: FakeRealto) -> None:
+    with served.sync_client() as client:
+        assert isinstance(client, RealtoClient)
+        ids = [ev.id for ev in client.entities.list(type="EV")]
+        expected = sorted(r.id for ev in ids for r in client.charge_sessions.list(ev, START, END))
+        state = MemoryStateStore()
+        run = client.bulk.charge_sessions(
+            client.entities.list(), start=START, end=END, state=state, page_size=4
+        )
+        assert isinstance(run, SyncBulkRun)
+        got = [record.id for batch in run for record in batch.records]
+        assert sorted(got) == expected
+        assert run.report.entities_done == len(ids)
+        assert run.report.entities_skipped == 1
+        again = client.bulk.charge_sessions(ids, start=START, end=END, state=state)
+        assert again.collect() == []
+        assert again.report.requests == 0
+
+
+def test_leaving_the_loop_early_stops_the_run_and_keeps_the_batch_unacknowledged(served: FakeRealto) -> None:
+    with served.sync_client() as client:
+        ids = [ev.id for ev in client.entities.list(type="EV")]
+        state = MemoryStateStore()
+        with client.bulk.charge_sessions(ids[:1], start=START, end=END, state=state, page_size=1) as run:
+            for batch in run:
+                assert isinstance(batch.records[0], ChargingRecord)
+                break
+        assert run.done
+        assert run.report.cancelled
+        with pytest.raises(RealtoError, match="already iterated"):
+            iter(run).__next__()
+        rest = client.bulk.charge_sessions(ids[:1], start=START, end=END, state=state, page_size=1)
+        first = next(iter(rest))
+        assert first.page == 0  # the batch was never acknowledged, so it comes again
+        rest.close()
+
+
+def test_map_runs_a_blocking_call_in_worker_threads(served: FakeRealto) -> None:
+    with served.sync_client() as client:
+        ids = [ev.id for ev in client.entities.list(type="EV")]
+        run = client.bulk.map(client.readings.last, ids, concurrency=3)
+        readings = run.collect()
+        assert sorted(r.entity_id for r in readings) == sorted(ids)
+        assert run.progress.entities_done == len(ids)
+
+
+def test_ack_and_coroutine_functions_work_from_blocking_code(served: FakeRealto) -> None:
+    with served.sync_client(connector_limit=4) as client:
+        ids = [ev.id for ev in client.entities.list(type="EV")]
+        state = MemoryStateStore()
+        run = client.bulk.charge_sessions(ids[:1], start=START, end=END, state=state, page_size=1)
+        assert run.progress.concurrency == 4  # never more requests than connections
+        with run:
+            for batch in run:
+                first_page = batch.page
+                run.ack()  # acknowledged now, though the loop is left before the next batch
+                break
+        assert "ended" in repr(run)
+        resumed = client.bulk.charge_sessions(ids[:1], start=START, end=END, state=state, page_size=1)
+        assert next(iter(resumed)).page == first_page + 1
+        resumed.close()
+
+        async def entity_id(value: str) -> str:
+            return value
+
+        assert sorted(client.bulk.map(entity_id, ids).collect()) == sorted(ids)
