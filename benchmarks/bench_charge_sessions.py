@@ -275,15 +275,28 @@ def decode_round(report: Report, body: bytes, pairs: int) -> None:
 
 
 async def network_round(
-    report: Report, variants: dict[str, Listing], baseline: Listing, concurrency: int, repeat: int
+    report: Report, number: int, variants: dict[str, tuple[Listing, Listing, int]], repeat: int
 ) -> None:
-    base = await records_per_second(concurrency, repeat, baseline)
-    report.add(f"c={concurrency} baseline records/s", base)
-    for name, make in variants.items():
-        if name.startswith("SDK reading"):
-            continue
-        rate = await records_per_second(concurrency, repeat, make)
-        report.add(f"c={concurrency} {name} / baseline", rate / base)
+    """Each variant against its own baseline run, right before or after it (alternating)."""
+    for name, (baseline, make, concurrency) in variants.items():
+        if number % 2:
+            rate = await records_per_second(concurrency, repeat, make)
+            base = await records_per_second(concurrency, repeat, baseline)
+        else:
+            base = await records_per_second(concurrency, repeat, baseline)
+            rate = await records_per_second(concurrency, repeat, make)
+        report.add(name, rate / base)
+
+
+async def bulk_run(client: AsyncRealtoClient, entity_ids: list[str], gc_mode: Any) -> int:
+    count = 0
+    end = datetime.now(timezone.utc)
+    run = client.bulk.charge_sessions(
+        entity_ids, start=START, end=end, concurrency=len(entity_ids), gc=gc_mode
+    )
+    async for batch in run:
+        count += len(batch.records)
+    return count
 
 
 async def run(report: Report, pages: int, per_page: int, rounds: int, pairs: int) -> None:
@@ -309,25 +322,53 @@ async def run(report: Report, pages: int, per_page: int, rounds: int, pairs: int
             def baseline_read() -> Awaitable[int]:
                 return raw_listing(session, base, token, read=True)
 
-            variants: dict[str, Listing] = {
-                "SDK items": lambda: sdk_items(client),
-                "SDK .pages(), page kept by the loop variable": lambda: sdk_pages_kept(client),
-                "SDK .pages(), del page in the body": lambda: sdk_pages_dropped(client),
-                "SDK items, stdlib json (no orjson)": lambda: with_stdlib_json(lambda: sdk_items(client)),
-            }
+            def all_at_once(make: Listing, concurrency: int = 50) -> Listing:
+                async def together() -> int:
+                    return sum(await asyncio.gather(*(make() for _ in range(concurrency))))
+
+                return together
+
+            ids = [f"00000000-0000-4000-8000-{i:012d}" for i in range(50)]
+            variants: dict[str, tuple[Listing, Listing, int]] = {}
+            for c in (1, 50):
+                variants[f"c={c} SDK items / baseline"] = (baseline, lambda: sdk_items(client), c)
+                variants[f"c={c} SDK .pages(), page kept by the loop variable / baseline"] = (
+                    baseline,
+                    lambda: sdk_pages_kept(client),
+                    c,
+                )
+                variants[f"c={c} SDK .pages(), del page in the body / baseline"] = (
+                    baseline,
+                    lambda: sdk_pages_dropped(client),
+                    c,
+                )
+                variants[f"c={c} SDK items, stdlib json (no orjson) / baseline"] = (
+                    baseline,
+                    lambda: with_stdlib_json(lambda: sdk_items(client)),
+                    c,
+                )
+                variants[f"c={c} SDK reading a nested value / baseline reading it"] = (
+                    baseline_read,
+                    lambda: sdk_items_read(client),
+                    c,
+                )
+            for mode in ("default", "throughput"):
+                variants[f"c=50 client.bulk gc={mode!r} / baseline"] = (
+                    all_at_once(baseline),
+                    lambda mode=mode: bulk_run(client, ids, mode),
+                    1,
+                )
             await baseline()  # warm both pools
             await sdk_items(client)
             for number in range(rounds):
                 print(f"round {number + 1}/{rounds}", file=sys.stderr)
                 decode_round(report, body, pairs)
-                for concurrency, repeat in ((1, 10), (50, 1)):
-                    await network_round(report, variants, baseline, concurrency, repeat)
-                    raw_read = await records_per_second(concurrency, repeat, baseline_read)
-                    sdk_read = await records_per_second(concurrency, repeat, lambda: sdk_items_read(client))
-                    report.add(
-                        f"c={concurrency} SDK reading a nested value / baseline reading it",
-                        sdk_read / raw_read,
-                    )
+                await network_round(
+                    report, number, {k: v for k, v in variants.items() if k.startswith("c=1 ")}, 5
+                )
+                await network_round(
+                    report, number, {k: v for k, v in variants.items() if k.startswith("c=50")}, 1
+                )
                 report.add("SDK request overhead besides decoding", await request_overhead(entity_body))
     finally:
         proc.terminate()
@@ -336,7 +377,6 @@ async def run(report: Report, pages: int, per_page: int, rounds: int, pairs: int
 
 def declare(report: Report) -> None:
     for concurrency in (1, 50):
-        report.metric(f"c={concurrency} baseline records/s", "records/s")
         report.metric(f"c={concurrency} SDK items / baseline", "x baseline", target=0.85)
         report.metric(
             f"c={concurrency} SDK .pages(), page kept by the loop variable / baseline", "x baseline"
@@ -344,6 +384,8 @@ def declare(report: Report) -> None:
         report.metric(f"c={concurrency} SDK .pages(), del page in the body / baseline", "x baseline")
         report.metric(f"c={concurrency} SDK items, stdlib json (no orjson) / baseline", "x baseline")
         report.metric(f"c={concurrency} SDK reading a nested value / baseline reading it", "x baseline")
+    report.metric("c=50 client.bulk gc='default' / baseline", "x baseline")
+    report.metric("c=50 client.bulk gc='throughput' / baseline", "x baseline", target=1.1)
     report.metric("decode: bytes -> models / json.loads", "x json.loads", target=1.3, better="lower")
     report.metric("decode + read every nested part / json.loads", "x json.loads")
     report.metric("decode with stdlib json / json.loads", "x json.loads")
@@ -356,7 +398,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--pages", type=int, default=20)
+    parser.add_argument("--pages", type=int, default=10)
     parser.add_argument("--per-page", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=7, help="interleaved rounds (at least 5)")
     parser.add_argument("--pairs", type=int, default=150, help="timing pairs per decode figure per round")
