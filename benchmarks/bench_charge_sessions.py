@@ -364,7 +364,7 @@ async def run(report: Report, pages: int, per_page: int, rounds: int, pairs: int
                 print(f"round {number + 1}/{rounds}", file=sys.stderr)
                 decode_round(report, body, pairs)
                 await network_round(
-                    report, number, {k: v for k, v in variants.items() if k.startswith("c=1 ")}, 5
+                    report, number, {k: v for k, v in variants.items() if k.startswith("c=1 ")}, 20
                 )
                 await network_round(
                     report, number, {k: v for k, v in variants.items() if k.startswith("c=50")}, 1

@@ -1,12 +1,14 @@
 """What the blocking facade costs: realto_sync vs realto_async against the same emulator.
 
-    python benchmarks/bench_sync_facade.py [--pairs 1000] [--rounds 7]
+    python benchmarks/bench_sync_facade.py [--pairs 1000] [--rounds 7] [--listing-pairs 5]
 
 The emulator runs in its own process with frozen time (answers cached). Reported per round:
 the time a blocking call adds over the same awaited call (median of back-to-back pairs;
-target <= 60 us), and item iteration of a 10,000-record listing both ways (the blocking one
+target <= 60 us; a bare hop to the loop thread and back is reported beside it, as the floor),
+and item iteration of a 10,000-record listing both ways (the blocking one
 prefetches pages; target: <= 2% more time than async). Rounds interleave both sides and
-alternate which goes first, since this machine's speed drifts; median and range over the
+alternate which goes first (several listing pairs a round, their median), since this machine's
+speed drifts; median and range over the
 rounds go to benchmarks/results/sync_facade.jsonl and .png.
 """
 
@@ -52,6 +54,25 @@ async def paired_call_overhead(
     return statistics.median(differences) * 1e6
 
 
+def bare_hop(client: RealtoClient, number: int) -> float:
+    """Median time of running a coroutine that does nothing on the client's loop thread.
+
+    The floor of any blocking call: two thread wake-ups, whatever the facade does around them.
+    """
+
+    async def nothing() -> None:
+        return None
+
+    runner = client._runner
+    times = []
+    clock = time.perf_counter
+    for _ in range(number):
+        started = clock()
+        runner.run(nothing)
+        times.append(clock() - started)
+    return statistics.median(times) * 1e6
+
+
 def long_lived_ev(client: RealtoClient) -> str:
     """An EV that was on the platform for all of the listed window."""
     for entity in client.entities.list():
@@ -91,14 +112,17 @@ def main() -> None:
     )
     parser.add_argument("--pairs", type=int, default=1000, help="call pairs per round (per-call overhead)")
     parser.add_argument("--rounds", type=int, default=7, help="interleaved rounds (at least 5)")
+    parser.add_argument("--listing-pairs", type=int, default=5, help="listing pairs per round (median)")
     args = parser.parse_args()
     report = Report(
         "sync_facade",
-        f"python benchmarks/bench_sync_facade.py --pairs {args.pairs} --rounds {args.rounds}",
+        f"python benchmarks/bench_sync_facade.py --pairs {args.pairs} --rounds {args.rounds} "
+        f"--listing-pairs {args.listing_pairs}",
         records=LISTING,
         page_size=PAGE,
     )
     per_call = report.metric("blocking call minus awaited call", "us", target=60, better="lower")
+    hop = report.metric("bare hop to the loop thread and back (reference)", "us")
     listing_name = f"{LISTING:,} records: blocking time / async time - 1"
     listing = report.metric(listing_name, "%", target=2, better="lower")
     with emulator_process() as emulator:
@@ -119,13 +143,17 @@ def main() -> None:
                     per_call.values.append(
                         await paired_call_overhead(async_client, sync_client, entity_id, args.pairs)
                     )
-                    if number % 2:  # alternate which side goes first
-                        blocking = sync_listing(sync_client, entity_id)
-                        awaited = await async_listing(async_client, entity_id)
-                    else:
-                        awaited = await async_listing(async_client, entity_id)
-                        blocking = sync_listing(sync_client, entity_id)
-                    listing.values.append((blocking / awaited - 1) * 100)
+                    hop.values.append(bare_hop(sync_client, args.pairs))
+                    ratios = []
+                    for pair in range(args.listing_pairs):
+                        if (number + pair) % 2:  # alternate which side goes first
+                            blocking = sync_listing(sync_client, entity_id)
+                            awaited = await async_listing(async_client, entity_id)
+                        else:
+                            awaited = await async_listing(async_client, entity_id)
+                            blocking = sync_listing(sync_client, entity_id)
+                        ratios.append(blocking / awaited - 1)
+                    listing.values.append(statistics.median(ratios) * 100)
 
         asyncio.run(measure())
         sync_client.close()

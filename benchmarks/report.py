@@ -134,3 +134,29 @@ class Report:
         chart = self.chart()
         if chart is not None:
             print(f"chart: {chart}")
+
+
+def markdown_table() -> str:
+    """The summaries of every results/*.jsonl file as one Markdown table (for the README)."""
+    rows = ["| benchmark | metric | target | median | range | rounds |", "|---|---|---|---|---|---|"]
+    for path in sorted(RESULTS.glob("*.jsonl")):
+        for line in path.read_text().splitlines():
+            entry = json.loads(line)
+            if entry.get("kind") != "summary":
+                continue
+            target = (
+                ""
+                if entry["target"] is None
+                else f"{'>=' if entry['better'] == 'higher' else '<='} {entry['target']}"
+            )
+            if entry["met"] is not None:
+                target += " (met)" if entry["met"] else " (**not met**)"
+            name = f"{entry['metric']} ({entry['unit']})"
+            spread = f"{entry['min']:.3g} - {entry['max']:.3g}"
+            cells = [entry["benchmark"], name, target, f"{entry['median']:.3g}", spread, str(entry["rounds"])]
+            rows.append("| " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    print(markdown_table())
