@@ -1,9 +1,10 @@
 """A minimal API server for benchmarks: pre-rendered charge-session pages, run as its own process.
 
-``python benchmarks/page_server.py PORT PAGES RECORDS_PER_PAGE`` serves
+``python benchmarks/page_server.py PORT PAGES RECORDS_PER_PAGE [FIRST_PAGE_FILE]`` serves
 ``/api/v1/authentication``, a tiny ``/api/v1/entities/{id}`` and
-``/api/v1/entities/{id}/charge-sessions`` (PAGES pages chained by continuation tokens) and
-prints ``ready`` once listening on 127.0.0.1.
+``/api/v1/entities/{id}/charge-sessions`` (PAGES pages chained by continuation tokens; the
+first page's bytes read from FIRST_PAGE_FILE when given, so it serves exactly what another
+server answered) and prints ``ready`` once listening on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -59,6 +60,9 @@ def build_pages(pages: int, per_page: int, entity_id: str) -> dict[str | None, b
 def main() -> None:
     port, pages, per_page = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
     bodies = build_pages(pages, per_page, "3c90c3cc-0d44-4b50-8888-8dd25736052a")
+    if len(sys.argv) > 4:
+        with open(sys.argv[4], "rb") as first_page:
+            bodies[None] = first_page.read()
     token_body = json.dumps(
         {"access_token": "bench-token", "expires_in": 3599, "token_type": "Bearer"}
     ).encode()

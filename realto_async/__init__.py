@@ -2,7 +2,7 @@
 
 from ._client import AsyncRealtoClient
 from ._clock import Clock, SystemClock
-from ._config import ClientConfig, Timeout, TokenSource
+from ._config import ClientConfig, ProxySetting, SslSetting, Timeout, TokenSource
 from ._convert import converter
 from ._dialects import Flavor
 from ._http import ResponseInfo
@@ -26,6 +26,7 @@ from .errors import (
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    CommandOutcomeAmbiguousError,
     CommandOutcomeUnknownError,
     ConfigurationError,
     ConflictError,
@@ -42,8 +43,10 @@ from .errors import (
     PermissionDeniedError,
     RateLimitError,
     RealtoError,
+    ResponseTooLargeError,
     ResponseValidationError,
     TokenEndpointUnreachableError,
+    TokenTimeoutError,
     UnprocessableEntityError,
 )
 from .models import (
@@ -121,6 +124,7 @@ __all__ = [
     "Command",
     "CommandBatch",
     "CommandError",
+    "CommandOutcomeAmbiguousError",
     "CommandOutcomeUnknownError",
     "CommandStatus",
     "CommandType",
@@ -170,6 +174,7 @@ __all__ = [
     "PermissionDeniedError",
     "PermissionLevel",
     "PhaseValues",
+    "ProxySetting",
     "Quantity",
     "RangeFigures",
     "RateLimitError",
@@ -178,6 +183,7 @@ __all__ = [
     "RealtoError",
     "RealtoModel",
     "ResponseInfo",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "RetryEvent",
     "RetryHook",
@@ -185,12 +191,14 @@ __all__ = [
     "SQLiteStateStore",
     "ScheduledCommand",
     "StateStore",
+    "SslSetting",
     "SystemClock",
     "Tenant",
     "TieredValues",
     "Timeout",
     "TokenEndpointUnreachableError",
     "TokenSource",
+    "TokenTimeoutError",
     "UnprocessableEntityError",
     "UpdateHook",
     "User",

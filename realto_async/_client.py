@@ -13,8 +13,12 @@ import attrs
 from ._clock import Clock
 from ._config import (
     ClientConfig,
+    ProxySetting,
+    Secret,
+    SslSetting,
     Timeout,
     TokenSource,
+    as_secret,
     check_headers,
     check_retry,
     check_retry_hook,
@@ -24,12 +28,13 @@ from ._convert import structure, structure_list
 from ._dialects import Flavor
 from ._errors import ConfigurationError, InvalidArgumentError
 from ._http import RequestOptions, Response, Transport
-from ._json import dumps
+from ._json import dumps, find_unencodable
 from ._pagination import AsyncPaginator, Page, parse_page
 from ._retry import RetryHook, RetryPolicy
 from ._types import NOT_GIVEN, Omittable
 from ._validate import check_max_items, check_page_size
 from .bulk._namespace import Bulk
+from .resources._base import expose_namespaces
 from .resources.charge_sessions import ChargeSessions
 from .resources.collectives import Collectives
 from .resources.commands import Commands
@@ -61,6 +66,17 @@ def _configure_logging(level_name: str | None) -> None:
         logger.addHandler(handler)
 
 
+def encode_body(body: Any) -> bytes:
+    """A request body as JSON bytes; anything JSON cannot hold is refused before sending."""
+    problem = find_unencodable(body)
+    if problem is not None:
+        raise InvalidArgumentError(
+            f"the request body cannot be sent as JSON: {problem}; use dicts with str keys, lists, "
+            "str, int, finite float, bool and None"
+        )
+    return dumps(body)
+
+
 class AsyncRealtoClient:
     """The asynchronous client of the re.alto / Traxes platform API.
 
@@ -78,6 +94,11 @@ class AsyncRealtoClient:
 
     The aiohttp session is created on first use inside the running event loop and is bound
     to it. A ``session`` you pass is used as is and never closed by the client.
+
+    Networks: ``proxy`` is a proxy URL, ``False`` for none, or ``None`` (the default) to follow
+    ``HTTP_PROXY`` / ``HTTPS_PROXY`` / ``NO_PROXY``; ``ssl`` is an ``ssl.SSLContext``, a CA bundle
+    path, or ``False`` to skip certificate checks. An answer larger than ``max_response_bytes``
+    (default 64 MiB) raises :class:`ResponseTooLargeError` without being read in full.
     """
 
     entities: Entities
@@ -108,6 +129,9 @@ class AsyncRealtoClient:
         default_headers: Mapping[str, str] | None = None,
         on_retry: RetryHook | None = None,
         clock: Clock | None = None,
+        proxy: ProxySetting = None,
+        ssl: SslSetting = None,
+        max_response_bytes: int | None = None,
     ) -> None:
         """Build a client; nothing is sent until the first call.
 
@@ -124,7 +148,8 @@ class AsyncRealtoClient:
             flavor: the dialect, ``"realto"`` or ``"traxes"`` (``REALTO_FLAVOR``; default ``"realto"``).
             token_url: the token endpoint (``REALTO_TOKEN_URL``; default: the dialect's).
             timeout: seconds each call may take, every retry and token fetch included (a number), or
-                ``Timeout(connect=, read=, total=)`` for each limit in seconds. Default 120 s.
+                ``Timeout(connect=, read=, total=, pool=)`` for each limit in seconds (``pool``: the
+                wait for a free connection, a request that never got one was not sent). Default 120 s.
             max_retries: how often a failed call is tried again (default 2).
             retry: a RetryPolicy: backoff delays (seconds) and the statuses that are retried.
             session: an ``aiohttp.ClientSession`` to send with; used as is and never closed.
@@ -132,10 +157,19 @@ class AsyncRealtoClient:
             default_headers: headers sent with every request (not Authorization: pass ``token``).
             on_retry: called with a RetryEvent before each retry (an async callable is awaited).
             clock: the time source for deadlines, backoff and token expiry (tests pass a FakeClock).
+            proxy: a proxy URL, False for none, or None (default) for ``HTTP_PROXY`` /
+                ``HTTPS_PROXY`` / ``NO_PROXY`` from the environment.
+            ssl: an ``ssl.SSLContext``, a CA bundle path (a private CA), or False for no certificate
+                checks (None: the system's CAs).
+            max_response_bytes: the largest answer read, in bytes (default 64 MiB); a larger one
+                raises ResponseTooLargeError without being read in full.
 
         Raises:
             ConfigurationError: a setting is missing or malformed; the message names it.
         """
+        # Held redacted from here on: error reporters that capture locals show only '****'.
+        client_secret = as_secret(client_secret)  # type: ignore[assignment]
+        token = Secret(token) if isinstance(token, str) else token  # type: ignore[assignment]
         config = resolve_config(
             client_id=client_id,
             client_secret=client_secret,
@@ -148,6 +182,9 @@ class AsyncRealtoClient:
             retry=retry,
             connector_limit=connector_limit,
             default_headers=default_headers,
+            proxy=proxy,
+            ssl=ssl,
+            max_response_bytes=max_response_bytes,
         )
         if session is not None and not isinstance(session, aiohttp.ClientSession):
             raise ConfigurationError(
@@ -277,9 +314,12 @@ class AsyncRealtoClient:
         await self.aclose()
 
     def __repr__(self) -> str:
-        config = self._transport.config
+        transport = getattr(self, "_transport", None)  # None while __init__ has not finished
+        if transport is None:
+            return "AsyncRealtoClient(<not configured>)"
+        config = transport.config
         if config.token is not None:
-            auth = "static token" if isinstance(config.token, str) else "token callable"
+            auth = "static token" if isinstance(config.token, Secret) else "token callable"
         else:
             auth = f"client_id={config.client_id!r}"
         view = ", view" if self._is_view else ""
@@ -294,9 +334,12 @@ class AsyncRealtoClient:
         *,
         params: Mapping[str, str] | None = None,
         body: Any = NOT_GIVEN,
+        expect_json: bool = True,
     ) -> Response:
-        payload = None if body is NOT_GIVEN else dumps(body)
-        return await self._transport.send(method, path, self._options, params=params, json=payload)
+        payload = None if body is NOT_GIVEN else encode_body(body)
+        return await self._transport.send(
+            method, path, self._options, params=params, json=payload, expect_json=expect_json
+        )
 
     async def _request(
         self,
@@ -319,7 +362,7 @@ class AsyncRealtoClient:
     async def _request_none(
         self, method: str, path: str, *, params: Mapping[str, str] | None = None, body: Any = NOT_GIVEN
     ) -> None:
-        await self._send(method, path, params=params, body=body)
+        await self._send(method, path, params=params, body=body, expect_json=False)
 
     async def _request_json(self, method: str, path: str, *, body: Any = NOT_GIVEN) -> Any:
         return (await self._send(method, path, body=body)).json()
@@ -356,3 +399,6 @@ class AsyncRealtoClient:
             return parse_page(response, model, fetch)
 
         return AsyncPaginator(fetch, continuation_token=continuation_token, max_items=limit, model=model)
+
+
+expose_namespaces(AsyncRealtoClient)

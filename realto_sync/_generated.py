@@ -32,6 +32,7 @@ from realto_async import (
     Command,
     CommandBatch,
     CommandError,
+    CommandOutcomeAmbiguousError,
     CommandOutcomeUnknownError,
     CommandStatus,
     CommandType,
@@ -79,6 +80,7 @@ from realto_async import (
     PermissionDeniedError,
     PermissionLevel,
     PhaseValues,
+    ProxySetting,
     Quantity,
     RangeFigures,
     RateLimitError,
@@ -87,12 +89,14 @@ from realto_async import (
     RealtoError,
     RealtoModel,
     ResponseInfo,
+    ResponseTooLargeError,
     ResponseValidationError,
     RetryEvent,
     RetryHook,
     RetryPolicy,
     ScheduledCommand,
     SQLiteStateStore,
+    SslSetting,
     StateStore,
     SystemClock,
     Tenant,
@@ -100,6 +104,7 @@ from realto_async import (
     Timeout,
     TokenEndpointUnreachableError,
     TokenSource,
+    TokenTimeoutError,
     UnprocessableEntityError,
     UpdateHook,
     User,
@@ -157,6 +162,7 @@ __all__ = [
     "Command",
     "CommandBatch",
     "CommandError",
+    "CommandOutcomeAmbiguousError",
     "CommandOutcomeUnknownError",
     "CommandStatus",
     "CommandType",
@@ -218,6 +224,7 @@ __all__ = [
     "PermissionDeniedError",
     "PermissionLevel",
     "PhaseValues",
+    "ProxySetting",
     "Quantity",
     "QuantitySetting",
     "RangeFigures",
@@ -229,6 +236,7 @@ __all__ = [
     "RealtoError",
     "RealtoModel",
     "ResponseInfo",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "RetryEvent",
     "RetryHook",
@@ -236,6 +244,7 @@ __all__ = [
     "SQLiteStateStore",
     "ScheduledCommand",
     "Settings",
+    "SslSetting",
     "StateStore",
     "SyncBulkRun",
     "SyncPage",
@@ -247,6 +256,7 @@ __all__ = [
     "Timeout",
     "TokenEndpointUnreachableError",
     "TokenSource",
+    "TokenTimeoutError",
     "UnprocessableEntityError",
     "UpdateHook",
     "User",
@@ -1631,15 +1641,15 @@ class QuantitySetting(SyncResource):
 
         Args:
             entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
-            value: the new value, in ``unit``.
-            unit: the value's unit (None: the setting's own: kWh, kW or m2).
+            value: the new value, in ``unit``: a finite number >= 0.
+            unit: the value's unit, a non-empty str (None: the setting's own: kWh, kW or m2).
 
         Returns:
             Quantity: the value and unit as the server stored them.
 
         Raises:
-            InvalidArgumentError: ``entity_id`` is not a UUID or ``value`` is not a number (checked before
-                sending).
+            InvalidArgumentError: ``entity_id`` is not a UUID, ``value`` is not a finite number >= 0,
+                or ``unit`` not a str (checked before sending).
             NotFoundError: no such entity is visible to you (404).
             APIStatusError: any other refusal by the server (the subclass names the status).
             APIConnectionError: the server could not be reached or did not answer in time.
@@ -1724,7 +1734,8 @@ class Disaggregators(SyncResource):
 
         Args:
             entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
-            type: the disaggregator's type, e.g. ``"EV"`` or ``"HeatPump"``.
+            type: the disaggregator's type, e.g. ``"EV"`` or ``"HeatPump"``. It is one path segment:
+                letters, digits, ``_`` and ``-`` only (anything else is refused).
             enabled: True to switch it on, False to switch it off.
 
         Returns:
@@ -1770,14 +1781,16 @@ class Features(SyncResource):
 
         Args:
             entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
-            name: the feature's name, e.g. ``SmartCharging`` or ``CaptureChargeSessions``.
+            name: the feature's name, e.g. ``SmartCharging`` or ``CaptureChargeSessions``. It is one
+                path segment: letters, digits, ``_`` and ``-`` only (anything else could change the
+                URL, so it is refused).
             enabled: True to switch it on, False to switch it off.
 
         Returns:
             Feature: the feature as the server stored it.
 
         Raises:
-            InvalidArgumentError: ``entity_id`` is not a UUID, ``name`` is not a plain name, or
+            InvalidArgumentError: ``entity_id`` is not a UUID, ``name`` is not such a name, or
                 ``enabled`` not a bool (checked before sending).
             NotFoundError: no such entity or feature (404).
             APIStatusError: any other refusal by the server (the subclass names the status).
@@ -1827,17 +1840,17 @@ class Locations(SyncResource):
         Args:
             entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
             label: the place's name, e.g. ``"Home"`` (non-empty).
-            latitude: degrees north, -90 to 90.
-            longitude: degrees east, -180 to 180.
-            radius: how far from the point still counts as the place, in metres (None: the server's
-                default).
+            latitude: degrees north, -90 to 90 (WGS84).
+            longitude: degrees east, -180 to 180 (WGS84).
+            radius: how far from the point still counts as the place, in metres, finite and >= 0
+                (None: the server's default).
 
         Returns:
             Location: the saved place with its id.
 
         Raises:
-            InvalidArgumentError: ``entity_id`` is not a UUID, ``label`` is empty, or the position is off
-                the globe (checked before sending).
+            InvalidArgumentError: ``entity_id`` is not a UUID, ``label`` is empty, the position is off
+                the globe, or ``radius`` is not a finite number >= 0 (checked before sending).
             NotFoundError: no such entity is visible to you (404).
             APIStatusError: any other refusal by the server (the subclass names the status).
             APIConnectionError: the server could not be reached or did not answer in time.
@@ -2260,6 +2273,11 @@ class RealtoClient(SyncClientBase):
     ``collectives``, ``tenants``, ``onboarding`` (``.types``, ``.entities``, ``.collectives``,
     ``.guided_sessions``), ``readings``, ``commands``, ``charge_sessions``, ``settings`` and
     ``offboarding``.
+
+    Networks: ``proxy`` is a proxy URL, ``False`` for none, or ``None`` (the default) to follow
+    ``HTTP_PROXY`` / ``HTTPS_PROXY`` / ``NO_PROXY``; ``ssl`` is an ``ssl.SSLContext``, a CA bundle
+    path, or ``False`` to skip certificate checks. An answer larger than ``max_response_bytes``
+    (default 64 MiB) raises :class:`ResponseTooLargeError` without being read in full.
     """
 
     entities: Entities
@@ -2290,6 +2308,9 @@ class RealtoClient(SyncClientBase):
         default_headers: Mapping[str, str] | None = None,
         on_retry: RetryHook | None = None,
         clock: Clock | None = None,
+        proxy: ProxySetting = None,
+        ssl: SslSetting = None,
+        max_response_bytes: int | None = None,
     ) -> None:
         """Build a client; nothing is sent until the first call.
 
@@ -2306,7 +2327,8 @@ class RealtoClient(SyncClientBase):
             flavor: the dialect, ``"realto"`` or ``"traxes"`` (``REALTO_FLAVOR``; default ``"realto"``).
             token_url: the token endpoint (``REALTO_TOKEN_URL``; default: the dialect's).
             timeout: seconds each call may take, every retry and token fetch included (a number), or
-                ``Timeout(connect=, read=, total=)`` for each limit in seconds. Default 120 s.
+                ``Timeout(connect=, read=, total=, pool=)`` for each limit in seconds (``pool``: the
+                wait for a free connection, a request that never got one was not sent). Default 120 s.
             max_retries: how often a failed call is tried again (default 2).
             retry: a RetryPolicy: backoff delays (seconds) and the statuses that are retried.
             session: an ``aiohttp.ClientSession`` to send with; used as is and never closed.
@@ -2314,6 +2336,12 @@ class RealtoClient(SyncClientBase):
             default_headers: headers sent with every request (not Authorization: pass ``token``).
             on_retry: called with a RetryEvent before each retry (an async callable is awaited).
             clock: the time source for deadlines, backoff and token expiry (tests pass a FakeClock).
+            proxy: a proxy URL, False for none, or None (default) for ``HTTP_PROXY`` /
+                ``HTTPS_PROXY`` / ``NO_PROXY`` from the environment.
+            ssl: an ``ssl.SSLContext``, a CA bundle path (a private CA), or False for no certificate
+                checks (None: the system's CAs).
+            max_response_bytes: the largest answer read, in bytes (default 64 MiB); a larger one
+                raises ResponseTooLargeError without being read in full.
 
         Raises:
             ConfigurationError: a setting is missing or malformed; the message names it.
@@ -2334,6 +2362,9 @@ class RealtoClient(SyncClientBase):
                 "default_headers": default_headers,
                 "on_retry": on_retry,
                 "clock": clock,
+                "proxy": proxy,
+                "ssl": ssl,
+                "max_response_bytes": max_response_bytes,
             }
         )
         self._bind()

@@ -99,8 +99,8 @@ async def test_each_dialect_refuses_the_others_names(emu: Raw) -> None:
     )
     await emu.error("POST", "/v1/onboarding/entities", 400, body=foreign)
     await emu.error("GET", "/v1/entities", 400, params={"type": "ChargePole" if traxes else "ChargePoint"})
-    ev = await an_entity(emu)
-    status, _ = await emu.call("POST", f"/v1/entities/{ev['id']}/commands", body={"type": "Reset"})
+    pv = await an_entity(emu, "PV")
+    status, _ = await emu.call("POST", f"/v1/entities/{pv['id']}/commands", body={"type": "Reset"})
     assert status == (201 if traxes else 400)
 
 
@@ -242,15 +242,19 @@ async def test_commands_move_triggered_sent_succeeded_and_scheduled_ones_wait(em
     await emu.error("PATCH", scheduled + "/cancel", 400)
 
 
-async def test_a_command_the_device_cannot_do_fails(emu: Raw) -> None:
-    meter = await an_entity(emu, "SmartMeter")
-    command = await emu.ok(
-        "POST", f"/v1/entities/{meter['id']}/commands", 201, body={"type": "StartCharging"}
+async def test_a_limit_above_the_nominal_power_fails_at_the_device(emu: Raw) -> None:
+    pv = await an_entity(emu, "PV")
+    nominal_w = (await emu.ok("GET", f"/v1/entities/{pv['id']}/nominal-power"))["value"] * 1000
+    base = f"/v1/entities/{pv['id']}/commands"
+    too_high = await emu.ok("POST", base, 201, body={"type": "LimitFeedIn", "value": str(int(nominal_w) + 1)})
+    within = await emu.ok(
+        "POST", base, 201, params={"ignoreCooldown": "true"}, body={"type": "LimitFeedIn", "value": "1000"}
     )
     clock_of(emu).advance(timedelta(seconds=6))
-    failed = await emu.ok("GET", f"/v1/entities/{meter['id']}/commands/{command['id']}")
+    failed = await emu.ok("GET", f"{base}/{too_high['id']}")
     assert failed["status"] == "Failed"
-    assert failed["error"]["title"] == "UnsupportedCommand"
+    assert failed["error"]["title"] == "LimitAboveNominalPower"
+    assert (await emu.ok("GET", f"{base}/{within['id']}"))["status"] == "Succeeded"
 
 
 async def test_offboarding_removes_the_entity_when_it_succeeds(emu: Raw) -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from .._errors import InvalidArgumentError
-from .._validate import check_uuid
+from .._errors import InvalidArgumentError, ResponseValidationError
+from .._validate import check_json, check_name_segment, check_number, check_optional_str, check_uuid
 from ..models.common import Quantity
 from ..models.settings import Disaggregator, Feature, Location
-from ._base import Resource
+from ._base import Resource, expose_namespaces
 from ._params import drop_unset
 
 if TYPE_CHECKING:
@@ -18,21 +18,9 @@ if TYPE_CHECKING:
 __all__ = ["Settings"]
 
 
-def _number(value: object, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise InvalidArgumentError(f"{name} must be a number, got {value!r}")
-    return value
-
-
 def _flag(value: object) -> bool:
     if not isinstance(value, bool):
         raise InvalidArgumentError(f"enabled must be True or False, got {value!r}")
-    return value
-
-
-def _name(value: object, what: str) -> str:
-    if not isinstance(value, str) or not value or "/" in value or value in (".", ".."):
-        raise InvalidArgumentError(f"{what} must be a plain non-empty name, got {value!r}")
     return value
 
 
@@ -64,21 +52,23 @@ class Features(Resource):
 
         Args:
             entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
-            name: the feature's name, e.g. ``SmartCharging`` or ``CaptureChargeSessions``.
+            name: the feature's name, e.g. ``SmartCharging`` or ``CaptureChargeSessions``. It is one
+                path segment: letters, digits, ``_`` and ``-`` only (anything else could change the
+                URL, so it is refused).
             enabled: True to switch it on, False to switch it off.
 
         Returns:
             Feature: the feature as the server stored it.
 
         Raises:
-            InvalidArgumentError: ``entity_id`` is not a UUID, ``name`` is not a plain name, or
+            InvalidArgumentError: ``entity_id`` is not a UUID, ``name`` is not such a name, or
                 ``enabled`` not a bool (checked before sending).
             NotFoundError: no such entity or feature (404).
             APIStatusError: any other refusal by the server (the subclass names the status).
             APIConnectionError: the server could not be reached or did not answer in time.
         """
         entity = check_uuid(entity_id, "entity_id")
-        feature = _name(name, "name")
+        feature = check_name_segment(name, "name")
         return await self._client._request(
             "PUT", f"/v1/entities/{entity}/features/{feature}", Feature, body={"enabled": _flag(enabled)}
         )
@@ -123,25 +113,25 @@ class Locations(Resource):
         Args:
             entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
             label: the place's name, e.g. ``"Home"`` (non-empty).
-            latitude: degrees north, -90 to 90.
-            longitude: degrees east, -180 to 180.
-            radius: how far from the point still counts as the place, in metres (None: the server's
-                default).
+            latitude: degrees north, -90 to 90 (WGS84).
+            longitude: degrees east, -180 to 180 (WGS84).
+            radius: how far from the point still counts as the place, in metres, finite and >= 0
+                (None: the server's default).
 
         Returns:
             Location: the saved place with its id.
 
         Raises:
-            InvalidArgumentError: ``entity_id`` is not a UUID, ``label`` is empty, or the position is off
-                the globe (checked before sending).
+            InvalidArgumentError: ``entity_id`` is not a UUID, ``label`` is empty, the position is off
+                the globe, or ``radius`` is not a finite number >= 0 (checked before sending).
             NotFoundError: no such entity is visible to you (404).
             APIStatusError: any other refusal by the server (the subclass names the status).
             APIConnectionError: the server could not be reached or did not answer in time.
         """
         entity = check_uuid(entity_id, "entity_id")
-        if not isinstance(label, str) or not label:
+        if not isinstance(label, str) or not label.strip():
             raise InvalidArgumentError("label must be a non-empty str")
-        lat, lon = _number(latitude, "latitude"), _number(longitude, "longitude")
+        lat, lon = check_number(latitude, "latitude"), check_number(longitude, "longitude")
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
             raise InvalidArgumentError(
                 f"({lat}, {lon}) is not a position: latitude is -90..90, longitude -180..180"
@@ -151,7 +141,7 @@ class Locations(Resource):
                 "label": label,
                 "latitude": lat,
                 "longitude": lon,
-                "radius": None if radius is None else _number(radius, "radius"),
+                "radius": None if radius is None else check_number(radius, "radius", minimum=0, unit=" m"),
             }
         )
         return await self._client._request("POST", f"/v1/entities/{entity}/locations", Location, body=body)
@@ -214,21 +204,24 @@ class QuantitySetting(Resource):
 
         Args:
             entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
-            value: the new value, in ``unit``.
-            unit: the value's unit (None: the setting's own: kWh, kW or m2).
+            value: the new value, in ``unit``: a finite number >= 0.
+            unit: the value's unit, a non-empty str (None: the setting's own: kWh, kW or m2).
 
         Returns:
             Quantity: the value and unit as the server stored them.
 
         Raises:
-            InvalidArgumentError: ``entity_id`` is not a UUID or ``value`` is not a number (checked before
-                sending).
+            InvalidArgumentError: ``entity_id`` is not a UUID, ``value`` is not a finite number >= 0,
+                or ``unit`` not a str (checked before sending).
             NotFoundError: no such entity is visible to you (404).
             APIStatusError: any other refusal by the server (the subclass names the status).
             APIConnectionError: the server could not be reached or did not answer in time.
         """
         entity = check_uuid(entity_id, "entity_id")
-        body = {"unit": unit or self._unit, "value": _number(value, "value")}
+        body = {
+            "unit": check_optional_str(unit, "unit") or self._unit,
+            "value": check_number(value, "value", minimum=0),
+        }
         return await self._client._request("PUT", f"/v1/entities/{entity}/{self._path}", Quantity, body=body)
 
 
@@ -261,7 +254,8 @@ class Disaggregators(Resource):
 
         Args:
             entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
-            type: the disaggregator's type, e.g. ``"EV"`` or ``"HeatPump"``.
+            type: the disaggregator's type, e.g. ``"EV"`` or ``"HeatPump"``. It is one path segment:
+                letters, digits, ``_`` and ``-`` only (anything else is refused).
             enabled: True to switch it on, False to switch it off.
 
         Returns:
@@ -275,7 +269,7 @@ class Disaggregators(Resource):
             APIConnectionError: the server could not be reached or did not answer in time.
         """
         entity = check_uuid(entity_id, "entity_id")
-        kind = _name(type, "type")
+        kind = check_name_segment(type, "type")
         return await self._client._request(
             "PUT",
             f"/v1/entities/{entity}/disaggregators/{kind}",
@@ -308,8 +302,6 @@ class CustomProperties(Resource):
         entity = check_uuid(entity_id, "entity_id")
         found = await self._client._request_json("GET", f"/v1/entities/{entity}/properties")
         if not isinstance(found, dict):
-            from .._errors import ResponseValidationError
-
             raise ResponseValidationError("custom properties should be a JSON object", model="properties")
         return found
 
@@ -333,6 +325,7 @@ class CustomProperties(Resource):
         entity = check_uuid(entity_id, "entity_id")
         if not isinstance(properties, dict):
             raise InvalidArgumentError(f"properties must be a dict, got {type(properties).__name__}")
+        check_json(properties, "properties")
         found = await self._client._request_json("PUT", f"/v1/entities/{entity}/properties", body=properties)
         return found if isinstance(found, dict) else properties
 
@@ -349,6 +342,13 @@ class Settings:
         "locations",
         "nominal_power",
     )
+    features: Features
+    locations: Locations
+    battery_capacity: QuantitySetting
+    nominal_power: QuantitySetting
+    heated_area: QuantitySetting
+    disaggregators: Disaggregators
+    custom_properties: CustomProperties
 
     def __init__(self, client: AsyncRealtoClient) -> None:
         self.features = Features(client)
@@ -358,3 +358,6 @@ class Settings:
         self.heated_area = QuantitySetting(client, "heated-area", "m2")
         self.disaggregators = Disaggregators(client)
         self.custom_properties = CustomProperties(client)
+
+
+expose_namespaces(Settings)

@@ -10,8 +10,12 @@
                 ...
         server.clock.advance(timedelta(minutes=10))
 
-Run it from a shell with ``python -m realto_async.testing --port 8080``; pytest users get the
-``realto_server`` and ``realto_client`` fixtures.
+Blocking tests start it on a background thread: ``server = FakeRealto(...).start()`` ...
+``server.stop()`` (or ``with FakeRealto(...) as server:``). Run it from a shell with
+``realto emulator --evs 500 --frozen`` (``python -m realto_async.testing``); with ``control=True``
+(on for the command line and the fixtures) ``/_emulator/...`` steers it over HTTP: faults, the
+clock, the request log, a reset. pytest users get the ``realto_server`` and ``realto_client``
+fixtures.
 """
 
 from ._clock import DEFAULT_START, FakeClock, RealClock

@@ -45,6 +45,7 @@ class FakeClock(EmulatorClock):
         if start.utcoffset() is None:
             raise ValueError("FakeClock needs a timezone-aware start")
         self._now = start.astimezone(timezone.utc)
+        self._start = self._now
         self._monotonic = 1000.0
         self.sleeps: list[float] = []
 
@@ -58,6 +59,10 @@ class FakeClock(EmulatorClock):
             raise ValueError("time only moves forward")
         self._now += timedelta(seconds=seconds)
         self._monotonic += seconds
+
+    def rewind(self) -> None:
+        """Back to the start time (what resetting the emulator does); ``monotonic()`` still only grows."""
+        self._now = self._start
 
     def monotonic(self) -> float:
         return self._monotonic

@@ -10,10 +10,13 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from ._errors import bad_request
+from ._facts import ENUMS, TYPE_TO_REALTO
+from ._ids import iso
 from ._keys import SERVER_KEY
 from ._records import Principal
-from ._render import TYPE_TO_REALTO, Renderer
+from ._render import Renderer
 from ._store import Store
+from ._timeparse import EARLIEST, LATEST, TimeOutOfRange, TimeSyntaxError, parse_api_time
 
 if TYPE_CHECKING:
     from ._server import FakeRealto
@@ -21,38 +24,6 @@ if TYPE_CHECKING:
 __all__ = ["ENUMS", "Ctx"]
 
 UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-
-ENUMS: dict[str, dict[str, set[str]]] = {
-    "EntityType": {
-        "realto": {"Battery", "Boiler", "ChargePole", "EV", "HeatPump", "PV", "RetrofitMeter", "SmartMeter"},
-        "traxes": {
-            "Battery",
-            "ChargePoint",
-            "EV",
-            "HeatPump",
-            "SolarPlant",
-            "RetrofitMeter",
-            "Meter",
-            "Inverter",
-        },
-    },
-    "CommandType": {
-        "realto": {"Disconnect", "LimitFeedIn", "StartCharging", "StopCharging"},
-        "traxes": {"Disconnect", "LimitFeedIn", "StartCharging", "StopCharging", "Reset", "StopFeedIn"},
-    },
-    "CollectiveType": {
-        "realto": {"Community", "Household", "Fleet", "SolarFarm", "WindFarm", "VirtualPowerPlant"},
-        "traxes": {"Household", "Fleet", "SolarFarm", "VirtualPowerPlant"},
-    },
-    "PermissionLevel": {
-        "realto": {"Viewer", "Contributor", "Administer", "Owner"},
-        "traxes": {"Viewer", "Contributor", "Administer", "Owner"},
-    },
-    "OnboardingStatus": {
-        "realto": {"Canceled", "Failed", "InProgress", "Pending", "Succeeded"},
-        "traxes": {"Canceled", "Failed", "InProgress", "Pending", "Succeeded"},
-    },
-}
 
 
 class Ctx:
@@ -96,13 +67,19 @@ class Ctx:
         return self.parse_time(text, name)
 
     def parse_time(self, text: object, name: str) -> datetime:
-        from .._convert import FieldError, _parse_datetime
-
         try:
-            return _parse_datetime(text)
-        except FieldError:
+            return parse_api_time(text)
+        except TimeOutOfRange:
             raise bad_request(
-                "InvalidDateTime", f"{name} must be an ISO-8601 date-time with a zone, got {text!r}."
+                "InvalidDateTime",
+                f"{name} {text!r} is out of range: give a date-time between "
+                f"{iso(EARLIEST)} and {iso(LATEST)}.",
+            ) from None
+        except TimeSyntaxError:
+            raise bad_request(
+                "InvalidDateTime",
+                f"{name} must be an ISO-8601 date-time with a zone (like 2024-05-01T00:00:00Z), "
+                f"got {text!r}.",
             ) from None
 
     def bool_query(self, name: str) -> bool:
@@ -115,7 +92,7 @@ class Ctx:
         raw = await self.request.read()
         try:
             body = json.loads(raw or b"null")
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested too deeply
             raise bad_request("InvalidBody", "The request body is not valid JSON.") from None
         if not isinstance(body, expect):
             raise bad_request(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import uuid
 from datetime import datetime, timezone
 
 __all__ = ["IdSource", "iso"]
@@ -16,9 +15,15 @@ class IdSource:
         self._rng = random.Random(f"{seed}:{stream}")
 
     def new(self) -> str:
-        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+        raw = bytearray(self._rng.getrandbits(128).to_bytes(16, "big"))
+        raw[6] = (raw[6] & 0x0F) | 0x40  # what uuid.UUID(int=..., version=4) sets
+        raw[8] = (raw[8] & 0x3F) | 0x80
+        text = raw.hex()
+        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def iso(value: datetime) -> str:
     """UTC ISO-8601 with a Z, whole seconds (as the API writes times)."""
+    if value.tzinfo is timezone.utc:
+        return value.isoformat()[:19] + "Z"
     return value.astimezone(timezone.utc).replace(microsecond=0, tzinfo=None).isoformat() + "Z"

@@ -11,11 +11,9 @@ from typing import Any
 from aiohttp import web
 
 from ._errors import bad_request
+from ._facts import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 __all__ = ["MAX_PAGE_SIZE", "decode_token", "encode_token", "page_envelope", "page_size_of"]
-
-MAX_PAGE_SIZE = 1000
-DEFAULT_PAGE_SIZE = 25
 
 
 def _fingerprint(request: web.Request) -> str:
@@ -39,7 +37,7 @@ def decode_token(request: web.Request) -> int:
         payload = json.loads(base64.urlsafe_b64decode(padded.encode()))
         offset = int(payload["o"])
         matches = payload["q"] == _fingerprint(request)
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, OverflowError, RecursionError):
         raise bad_request("InvalidContinuationToken", "The continuation token is not valid.") from None
     if not matches or offset < 0:
         raise bad_request("InvalidContinuationToken", "The continuation token belongs to another query.")

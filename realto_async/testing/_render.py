@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from ._facts import FIELD_TO_TRAXES, TYPE_TO_TRAXES
 from ._ids import iso
 from ._records import (
     CollectiveRecord,
@@ -18,20 +19,6 @@ from ._records import (
 )
 
 __all__ = ["Renderer"]
-
-TYPE_TO_TRAXES = {"ChargePole": "ChargePoint", "PV": "SolarPlant", "SmartMeter": "Meter"}
-TYPE_TO_REALTO = {traxes: realto for realto, traxes in TYPE_TO_TRAXES.items()}
-# re.alto request/information name -> Traxes name
-FIELD_TO_TRAXES = {
-    "manufacturer": "brand",
-    "vin": "identifier",
-    "uuid": "identifier",
-    "reference": "identifier",
-    "ean": "identifier",
-    "code": "pairingCode",
-    "email": "associatedEmail",
-    "model": "name",
-}
 
 
 def without_none(values: dict[str, Any]) -> dict[str, Any]:

@@ -26,8 +26,11 @@ async def list_entities(request: web.Request) -> web.Response:
     ctx = Ctx(request)
     wanted = request.query.get("type")
     kind = ctx.enum(wanted, "EntityType", "type") if wanted is not None else None
-    entities = [e for e in ctx.store.visible_entities(ctx.principal) if kind is None or e.type == kind]
-    return paged(ctx, [ctx.render.entity(e, ctx.now) for e in entities])
+    entities = ctx.store.visible_entities(ctx.principal, kind)
+    size = page_size_of(ctx.request)
+    offset = decode_token(ctx.request)
+    window = [ctx.render.entity(e, ctx.now) for e in entities[offset : offset + size]]
+    return ctx.respond(page_envelope(ctx.request, window, len(entities), offset, size))
 
 
 async def get_entity(request: web.Request) -> web.Response:

@@ -3,36 +3,51 @@
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import web
 
+from ._clock import FakeClock
 from ._context import Ctx
 from ._errors import bad_request, conflict, not_found
+from ._facts import COMMANDS_BY_TYPE
 from ._ids import iso
 from ._paging import decode_token, page_envelope, page_size_of
+from ._readings import READING_STEP, reading_at, reading_times, readings
 from ._records import CommandRecord, EntityRecord
 from ._routes_core import paged
-from ._synth import READING_STEP, charge_sessions, reading_at, reading_times
+from ._synth import SYNTH_ORIGIN, charge_sessions
 
 __all__ = ["routes"]
 
+MAX_RESOLUTION = timedelta(days=366)
+DIGITS_RE = re.compile(r"[0-9]+")
 DURATION_RE = re.compile(r"P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?")
 
 
 def _window(ctx: Ctx) -> tuple[datetime, datetime]:
     start = ctx.time_query("start", required=True)
-    end = ctx.time_query("end", required=False) or ctx.now
+    given_end = ctx.time_query("end", required=False)
+    end = given_end or ctx.now
     assert start is not None
     if end < start:
-        raise bad_request("InvalidTimeFrame", "end must not be before start.")
+        raise bad_request("InvalidTimeFrame", _backwards_window_message(ctx, start, given_end))
     return start, end
 
 
-def _reading_id(entity: EntityRecord, moment: datetime) -> str:
-    return str(uuid.uuid5(uuid.UUID(entity.id), iso(moment)))
+def _backwards_window_message(ctx: Ctx, start: datetime, given_end: datetime | None) -> str:
+    if given_end is not None:
+        message = f"end ({iso(given_end)}) must not be before start ({iso(start)})."
+    else:
+        message = f"end must not be before start ({iso(start)}); without end it is the emulator's now."
+    if start > ctx.now and isinstance(ctx.server.clock, FakeClock):
+        message += (
+            f" The emulator's clock is a fake clock, now at {iso(ctx.now)}, not your wall clock:"
+            " take times from server.clock.now() (or GET /_emulator/clock), e.g."
+            " start = server.clock.now() - timedelta(days=30)."
+        )
+    return message
 
 
 async def list_readings(request: web.Request) -> web.Response:
@@ -45,11 +60,7 @@ async def list_readings(request: web.Request) -> web.Response:
     first, total = reading_times(max(start, entity.created), min(end, ctx.now + timedelta(seconds=1)))
     size = page_size_of(request)
     offset = decode_token(request)
-    items = [
-        reading_at(ctx.store.seed, entity, moment, _reading_id(entity, moment))
-        for index in range(offset, min(total, offset + size))
-        for moment in [first + index * READING_STEP]
-    ]
+    items = readings(ctx.store.seed, entity, first, offset, max(offset, min(total, offset + size)))
     return ctx.server.remember(ctx, page_envelope(request, items, total, offset, size))
 
 
@@ -60,7 +71,7 @@ async def last_reading(request: web.Request) -> web.Response:
     moment = day_start + ((ctx.now - day_start) // READING_STEP) * READING_STEP
     if moment < entity.created:
         raise not_found("Reading of entity", entity.id)
-    return ctx.respond(reading_at(ctx.store.seed, entity, moment, _reading_id(entity, moment)))
+    return ctx.respond(reading_at(ctx.store.seed, entity, moment))
 
 
 def _resolution(ctx: Ctx) -> timedelta:
@@ -71,7 +82,12 @@ def _resolution(ctx: Ctx) -> timedelta:
             "InvalidResolution", f"resolution must be an ISO-8601 duration like PT15M, got {text!r}."
         )
     days, hours, minutes = (int(g or 0) for g in match.groups())
-    step = timedelta(days=days, hours=hours, minutes=minutes)
+    total_minutes = (days * 24 + hours) * 60 + minutes
+    if total_minutes > MAX_RESOLUTION // timedelta(minutes=1):
+        raise bad_request(
+            "InvalidResolution", f"resolution must be at most P{MAX_RESOLUTION.days}D, got {text!r}."
+        )
+    step = timedelta(minutes=total_minutes)
     if step < READING_STEP or step % READING_STEP:
         raise bad_request("InvalidResolution", "resolution must be a multiple of PT15M.")
     return step
@@ -106,7 +122,7 @@ async def aggregations(request: web.Request) -> web.Response:
     for index in range(offset, min(buckets, offset + size)):
         bucket_start = first + index * step
         moments = [bucket_start + k * READING_STEP for k in range(0, int(step / READING_STEP), stride)]
-        samples = [reading_at(ctx.store.seed, entity, m, "")["data"] for m in moments if m >= entity.created]
+        samples = [reading_at(ctx.store.seed, entity, m)["data"] for m in moments if m >= entity.created]
         if samples:
             items.append(
                 {"start": iso(bucket_start), "end": iso(bucket_start + step), "data": _average(samples)}
@@ -123,7 +139,10 @@ async def list_charge_sessions(request: web.Request) -> web.Response:
         return cached
     records: list[dict[str, Any]] = []
     if entity.type == "EV" and entity.features.get("CaptureChargeSessions"):
-        records = charge_sessions(ctx.store.seed, entity, start, end, ctx.now)
+        # Nothing ends after now, and the synthetic history begins at its anchor day.
+        since = max(start, SYNTH_ORIGIN)
+        until = min(end, ctx.now)
+        records = charge_sessions(ctx.store.seed, entity, since, until, ctx.now) if since <= until else []
     size = page_size_of(request)
     offset = decode_token(request)
     return ctx.server.remember(
@@ -144,7 +163,7 @@ def _command_spec(ctx: Ctx, body: Any, scheduled: bool) -> tuple[str, str | None
     command_type = ctx.enum(body.get("type"), "CommandType", "type")
     value = body.get("value")
     if command_type == "LimitFeedIn":
-        if not isinstance(value, str) or not value.strip().isdigit():
+        if not isinstance(value, str) or not DIGITS_RE.fullmatch(value.strip()):
             raise bad_request(
                 "InvalidValue", "LimitFeedIn needs a value: the limit in W, as a string of digits."
             )
@@ -152,6 +171,30 @@ def _command_spec(ctx: Ctx, body: Any, scheduled: bool) -> tuple[str, str | None
         raise bad_request("InvalidValue", f"{command_type} takes no value.")
     trigger = ctx.parse_time(body.get("triggerTime"), "triggerTime") if scheduled else None
     return command_type, value, trigger
+
+
+def _check_accepts(ctx: Ctx, entity: EntityRecord, command_types: list[str]) -> None:
+    accepted = COMMANDS_BY_TYPE.get(entity.type, frozenset())
+    for command_type in command_types:
+        if command_type not in accepted:
+            raise bad_request("UnsupportedCommand", _unsupported(ctx, entity.type, command_type))
+
+
+def _unsupported(ctx: Ctx, entity_type: str, command_type: str) -> str:
+    shown = ctx.render.entity_type(entity_type)
+    takers = sorted(
+        ctx.render.entity_type(t) for t, accepted in COMMANDS_BY_TYPE.items() if command_type in accepted
+    )
+    takers = [t for t in takers if t in ctx.server.enum_values("EntityType")]
+    return f"A {shown} does not accept {command_type}; it is for {', '.join(takers) or 'no entity type'}."
+
+
+def _takers(ctx: Ctx, members: list[EntityRecord], command_type: str) -> list[EntityRecord]:
+    """The members of a collective that accept the command; 400 when none does."""
+    found = [e for e in members if command_type in COMMANDS_BY_TYPE.get(e.type, frozenset())]
+    if not found:
+        raise bad_request("UnsupportedCommand", f"No entity of this collective accepts {command_type}.")
+    return found
 
 
 def _check_cooldown(ctx: Ctx, entities: list[EntityRecord]) -> None:
@@ -187,45 +230,61 @@ async def trigger(request: web.Request) -> web.Response:
     ctx = Ctx(request)
     entity = ctx.store.entity_for(ctx.principal, ctx.path_id("entityId"), needs="Contributor")
     command_type, value, _ = _command_spec(ctx, await ctx.json(), scheduled=False)
+    _check_accepts(ctx, entity, [command_type])
     _check_cooldown(ctx, [entity])
     command = ctx.store.new_command(entity, command_type, value, ctx.now, None)
     ctx.server.forget()
     return ctx.respond(ctx.render.command(command, ctx.now), status=201)
 
 
-async def _schedule_for(ctx: Ctx, entities: list[EntityRecord]) -> web.Response:
+async def _schedule_for(ctx: Ctx, entities: list[EntityRecord], collective: bool) -> web.Response:
     specs = [_command_spec(ctx, item, scheduled=True) for item in await ctx.json(expect=list)]
     if not specs:
         raise bad_request("InvalidBody", "The schedule is empty.")
-    _check_cooldown(ctx, entities)
+    if collective:
+        targets = [_takers(ctx, entities, command_type) for command_type, _, _ in specs]
+    else:
+        _check_accepts(ctx, entities[0], [command_type for command_type, _, _ in specs])
+        targets = [entities for _ in specs]
+    _check_cooldown(ctx, entities if not collective else _unique(targets))
     batch_id = ctx.store.ids.new()
     commands = [
         ctx.store.new_command(entity, command_type, value, trigger_time or ctx.now, batch_id)
         for entity in entities
-        for command_type, value, trigger_time in specs
+        for (command_type, value, trigger_time), takers in zip(specs, targets, strict=True)
+        if entity.id in {taker.id for taker in takers}
     ]
     return ctx.respond(_batch(ctx, commands, batch_id), status=201)
+
+
+def _unique(groups: list[list[EntityRecord]]) -> list[EntityRecord]:
+    seen: dict[str, EntityRecord] = {}
+    for group in groups:
+        for entity in group:
+            seen.setdefault(entity.id, entity)
+    return list(seen.values())
 
 
 async def schedule(request: web.Request) -> web.Response:
     ctx = Ctx(request)
     entity = ctx.store.entity_for(ctx.principal, ctx.path_id("entityId"), needs="Contributor")
-    return await _schedule_for(ctx, [entity])
+    return await _schedule_for(ctx, [entity], collective=False)
 
 
 async def trigger_collective(request: web.Request) -> web.Response:
     ctx = Ctx(request)
     members = _members(ctx)
     command_type, value, _ = _command_spec(ctx, await ctx.json(), scheduled=False)
-    _check_cooldown(ctx, members)
+    takers = _takers(ctx, members, command_type)
+    _check_cooldown(ctx, takers)
     batch_id = ctx.store.ids.new()
-    commands = [ctx.store.new_command(e, command_type, value, ctx.now, batch_id) for e in members]
+    commands = [ctx.store.new_command(e, command_type, value, ctx.now, batch_id) for e in takers]
     return ctx.respond(_batch(ctx, commands, batch_id), status=201)
 
 
 async def schedule_collective(request: web.Request) -> web.Response:
     ctx = Ctx(request)
-    return await _schedule_for(ctx, _members(ctx))
+    return await _schedule_for(ctx, _members(ctx), collective=True)
 
 
 def _command(ctx: Ctx) -> CommandRecord:
@@ -268,10 +327,10 @@ def routes() -> list[web.RouteDef]:
     e = "/v1/entities/{entityId}"
     c = "/v1/collectives/{collectiveId}"
     return [
+        web.get(e + "/charge-sessions", list_charge_sessions),
         web.get(e + "/readings", list_readings),
         web.get(e + "/readings/last", last_reading),
         web.get(e + "/aggregations", aggregations),
-        web.get(e + "/charge-sessions", list_charge_sessions),
         web.post(e + "/commands", trigger),
         web.post(e + "/commands/schedule", schedule),
         web.post(c + "/commands", trigger_collective),

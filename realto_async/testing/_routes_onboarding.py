@@ -7,13 +7,12 @@ from typing import Any
 from aiohttp import web
 
 from ._context import Ctx
-from ._errors import bad_request, not_found
+from ._errors import bad_request, conflict, not_found
+from ._facts import FIELD_TO_TRAXES, VIN_RE
 from ._fleet import EV_MODELS, MAKERS
 from ._keys import SERVER_KEY
 from ._records import GuidedSessionRecord, OnboardingRecord
-from ._render import FIELD_TO_TRAXES
 from ._routes_core import paged
-from ._store import VIN_RE
 
 __all__ = ["consent_page", "routes"]
 
@@ -120,8 +119,17 @@ async def list_types(request: web.Request) -> web.Response:
 async def create_entity_request(request: web.Request) -> web.Response:
     ctx = Ctx(request)
     body = _to_realto_body(ctx, await ctx.json())
+    _check_vin_free(ctx, body.get("vin"))
     created = ctx.store.new_onboarding(ctx.principal, "Entity", body)
     return ctx.respond(_onboarding_json(ctx, created), status=201)
+
+
+def _check_vin_free(ctx: Ctx, vin: object) -> None:
+    """409 VinAlreadyOnboarded while an EV with this VIN exists or a request for it is open."""
+    if isinstance(vin, str):
+        reason = ctx.store.vin_conflict(vin)
+        if reason is not None:
+            raise conflict("VinAlreadyOnboarded", reason)
 
 
 def _request_of(ctx: Ctx, request_type: str) -> OnboardingRecord:
@@ -221,6 +229,7 @@ async def create_guided(request: web.Request) -> web.Response:
     vin = ctx.optional_str(body, "vin")
     if vin is not None and not VIN_RE.fullmatch(vin):
         raise bad_request("InvalidVin", f"{vin!r} is not a VIN.")
+    _check_vin_free(ctx, vin)
     onboarding = ctx.store.new_onboarding(
         ctx.principal,
         "Entity",

@@ -10,6 +10,7 @@ import threading
 from collections import OrderedDict, deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
@@ -19,8 +20,10 @@ from aiohttp import web
 from .._json import dumps
 from ._clock import EmulatorClock, FakeClock, RealClock
 from ._context import ENUMS, Ctx
+from ._control import CONTROL_PREFIX
+from ._control import routes as control_routes
 from ._errors import api_error, unauthorized
-from ._faults import Faults, apply
+from ._faults import Faults, fail_after, fail_before
 from ._fleet import Fleet
 from ._keys import SERVER_KEY
 from ._routes_core import routes as core_routes
@@ -40,10 +43,15 @@ __all__ = ["FakeRealto", "LoggedRequest"]
 logger = logging.getLogger("realto.testing")
 PREFIX = {"realto": "/api", "traxes": "/connect"}
 TRAXES_TOKEN_PATH = "/am/oauth2/realms/root/realms/difesp/access_token"
-CACHE_SIZE = 4096
+CACHE_SIZE = 4096  # answers kept at most ...
+CACHE_BYTES = 64 * 1024 * 1024  # ... and bytes: a fleet's 1,000-record pages would fill gigabytes
 JOIN_TIMEOUT = 10.0  # seconds to wait for a background thread to finish
 REQUEST_LOG_SIZE = 100_000  # the newest requests; a long-running server does not grow forever
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def _size(response: web.Response) -> int:
+    return len(response.body) if isinstance(response.body, bytes) else 0
 
 
 @attrs.define(frozen=True)
@@ -77,6 +85,7 @@ class FakeRealto:
         consent_after: float | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
+        control: bool = False,
     ) -> None:
         if flavor not in PREFIX:
             raise ValueError(f"flavor must be 'realto' or 'traxes', got {flavor!r}")
@@ -88,20 +97,42 @@ class FakeRealto:
         self.fleet = (
             fleet if fleet is not None else Fleet.of_size(entities) if entities is not None else Fleet()
         )
-        self.store = Store(
-            seed=seed,
-            fleet=self.fleet,
-            clock=self.clock,
-            token_lifetime=token_lifetime,
-            consent_after=consent_after,
-        )
+        self._token_lifetime = token_lifetime
+        self._consent_after = consent_after
+        self.store = self._new_store()
         self.faults = Faults(seed)
         self.requests: deque[LoggedRequest] = deque(maxlen=REQUEST_LOG_SIZE)
+        self.requests_total = 0  # requests logged since the start, including those the log let go
         self.log_requests = True
+        self.control = control
         self.host = host
         self.port = port
         self._root: str | None = None
         self._cache: OrderedDict[tuple[Any, ...], web.Response] = OrderedDict()
+        self._cache_bytes = 0
+        self._thread: threading.Thread | None = None
+        self._thread_loop: asyncio.AbstractEventLoop | None = None
+        self._thread_stop: asyncio.Event | None = None
+
+    def _new_store(self) -> Store:
+        return Store(
+            seed=self.seed,
+            fleet=self.fleet,
+            clock=self.clock,
+            token_lifetime=self._token_lifetime,
+            consent_after=self._consent_after,
+        )
+
+    def reset(self) -> None:
+        """Back to a fresh emulator: the same seed, fleet and credentials, a frozen clock back at
+        its start, no fault rules, an empty request log; every token issued so far stops working."""
+        if isinstance(self.clock, FakeClock):
+            self.clock.rewind()
+        self.store = self._new_store()
+        self.faults.reset()
+        self.requests.clear()
+        self.requests_total = 0
+        self.forget()
 
     # ------------------------------------------------------------------ addresses
 
@@ -115,6 +146,11 @@ class FakeRealto:
     def url(self) -> str:
         """The base URL to hand the SDK (with ``/api`` or ``/connect``)."""
         return self.root + PREFIX[self.flavor]
+
+    @property
+    def control_url(self) -> str:
+        """The control API's root (``.../_emulator``); it answers when ``control=True``."""
+        return self.root + CONTROL_PREFIX
 
     @property
     def token_url(self) -> str:
@@ -139,10 +175,12 @@ class FakeRealto:
     def expire_tokens(self) -> None:
         """Every token issued so far stops working now."""
         self.store.expire_tokens()
+        self.forget()
 
     def add_principal(self, level: str | None = "Viewer") -> tuple[str, str]:
         """Another API client with ``level`` on every entity; returns (client_id, client_secret)."""
         principal = self.store.add_principal(level)
+        self.store.changed()
         return principal.client_id, principal.client_secret
 
     def enum_values(self, name: str) -> set[str]:
@@ -175,28 +213,43 @@ class FakeRealto:
     # ------------------------------------------------------------------ responses
 
     def json_response(self, payload: Any, status: int = 200) -> web.Response:
-        return web.Response(body=dumps(payload), status=status, content_type="application/json")
+        try:
+            body = dumps(payload)
+        except TypeError:  # orjson stops at 64-bit integers; a client may have stored larger ones
+            body = json.dumps(payload, separators=(",", ":")).encode()
+        return web.Response(body=body, status=status, content_type="application/json")
 
-    def _cache_key(self, ctx: Ctx) -> tuple[Any, ...]:
-        return (ctx.principal.id, ctx.request.path_qs, ctx.now)
+    @staticmethod
+    def _cache_key(request: web.Request, now: datetime) -> tuple[Any, ...]:
+        # The caller's token stands for the principal: a token that stops working clears the cache.
+        return (request.headers.get("Authorization"), request.path_qs, now)
 
     def cached(self, ctx: Ctx) -> web.Response | None:
         """A copy of the answer given to the same request at the same instant, if kept."""
-        found = self._cache.get(self._cache_key(ctx))
+        return self._kept(ctx.request, ctx.now)
+
+    def _kept(self, request: web.Request, now: datetime) -> web.Response | None:
+        found = self._cache.get(self._cache_key(request, now))
         if found is None:
             return None
         assert isinstance(found.body, bytes)
         return web.Response(body=found.body, status=found.status, content_type="application/json")
 
     def remember(self, ctx: Ctx, payload: Any) -> web.Response:
+        """Answer ``payload`` and keep it for the same request at the same instant."""
         response = self.json_response(payload)
-        self._cache[self._cache_key(ctx)] = response
-        if len(self._cache) > CACHE_SIZE:
-            self._cache.popitem(last=False)
+        key = self._cache_key(ctx.request, ctx.now)
+        replaced = self._cache.pop(key, None)
+        self._cache_bytes += _size(response) - (_size(replaced) if replaced is not None else 0)
+        self._cache[key] = response
+        while len(self._cache) > CACHE_SIZE or (self._cache_bytes > CACHE_BYTES and len(self._cache) > 1):
+            _, dropped = self._cache.popitem(last=False)
+            self._cache_bytes -= _size(dropped)
         return self.cached(ctx) or response
 
     def forget(self) -> None:
         self._cache.clear()
+        self._cache_bytes = 0
 
     # ------------------------------------------------------------------ the app
 
@@ -205,7 +258,8 @@ class FakeRealto:
         app = web.Application(middlewares=[self._middleware])
         app[SERVER_KEY] = self
         prefix = PREFIX[self.flavor]
-        for route_def in (*core_routes(), *onboarding_routes(), *data_routes(), *settings_routes()):
+        # aiohttp tries the routes under one prefix in order: the fleet-scale listings go first.
+        for route_def in (*data_routes(), *core_routes(), *onboarding_routes(), *settings_routes()):
             assert isinstance(route_def, web.RouteDef)
             app.router.add_route(route_def.method, prefix + route_def.path, route_def.handler)
         if self.flavor == "traxes":
@@ -213,25 +267,30 @@ class FakeRealto:
         else:
             app.router.add_post(prefix + "/v1/authentication", self._realto_token)
         app.router.add_get("/consent/{onboardingRequestId}", consent_page)
+        app.router.add_routes(control_routes())
         return app
 
     @web.middleware
     async def _middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.path.startswith(CONTROL_PREFIX + "/"):
+            return await handler(request)  # not logged, never faulted
         prefix = PREFIX[self.flavor]
         path = request.path[len(prefix) :] if request.path.startswith(prefix + "/") else request.path
         if self.log_requests:
             headers = {k: v for k, v in request.headers.items() if k.lower() != "authorization"}
             self.requests.append(LoggedRequest(request.method, path, dict(request.query), headers))
+            self.requests_total += 1
         self.store.advance()
         fault = self.faults.pick(request.method, path)
         if fault is not None and fault.expire_tokens:
-            self.store.expire_tokens()
+            self.expire_tokens()
         if fault is not None:
-            early = await apply(fault, request, None)
+            early = await fail_before(fault, request, self.faults.sleep)
             if early is not None:
                 return early
+        kept = self._kept(request, self.clock.now()) if request.method == "GET" and self._cache else None
         try:
-            answer = await handler(request)
+            answer = kept or await handler(request)
         except web.HTTPException as err:
             if err.content_type == "application/json" or err.status < 400:
                 answer = web.Response(status=err.status, body=err.body, headers=err.headers)
@@ -240,8 +299,11 @@ class FakeRealto:
         except Exception:  # a bug in the emulator: answer like a server would, and say so
             logger.exception("the emulator failed on %s %s", request.method, request.path)
             answer = self._error(500, "The emulator failed; see its log.")
+        if request.method != "GET":
+            self.store.changed()  # a write may change who sees what
+            self.forget()
         if fault is not None:
-            late = await apply(fault, request, answer)
+            late = await fail_after(fault, request, answer)
             if late is not None:
                 return late
         return answer
@@ -264,7 +326,7 @@ class FakeRealto:
     async def _realto_token(self, request: web.Request) -> web.Response:
         try:
             body = json.loads(await request.read())
-        except ValueError:
+        except (ValueError, RecursionError):
             raise api_error(400, "InvalidBody", "The request body is not valid JSON.") from None
         if not isinstance(body, dict):
             raise api_error(400, "InvalidBody", "Send {'clientId', 'clientSecret'}.")
@@ -320,23 +382,22 @@ class FakeRealto:
             self._root = None
             await runner.cleanup()
 
-    @contextmanager
-    def serve_in_thread(self) -> Iterator[FakeRealto]:
-        """Serve from a background thread with its own event loop, for blocking code."""
+    def start(self) -> FakeRealto:
+        """Serve from a background thread with its own event loop until :meth:`stop`; returns
+        the emulator. For blocking tests (plain pytest, unittest): ``server = FakeRealto().start()``."""
+        if self._thread is not None:
+            raise RuntimeError("the emulator is already serving from a thread: call stop() first")
         ready = threading.Event()
-        stop: asyncio.Event | None = None
-        loop: asyncio.AbstractEventLoop | None = None
         failure: list[BaseException] = []
 
         async def main() -> None:
-            nonlocal stop, loop
-            stop = asyncio.Event()
-            loop = asyncio.get_running_loop()
+            self._thread_stop = asyncio.Event()
+            self._thread_loop = asyncio.get_running_loop()
             try:
                 async with self.serve():
                     ready.set()
-                    await stop.wait()
-            except BaseException as err:  # pragma: no cover - reported to the caller below
+                    await self._thread_stop.wait()
+            except BaseException as err:  # reported to the caller of start()
                 failure.append(err)
                 ready.set()
 
@@ -344,12 +405,33 @@ class FakeRealto:
         thread.start()
         ready.wait()
         if failure:
+            thread.join(timeout=JOIN_TIMEOUT)
             raise failure[0]
+        self._thread = thread
+        return self
+
+    def stop(self) -> None:
+        """Stop serving from the background thread (nothing to do when it is not serving)."""
+        thread, loop, stop = self._thread, self._thread_loop, self._thread_stop
+        self._thread = None
+        # Left open until interpreter exit, this runs while daemon threads can no longer
+        # run (Python 3.13 waits forever on a join then): nothing to stop or wait for.
+        if thread is None or loop is None or stop is None or sys.is_finalizing():
+            return
+        loop.call_soon_threadsafe(stop.set)
+        thread.join(timeout=JOIN_TIMEOUT)
+
+    def __enter__(self) -> FakeRealto:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    @contextmanager
+    def serve_in_thread(self) -> Iterator[FakeRealto]:
+        """Serve from a background thread with its own event loop, for blocking code."""
+        self.start()
         try:
             yield self
         finally:
-            # Left open until interpreter exit, this runs while daemon threads can no longer
-            # run (Python 3.13 waits forever on a join then): nothing to stop or wait for.
-            if loop is not None and stop is not None and not sys.is_finalizing():
-                loop.call_soon_threadsafe(stop.set)
-                thread.join(timeout=JOIN_TIMEOUT)
+            self.stop()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,9 +25,9 @@ from ._records import (
 __all__ = ["LEVELS", "Store"]
 
 LEVELS = ["Viewer", "Contributor", "Administer", "Owner"]
-VIN_RE = re.compile(r"[A-HJ-NPR-Z0-9]{17}")
 # The fake manufacturer refuses VINs ending in six zeros: the way to get a Failed onboarding.
 REJECTED_VIN_SUFFIX = "000000"
+VISIBLE_CACHE_SIZE = 64  # listings kept (per principal and type)
 
 
 class Store:
@@ -68,6 +67,11 @@ class Store:
         self.offboardings: dict[str, OffboardingRecord] = {}
         self.guided: dict[str, GuidedSessionRecord] = {}
         self.removed_entities: set[str] = set()
+        self.version = 0
+        self._visible: dict[tuple[str, str | None, int, int], list[EntityRecord]] = {}
+        self.entity_by_vin: dict[str, str] = {
+            e.identifier: e.id for e in entities if e.identifier_kind == "vin"
+        }
 
     # ------------------------------------------------------------------ principals
 
@@ -120,8 +124,26 @@ class Store:
             raise forbidden(f"This needs the {needs} permission level on entity {entity_id}.")
         return entity
 
-    def visible_entities(self, principal: Principal) -> list[EntityRecord]:
-        return [e for e in self.entities.values() if self.level(principal, e) >= 0]
+    def visible_entities(self, principal: Principal, realto_type: str | None = None) -> list[EntityRecord]:
+        """The entities the principal may see (of one type), in fleet order. Kept between calls
+        until the state changes, so paging through a large fleet costs a page, not a fleet scan."""
+        key = (principal.id, realto_type, self.version, len(self.entities))
+        found = self._visible.get(key)
+        if found is None:
+            found = [
+                e
+                for e in self.entities.values()
+                if (realto_type is None or e.type == realto_type) and self.level(principal, e) >= 0
+            ]
+            if len(self._visible) >= VISIBLE_CACHE_SIZE:
+                self._visible.clear()
+            self._visible[key] = found
+        return found
+
+    def changed(self) -> None:
+        """Something may have changed who sees what: listings are computed afresh."""
+        self.version += 1
+        self._visible.clear()
 
     # ------------------------------------------------------------------ lifecycles
 
@@ -138,9 +160,11 @@ class Store:
                 request.consented_at = request.auto_consent_at
             if request.result_id is None and request.status(now) == "Succeeded":
                 self._complete_onboarding(request)
+                self.changed()
         for offboarding in self.offboardings.values():
             if offboarding.status(now) == "Succeeded" and offboarding.entity_id in self.entities:
                 self._remove_entity(offboarding.entity_id)
+                self.changed()
 
     def consent(self, request_id: str) -> OnboardingRecord:
         """The end user consents (what opening ``action.redirectLink`` does)."""
@@ -150,6 +174,21 @@ class Store:
         if request.consented_at is None and not request.canceled:
             request.consented_at = self.clock.now()
         return request
+
+    def vin_conflict(self, vin: str) -> str | None:
+        """Why ``vin`` cannot be onboarded now (None: it can): an EV with it exists, or a request
+        for it is pending or in progress. Failed and canceled requests do not count."""
+        entity_id = self.entity_by_vin.get(vin)
+        if entity_id is not None:
+            return f"VIN {vin} is already onboarded as entity {entity_id}; offboard it first."
+        now = self.clock.now()
+        for request in self.onboardings.values():
+            if request.body.get("vin") == vin and request.status(now) in ("Pending", "InProgress"):
+                return (
+                    f"VIN {vin} has onboarding request {request.id} {request.status(now)}; "
+                    "wait for it or cancel it first."
+                )
+        return None
 
     def new_onboarding(
         self, principal: Principal, request_type: str, body: dict[str, Any]
@@ -209,6 +248,8 @@ class Store:
             entity.features = {"CaptureChargeSessions": True, "SmartCharging": False}
         entity.permissions[request.principal_id] = {"Owner"}
         self.entities[entity.id] = entity
+        if entity.identifier_kind == "vin":
+            self.entity_by_vin[entity.identifier] = entity.id
         if entity.collective_id in self.collectives:
             self.collectives[entity.collective_id].entities.append(entity.id)
         request.result_id = entity.id
@@ -216,6 +257,8 @@ class Store:
     def _remove_entity(self, entity_id: str) -> None:
         entity = self.entities.pop(entity_id)
         self.removed_entities.add(entity_id)
+        if self.entity_by_vin.get(entity.identifier) == entity_id:
+            del self.entity_by_vin[entity.identifier]
         if entity.collective_id in self.collectives:
             members = self.collectives[entity.collective_id].entities
             if entity_id in members:
@@ -246,17 +289,20 @@ class Store:
             trigger_time=max(trigger_time, now),
             created=now,
             batch_id=batch_id,
-            failure=_command_failure(entity, command_type),
+            failure=_command_failure(entity, command_type, value),
         )
         entity.last_command_at = now
         self.commands[command.id] = command
         return command
 
 
-def _command_failure(entity: EntityRecord, command_type: str) -> tuple[str, str] | None:
-    charging = {"StartCharging", "StopCharging"}
-    if command_type in charging and entity.type not in ("EV", "ChargePole"):
-        return ("UnsupportedCommand", f"{command_type} is not supported by a {entity.type}.")
-    if command_type in ("LimitFeedIn", "StopFeedIn") and entity.type not in ("PV", "Battery", "Inverter"):
-        return ("UnsupportedCommand", f"{command_type} is not supported by a {entity.type}.")
+def _command_failure(entity: EntityRecord, command_type: str, value: str | None) -> tuple[str, str] | None:
+    """Why the device will refuse a command it accepts in principle (None: it will not)."""
+    if command_type == "LimitFeedIn" and value is not None and entity.nominal_power is not None:
+        limit_w, nominal_w = int(value), entity.nominal_power * 1000
+        if limit_w > nominal_w:
+            return (
+                "LimitAboveNominalPower",
+                f"The feed-in limit {limit_w} W is above the device's nominal power {nominal_w:.0f} W.",
+            )
     return None

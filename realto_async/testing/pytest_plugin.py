@@ -33,6 +33,7 @@ def _options(request: pytest.FixtureRequest) -> dict[str, Any]:
     marker = request.node.get_closest_marker("realto")
     options: dict[str, Any] = dict(marker.kwargs) if marker else {}
     options.setdefault("clock", FakeClock())
+    options.setdefault("control", True)
     return options
 
 
