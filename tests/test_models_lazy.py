@@ -17,6 +17,7 @@ from realto_async import (
     ChargeFigures,
     ChargeSessionData,
     ChargingRecord,
+    CommandType,
     Entity,
     GeoLocation,
     InvalidArgumentError,
@@ -28,6 +29,7 @@ from realto_async import (
     TieredValues,
 )
 from realto_async._convert import structure_list
+from realto_async.models._base import RealtoModel, model
 from tests.helpers import ENTITY_ID, ScriptedServer, charge_record_payload, entity_payload, page
 
 M = TypeVar("M")
@@ -242,3 +244,67 @@ def test_the_class_attribute_is_still_introspectable() -> None:
     assert [f.name for f in attrs.fields(ChargingRecord)] == ["extras", "id", "entity_id", "created", "data"]
     assert ChargingRecord.__dict__["data"].target is ChargeSessionData
     assert ChargingRecord.data is ChargingRecord.__dict__["data"]
+
+
+@model
+class Inner(RealtoModel):
+    """A nested part with every list kind, to be checked while its parent decodes."""
+
+    numbers: list[float]
+    flags: list[bool] | None = None
+    blobs: list[dict[str, Any]] | None = None
+    kinds: list[CommandType | str] | None = None
+    times: list[datetime] | None = None
+
+
+@model
+class Outer(RealtoModel):
+    name: str
+    inner: Inner | None = None
+
+
+OUTER = {
+    "name": "x",
+    "inner": {
+        "numbers": [1, 2.5],
+        "flags": [True, False],
+        "blobs": [{"a": 1}],
+        "kinds": ["StartCharging", "Teleport"],
+        "times": ["2024-01-01T00:00:00Z"],
+    },
+}
+
+
+def test_every_list_kind_inside_a_lazy_part_is_built_on_first_read() -> None:
+    outer = Outer.from_dict(OUTER)
+    assert type(stored(outer, "inner")) is dict
+    inner = outer.inner
+    assert inner is not None
+    assert inner.numbers == [1, 2.5]
+    assert inner.flags == [True, False]
+    assert inner.blobs == [{"a": 1}]
+    assert inner.kinds == [CommandType.START_CHARGING, "Teleport"]
+    assert inner.times == [datetime(2024, 1, 1, tzinfo=timezone.utc)]
+    assert outer.to_dict() == OUTER
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "path", "expected"),
+    [
+        ("numbers", [1, "2"], "inner.numbers[1]", "a number"),
+        ("numbers", [None], "inner.numbers[0]", "a number"),
+        ("flags", [True, 1], "inner.flags[1]", "true or false"),
+        ("blobs", [{}, []], "inner.blobs[1]", "an object"),
+        ("kinds", ["StartCharging", 3], "inner.kinds[1]", "CommandType"),
+        ("times", ["2024-01-01T00:00:00"], "inner.times[0]", "timezone"),
+        ("numbers", {"0": 1}, "inner.numbers", "a list"),
+    ],
+)
+def test_a_bad_list_item_inside_a_lazy_part_fails_the_decode(
+    key: str, value: object, path: str, expected: str
+) -> None:
+    payload = {"name": "x", "inner": {**OUTER["inner"], key: value}}  # type: ignore[dict-item]
+    with pytest.raises(ResponseValidationError) as info:
+        Outer.from_dict(payload)
+    assert info.value.path == path
+    assert expected in str(info.value)
