@@ -114,7 +114,12 @@ class SyncPaginator(Generic[T]):
         try:
             while pending is not None:
                 call, pending = pending, None
-                page: Page[T] | None = runner.result(call)
+                try:
+                    page: Page[T] | None = runner.result(call)
+                except BaseException:
+                    if not call.finished:  # interrupted while waiting (Ctrl+C): let it stop first
+                        runner.cancel(call)
+                    raise
                 if page is None:
                     return
                 if page.continuation_token is not None and (last_needed is None or not last_needed(page)):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import signal
+import threading
 import time
 import warnings
 from collections.abc import Iterator
@@ -132,3 +134,28 @@ def test_cancelling_a_submitted_call_stops_its_coroutine() -> None:
     assert time.monotonic() - started < 5
     assert runner.run(asyncio.sleep, 0, "still works") == "still works"
     runner.stop()
+
+
+def test_ctrl_c_while_waiting_for_a_page_raises_keyboard_interrupt_and_the_client_stays_usable(
+    server: FakeRealto, client: RealtoClient
+) -> None:
+    server.requests.clear()
+    server.faults.add("GET /v1/entities", latency=30, after=1, times=1)  # the second page hangs
+    main = threading.main_thread().ident
+    assert main is not None
+    seen: list[str] = []
+    started = time.monotonic()
+    timer = threading.Timer(0.3, signal.pthread_kill, args=(main, signal.SIGINT))
+
+    def iterate() -> None:
+        for entity in client.entities.list(page_size=10):
+            seen.append(entity.id)
+            if len(seen) == 10:
+                timer.start()  # fires while the loop waits for the prefetched second page
+
+    with pytest.raises(KeyboardInterrupt):
+        iterate()
+    timer.join()
+    assert len(seen) == 10
+    assert time.monotonic() - started < 5
+    assert len(client.entities.list(page_size=ENTITIES).to_list()) == ENTITIES
