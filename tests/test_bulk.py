@@ -122,9 +122,13 @@ async def test_fail_fast_stops_at_the_first_failure_with_its_typed_error(
     server, client = fleet
     ids = await _ev_ids(client)
     server.faults.add(f"GET /v1/entities/{ids[0]}/charge-sessions", status=404)
-    run = client.bulk.charge_sessions(ids, start=START, end=END, fail_fast=True, concurrency=2)
+    before = gc.get_threshold()
+    run = client.bulk.charge_sessions(
+        ids, start=START, end=END, fail_fast=True, concurrency=2, gc="throughput"
+    )
     with pytest.raises(RealtoError, match="404") as info:
         await run.collect()
+    assert gc.get_threshold() == before  # the collector is restored when a run fails too
     assert info.value.status_code == 404  # type: ignore[attr-defined]
     assert run.report.cancelled
     assert ids[0] in run.report.failed

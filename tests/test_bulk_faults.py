@@ -10,12 +10,13 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import anyio
 import pytest
 
-from realto_async import AsyncRealtoClient, BulkProgress, SQLiteStateStore
+from realto_async import AsyncRealtoClient, BulkProgress, BulkRun, SQLiteStateStore
 from realto_async.bulk._limits import AdaptiveLimit, RunGate
 from realto_async.testing import FakeClock, FakeRealto, Fleet
 
@@ -68,11 +69,23 @@ async def test_a_429_pauses_the_whole_run_and_halves_the_concurrency_which_then_
     server = FakeRealto(seed=4, fleet=Fleet.only_evs(40), clock=clock)
     events: list[tuple[str, int, float]] = []  # ("sent" | "answered", status, fake time), in order
 
-    async def on_start(_: object, __: object, params: aiohttp.TraceRequestStartParams) -> None:
-        events.append(("sent", 0, clock.monotonic()))
+    # Requests in flight at once, counting only those sent after the 429 came back, and the
+    # run's concurrency limit at each such send.
+    after_429: list[tuple[int, int]] = []
+    in_flight = [0]
+    runs: list[BulkRun[Any]] = []
 
-    async def on_end(_: object, __: object, params: aiohttp.TraceRequestEndParams) -> None:
+    async def on_start(_: object, context: Any, params: aiohttp.TraceRequestStartParams) -> None:
+        events.append(("sent", 0, clock.monotonic()))
+        context.counted = any(status == 429 for _, status, _ in events)
+        if context.counted:
+            in_flight[0] += 1
+            after_429.append((in_flight[0], runs[0].progress.concurrency))
+
+    async def on_end(_: object, context: Any, params: aiohttp.TraceRequestEndParams) -> None:
         events.append(("answered", params.response.status, clock.monotonic()))
+        if context.counted:
+            in_flight[0] -= 1
 
     trace = aiohttp.TraceConfig()
     trace.on_request_start.append(on_start)
@@ -87,13 +100,13 @@ async def test_a_429_pauses_the_whole_run_and_halves_the_concurrency_which_then_
         route = "GET /v1/entities/*/charge-sessions"
         storm = server.faults.add(route, status=429, retry_after=30, after=20, times=1)
         run = client.bulk.charge_sessions(ids, start=end - timedelta(days=30), end=end, page_size=2)
+        runs.append(run)
         concurrency: list[int] = []
         async for _ in run:
             concurrency.append(run.progress.concurrency)
     assert storm.applied == 1
     assert run.report.seconds_throttled == 30
-    assert min(concurrency) == 8  # halved
-    assert concurrency[-1] == 16  # and grown back, one step per window of successes
+    assert concurrency[-1] == 16  # grown back, one step per window of successes
     assert run.report.failed == {}
     assert run.report.retries == 1  # the 429 is not counted against the entity's retries
     throttled = next(i for i, (kind, status, _) in enumerate(events) if status == 429)
@@ -102,6 +115,11 @@ async def test_a_429_pauses_the_whole_run_and_halves_the_concurrency_which_then_
     # No request of the run went out after the 429 came back until its Retry-After had passed.
     assert len(sent_after) > len(ids)
     assert all(when >= at + 30 for when in sent_after)
+    # Halved to 8 (the 15 requests already in flight when the 429 came back may add one step),
+    # never more in flight than the limit, and grown back one step per window of successes.
+    assert after_429[0][1] <= 9
+    assert all(count <= limit for count, limit in after_429)
+    assert max(count for count, _ in after_429[:20]) <= 10
 
 
 def test_pauses_of_requests_in_flight_together_merge_into_one() -> None:

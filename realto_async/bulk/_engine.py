@@ -76,6 +76,23 @@ class Delivery(Generic[T]):
     finishes_entity: bool
 
 
+async def hand_over(stream: MemoryObjectSendStream[Any], item: Any) -> None:
+    """Send ``item``, without a loop turn when the buffer has room (anyio's send always yields)."""
+    try:
+        stream.send_nowait(item)
+    except anyio.WouldBlock:
+        await stream.send(item)
+
+
+async def take(stream: MemoryObjectReceiveStream[Any]) -> Any:
+    """The next item, without a loop turn when one is waiting (anyio's receive always yields);
+    raises ``anyio.EndOfStream`` when the senders are done."""
+    try:
+        return stream.receive_nowait()
+    except anyio.WouldBlock:
+        return await stream.receive()
+
+
 class _EntityFailed(Exception):
     def __init__(self, error: RealtoError) -> None:
         self.error = error
@@ -172,9 +189,12 @@ class ListingJob(Generic[T]):
                             f"{ref.id}; stopping this entity instead of looping (please report this)"
                         )
                     )
-                records = [record for record in page.data if listing.key(record) not in delivered]
-                fresh = {listing.key(record): listing.time(record) for record in records}
-                delivered.update(fresh)
+                if self.state is None:  # one window, no earlier run: nothing can come twice
+                    records, fresh = page.data, {}
+                else:
+                    records = [record for record in page.data if listing.key(record) not in delivered]
+                    fresh = {listing.key(record): listing.time(record) for record in records}
+                    delivered.update(fresh)
                 finished = next_token is None
                 update = StateUpdate(
                     finished=finished,
@@ -187,13 +207,13 @@ class ListingJob(Generic[T]):
                 )
                 batch = BulkBatch(ref.id, records, page_index, window_start, window_end, listing.name)
                 last = finished and number == len(windows) - 1
-                await out.send(Delivery(batch, update if self.state is not None else None, last))
+                await hand_over(out, Delivery(batch, update if self.state is not None else None, last))
                 if finished:
                     break
                 seen.add(next_token)
                 token, page_index = next_token, page_index + 1
         if not windows:  # nothing new since the watermark: done without a request
-            await out.send(Delivery(BulkBatch(ref.id, [], 0, None, None, listing.name), None, True))
+            await hand_over(out, Delivery(BulkBatch(ref.id, [], 0, None, None, listing.name), None, True))
 
 
 class MapJob(Generic[T]):
@@ -207,7 +227,7 @@ class MapJob(Generic[T]):
 
     async def run(self, engine: Engine[T], ref: EntityRef, out: MemoryObjectSendStream[Delivery[T]]) -> None:
         result = await engine.attempt(functools.partial(self.fn, ref.id))
-        await out.send(Delivery(BulkBatch(ref.id, [result], 0, None, None, "map"), None, True))
+        await hand_over(out, Delivery(BulkBatch(ref.id, [result], 0, None, None, "map"), None, True))
 
 
 class Engine(Generic[T]):
@@ -255,16 +275,18 @@ class Engine(Generic[T]):
         """``call()`` through the gate and the limiter, tried again on transient errors."""
         retries = rate_limited = 0
         while True:
-            async with self.limit.limiter:
+            await self.limit.acquire()
+            try:
                 await self.gate.wait()
                 self.stats.requests += 1
-                try:
-                    result = await call()
-                except RealtoError as err:
-                    error = err
-                else:
-                    self.limit.succeeded()
-                    return result
+                result = await call()
+            except RealtoError as err:
+                error = err
+            else:
+                self.limit.succeeded()
+                return result
+            finally:
+                self.limit.release()
             if isinstance(error, RateLimitError) and rate_limited < MAX_RATE_LIMITED:
                 rate_limited += 1
                 self.stats.retries += 1
@@ -316,7 +338,7 @@ class Engine(Generic[T]):
                             continue
                         seen.add(ref.id)
                         self.stats.entities_fed += 1
-                        await send.send(ref)
+                        await hand_over(send, ref)
             except _EntityFailed as failed:
                 self._fail_run(failed.error)
             except RealtoError as err:
@@ -328,7 +350,11 @@ class Engine(Generic[T]):
         self, entities: MemoryObjectReceiveStream[EntityRef], out: MemoryObjectSendStream[Delivery[T]]
     ) -> None:
         async with entities, out:
-            async for ref in entities:
+            while True:
+                try:
+                    ref: EntityRef = await take(entities)
+                except anyio.EndOfStream:
+                    return
                 if ref.invalid is not None:
                     self._entity_failed(ref.id, ref.invalid)
                 elif not self.job.applies_to(ref):

@@ -56,6 +56,16 @@ class AdaptiveLimit:
             self._limiter = anyio.CapacityLimiter(self.ceiling)
         return self._limiter
 
+    async def acquire(self) -> None:
+        """Take a slot; without a wait when one is free (anyio's acquire always yields once)."""
+        try:
+            self.limiter.acquire_nowait()
+        except anyio.WouldBlock:
+            await self.limiter.acquire()
+
+    def release(self) -> None:
+        self.limiter.release()
+
     @property
     def current(self) -> int:
         return self.ceiling if self._limiter is None else int(self._limiter.total_tokens)

@@ -12,7 +12,7 @@ import anyio
 from anyio.streams.memory import MemoryObjectReceiveStream
 
 from .._errors import RealtoError
-from ._engine import Delivery, Engine
+from ._engine import Delivery, Engine, take
 from ._report import BulkBatch, BulkProgress, BulkReport
 from ._state import StateStore
 
@@ -67,7 +67,7 @@ class BulkRun(Generic[T]):
                 if self._engine.fatal is not None:
                     raise self._engine.fatal
                 try:
-                    delivery = await receive.receive()
+                    delivery: Delivery[T] = await take(receive)
                 except anyio.EndOfStream:
                     break
                 if delivery.finishes_entity:
