@@ -222,7 +222,9 @@ def mypy(files: dict[str, str], tmp_path: Path) -> list[str]:
 
 
 def test_typos_in_the_readme_patterns_fail_and_the_readme_blocks_type_check(tmp_path: Path) -> None:
-    blocks = {f"readme_line_{b.line}.py": as_script(b.code) for b in readme_blocks()}
+    # A not-run block uses libraries outside realto (Airflow, Prefect, Ray) whose decorators are
+    # untyped; only the blocks that also run are held to mypy --strict.
+    blocks = {f"readme_line_{b.line}.py": as_script(b.code) for b in readme_blocks() if b.not_run is None}
     errors = mypy({"typos.py": TYPOS, **blocks}, tmp_path)
     typo_lines = [n for n, line in enumerate(TYPOS.splitlines(), 1) if line.endswith("# typo")]
     assert sorted(int(e.split(":")[1]) for e in errors if e.startswith("typos.py:")) == typo_lines
