@@ -1,75 +1,82 @@
-"""The API reference (docs/reference/) documents every public module and name of both packages."""
+"""The API reference (docs/reference/) documents every public module and name of both packages:
+the pages' ``:::`` directives, plus the "Other modules" page a mkdocs hook fills at build time."""
 
 from __future__ import annotations
 
 import importlib
-import pkgutil
-import re
+import importlib.util
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
+import attrs
 import pytest
 
-import realto_async
-import realto_sync
-
-REFERENCE = Path(__file__).resolve().parent.parent / "docs" / "reference"
-DIRECTIVE = re.compile(r"^::: ([\w.]+)\s*$", re.MULTILINE)
+HOOK = Path(__file__).resolve().parent.parent / "docs" / "_hooks" / "reference.py"
 
 
-def documented_targets() -> set[str]:
-    return {target for page in REFERENCE.glob("*.md") for target in DIRECTIVE.findall(page.read_text())}
+def load_hook() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("docs_reference_hook", HOOK)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def public_modules(package: ModuleType) -> list[str]:
-    names = [package.__name__]
-    for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
-        parts = info.name.split(".")
-        if not any(part.startswith("_") for part in parts[1:]):
-            names.append(info.name)
-    return names
+hook = load_hook()
 
 
-def exported(module_name: str) -> list[str]:
-    module = importlib.import_module(module_name)
-    return [name for name in getattr(module, "__all__", []) if not name.startswith("__")]
+@attrs.define
+class FakeFile:
+    src_uri: str
 
 
-def undocumented(module_name: str, targets: set[str]) -> list[str]:
-    """The public names of a module that no reference directive shows (directly or re-exported)."""
-    if module_name in targets:
-        return []
-    module = importlib.import_module(module_name)
-    shown = {
-        id(getattr(importlib.import_module(target), name)) for target in targets for name in exported(target)
-    }
-    names = exported(module_name)
-    if not names and hasattr(module, "__path__"):
-        return []  # a package of modules (realto_async.resources): they are checked one by one
-    if not names:
-        return [f"{module_name} (a public module without __all__ and without a ::: directive)"]
-    return [f"{module_name}.{name}" for name in names if id(getattr(module, name)) not in shown]
+@attrs.define
+class FakePage:
+    file: FakeFile
 
 
-@pytest.mark.parametrize("package", [realto_async, realto_sync], ids=lambda p: p.__name__)
-def test_every_public_module_and_name_is_in_the_reference(package: ModuleType) -> None:
-    targets = documented_targets()
-    assert package.__name__ in targets
-    missing = [name for module in public_modules(package) for name in undocumented(module, targets)]
-    assert missing == [], "add a '::: module' directive to a page of docs/reference/"
+def build_page(src_uri: str, markdown: str) -> str:
+    result: Any = hook.on_page_markdown(markdown, page=FakePage(FakeFile(src_uri)), config={}, files=[])
+    assert isinstance(result, str)
+    return result
+
+
+@pytest.mark.parametrize("package", ["realto_async", "realto_sync"])
+def test_every_public_module_and_name_is_in_the_reference(package: str) -> None:
+    targets = hook.documented_targets() | set(hook.other_modules())
+    assert package in targets
+    missing = [name for module in hook.public_modules(package) for name in hook.undocumented(module, targets)]
+    assert missing == []
 
 
 def test_every_directive_names_an_importable_module() -> None:
-    for target in documented_targets():
+    for target in hook.documented_targets():
         assert importlib.import_module(target).__name__ == target
+
+
+def test_the_other_modules_page_gets_a_directive_per_uncovered_module(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    page = (HOOK.parent.parent / "reference" / "other-modules.md").read_text()
+    assert hook.PLACEHOLDER in page
+    monkeypatch.setattr(hook, "other_modules", lambda: ["realto_async.errors", "realto_sync"])
+    built = build_page(hook.OTHER_MODULES_PAGE, page)
+    assert hook.PLACEHOLDER not in built
+    assert "::: realto_async.errors\n\n::: realto_sync" in built
+    assert build_page("guides/quickstart.md", page) == page  # other pages are left alone
+    monkeypatch.setattr(hook, "other_modules", list)
+    assert "Every public module is documented" in build_page(hook.OTHER_MODULES_PAGE, page)
 
 
 def test_a_module_nobody_documents_is_reported() -> None:
     targets = {"realto_sync"}
-    assert undocumented("realto_async.resources.commands", targets) == [
+    assert hook.undocumented("realto_async.resources.commands", targets) == [
         "realto_async.resources.commands.Commands"
     ]
-    assert undocumented("realto_async.testing.pytest_plugin", targets) == [
+    assert hook.undocumented("realto_async.testing.pytest_plugin", targets) == [
         "realto_async.testing.pytest_plugin (a public module without __all__ and without a ::: directive)"
     ]
-    assert undocumented("realto_async.errors", {"realto_async"}) == []
+    assert hook.undocumented("realto_async.errors", {"realto_async"}) == []
+    assert hook.undocumented("realto_async.resources", targets) == []  # a package: its modules count
