@@ -12,11 +12,12 @@ from typing import Any
 import attrs
 import pytest
 
-HOOK = Path(__file__).resolve().parent.parent / "docs" / "_hooks" / "reference.py"
+HOOKS = Path(__file__).resolve().parent.parent / "docs" / "_hooks"
+HOOK = HOOKS / "reference.py"
 
 
-def load_hook() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("docs_reference_hook", HOOK)
+def load_hook(path: Path = HOOK) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"docs_hook_{path.stem}", path)
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -80,3 +81,15 @@ def test_a_module_nobody_documents_is_reported() -> None:
     ]
     assert hook.undocumented("realto_async.errors", {"realto_async"}) == []
     assert hook.undocumented("realto_async.resources", targets) == []  # a package: its modules count
+
+
+def test_sphinx_roles_before_code_are_dropped_from_pages() -> None:
+    roles = load_hook(HOOKS / "roles.py")
+    html = (
+        "<p>all subclasses of :class:<code>RealtoError</code>; :func:<code>time.time</code>, "
+        ":meth:<code>consent</code> and :py:obj:<code>x</code>; a time like 12:30:<b>5</b></p>"
+    )
+    assert roles.on_page_content(html, page=None, config={}, files=[]) == (
+        "<p>all subclasses of <code>RealtoError</code>; <code>time.time</code>, "
+        "<code>consent</code> and <code>x</code>; a time like 12:30:<b>5</b></p>"
+    )
