@@ -88,8 +88,10 @@ def test_sphinx_roles_before_code_are_dropped_from_pages() -> None:
     html = (
         "<p>all subclasses of :class:<code>RealtoError</code>; :func:<code>time.time</code>, "
         ":meth:<code>consent</code> and :py:obj:<code>x</code>; a time like 12:30:<b>5</b></p>"
+        "<p>::</p>\n<pre>example</pre><p>a::b</p>"
     )
     assert roles.on_page_content(html, page=None, config={}, files=[]) == (
         "<p>all subclasses of <code>RealtoError</code>; <code>time.time</code>, "
         "<code>consent</code> and <code>x</code>; a time like 12:30:<b>5</b></p>"
+        "<pre>example</pre><p>a::b</p>"
     )

@@ -1,5 +1,6 @@
-"""mkdocs hook: docstrings written for Sphinx say ``:class:`Page```; Markdown renders that as the
-role's name followed by code. Show just the code, on every page and in the search index."""
+"""mkdocs hook: docstrings written for Sphinx say ``:class:`Page``` and end a paragraph with
+``::`` before an example; Markdown renders the role's name before the code, and ``::`` as a
+paragraph of its own. Show just the code, and drop the lone ``::``, on every page."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ import re
 from typing import Any
 
 ROLE_BEFORE_CODE = re.compile(r":(?:class|func|meth|attr|exc|mod|data|obj|py:\w+):(?=<code\b)")
+LITERAL_MARKER = re.compile(r"<p>::</p>\s*")
 
 
 def strip_roles(html: str) -> str:
-    return ROLE_BEFORE_CODE.sub("", html)
+    return LITERAL_MARKER.sub("", ROLE_BEFORE_CODE.sub("", html))
 
 
 def on_page_content(html: str, **kwargs: Any) -> str:
