@@ -116,7 +116,7 @@ def test_fastapi_app_maps_sdk_errors_to_http_statuses(thread_emulator: FakeRealt
             assert refused.status_code == 422
             assert "entity_id" in refused.json()["detail"]
     posted = [r for r in thread_emulator.requests if r.method == "POST" and r.path.endswith("/commands")]
-    assert len(posted) == 3  # the 409 one included; never a retry of a command
+    assert len(posted) == 3  # 202, 409 and 404: each sent once, a command is never retried
 
 
 # ------------------------------------------------------------------ aiohttp.web
