@@ -1,12 +1,23 @@
-"""SDK charge-session listing vs a hand-written aiohttp + json.loads loop, in one run.
+"""SDK charge-session listing vs a lean hand-written aiohttp + json.loads loop, in one run.
 
-    python benchmarks/bench_charge_sessions.py [--pages 20] [--per-page 100] [--rounds 3]
+    python benchmarks/bench_charge_sessions.py [--pages 20] [--per-page 100] [--rounds 7]
 
-The server runs in its own process on 127.0.0.1. Reported: records/s of each side at
-concurrency 1 and 50 and their ratio (target >= 0.5), the decode cost per record (JSON bytes
-to models, GC on; target <= 12 us, reported also as a multiple of json.loads in the same run,
-since this shared VM's speed varies between runs) and the SDK's request overhead besides
-decoding (target <= 15 us).
+The server runs in its own process on 127.0.0.1. Every loop here, the baseline included,
+drops its page before fetching the next (as the SDK's paginator does), so no side pays for
+the garbage collector walking pages it no longer needs. Each round runs every variant once,
+baseline first, and reports each variant's records/s as a ratio to the baseline of the same
+round; the rounds give a median and a range. Reported (targets from issue 14):
+
+- SDK item iteration at concurrency 1 and 50: >= 0.85x the baseline;
+- the ``.pages()`` loop with the page kept by the loop variable, and with ``del page``;
+- the SDK with the stdlib's json instead of orjson (the fallback);
+- reading one nested value per record, SDK vs the baseline reading it from the dicts;
+- decoding, JSON bytes to models, GC on: <= 1.3x ``json.loads`` of the same bytes;
+  and decoding plus reading every nested part (no target: that is where laziness pays back);
+- ``Model.from_dict`` through ``realto_async.converter`` vs the generated function it calls;
+- the SDK's request overhead besides decoding (<= 15 us).
+
+Results: benchmarks/results/charge_sessions.jsonl and .png (see report.py).
 """
 
 from __future__ import annotations
@@ -15,19 +26,22 @@ import argparse
 import asyncio
 import gc
 import json
+import socket
 import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 
+import realto_async._http as sdk_http
 from realto_async import AsyncRealtoClient, ChargingRecord
-from realto_async._convert import structure_list
-from realto_async._json import HAVE_ORJSON, loads
+from realto_async._convert import structure_fn, structure_list
+from realto_async._json import loads
 
 ENTITY_ID = "3c90c3cc-0d44-4b50-8888-8dd25736052a"
 START = datetime(2024, 1, 1, tzinfo=timezone.utc)
@@ -35,6 +49,9 @@ SERVER = Path(__file__).with_name("page_server.py")
 sys.path.insert(0, str(SERVER.parent))
 
 from emulator_process import free_port  # noqa: E402
+from report import Report  # noqa: E402
+
+Listing = Callable[[], Awaitable[int]]
 
 
 def start_server(pages: int, per_page: int) -> tuple[subprocess.Popen[str], str]:
@@ -48,11 +65,26 @@ def start_server(pages: int, per_page: int) -> tuple[subprocess.Popen[str], str]
     if proc.stdout.readline().strip() != "ready":
         proc.kill()
         raise SystemExit("the benchmark server did not start")
+    deadline = time.monotonic() + 10
+    while True:  # "ready" comes at start-up, a moment before the socket listens
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                proc.kill()
+                raise SystemExit("the benchmark server does not accept connections") from None
+            time.sleep(0.05)
     return proc, f"http://127.0.0.1:{port}/api"
 
 
-async def raw_listing(session: aiohttp.ClientSession, base: str, token: str) -> int:
+# ------------------------------------------------------------------------------ the loops
+
+
+async def raw_listing(session: aiohttp.ClientSession, base: str, token: str, read: bool = False) -> int:
+    """The baseline: aiohttp + json.loads, each page dropped before the next is fetched."""
     count = 0
+    total = 0.0
     continuation: str | None = None
     url = f"{base}/v1/entities/{ENTITY_ID}/charge-sessions"
     headers = {"Authorization": f"Bearer {token}"}
@@ -62,54 +94,119 @@ async def raw_listing(session: aiohttp.ClientSession, base: str, token: str) -> 
             params["continuationToken"] = continuation
         async with session.get(url, params=params, headers=headers) as resp:
             payload = json.loads(await resp.read())
-        count += len(payload["data"])
+        data = payload["data"]
+        count += len(data)
+        if read:
+            for record in data:
+                total += record["data"]["charge"]["total"]["total"]
         continuation = payload["meta"]["continuationToken"]
+        del payload, data  # not held while the next page is fetched
         if not continuation:
             return count
 
 
-async def sdk_listing(client: AsyncRealtoClient) -> int:
+async def sdk_items(client: AsyncRealtoClient) -> int:
     count = 0
     async for _ in client.charge_sessions.list(ENTITY_ID, START):
         count += 1
     return count
 
 
-async def timed(concurrency: int, make: Any) -> float:
-    """Records per second of ``concurrency`` listings at once."""
+async def sdk_items_read(client: AsyncRealtoClient) -> int:
+    count = 0
+    total = 0.0
+    async for record in client.charge_sessions.list(ENTITY_ID, START):
+        charge = record.data.charge
+        assert charge is not None
+        assert charge.total is not None
+        total += charge.total.total or 0.0
+        count += 1
+    return count
+
+
+async def sdk_pages_kept(client: AsyncRealtoClient) -> int:
+    count = 0
+    async for page in client.charge_sessions.list(ENTITY_ID, START).pages():
+        for _ in page:
+            count += 1
+    return count
+
+
+async def sdk_pages_dropped(client: AsyncRealtoClient) -> int:
+    count = 0
+    async for page in client.charge_sessions.list(ENTITY_ID, START).pages():
+        for _ in page:
+            count += 1
+        del page  # the documented idiom
+    return count
+
+
+async def records_per_second(concurrency: int, repeat: int, make: Listing) -> float:
+    """Records per second of ``concurrency`` listings at once, ``repeat`` times in a row."""
     started = time.perf_counter()
-    counts = await asyncio.gather(*(make() for _ in range(concurrency)))
-    return sum(counts) / (time.perf_counter() - started)
+    total = 0
+    for _ in range(repeat):
+        total += sum(await asyncio.gather(*(make() for _ in range(concurrency))))
+    return total / (time.perf_counter() - started)
 
 
-def decode_costs(body: bytes, pairs: int = 400) -> tuple[float, float]:
-    """Microseconds per record: json.loads alone, and the SDK's bytes-to-models (GC on).
+async def with_stdlib_json(make: Listing) -> int:
+    sdk_http.loads = json.loads  # type: ignore[assignment]
+    try:
+        return await make()
+    finally:
+        sdk_http.loads = loads
 
-    Each SDK decode is paired with a json.loads of the same bytes right before it; the SDK
-    figure is the median ratio of the pairs times the median json.loads time, so the drift
-    of this shared machine's speed cancels out.
-    """
-    records = len(json.loads(body)["data"])
-    raw, ratios = [], []
+
+# --------------------------------------------------------------------------- in-process costs
+
+
+def paired_ratio(baseline: Callable[[], Any], measured: Callable[[], Any], pairs: int) -> float:
+    """Median over back-to-back pairs of measured time / baseline time (drift cancels out)."""
+    ratios = []
+    clock = time.perf_counter
     for _ in range(pairs):
-        started = time.perf_counter()
-        json.loads(body)
-        middle = time.perf_counter()
-        structure_list(loads(body)["data"], ChargingRecord)
-        ended = time.perf_counter()
-        raw.append(middle - started)
-        ratios.append((ended - middle) / (middle - started))
-    raw_us = statistics.median(raw) / records * 1e6
-    return raw_us, raw_us * statistics.median(ratios)
+        started = clock()
+        baseline()
+        middle = clock()
+        measured()
+        ratios.append((clock() - middle) / (middle - started))
+    return statistics.median(ratios)
 
 
-async def request_overhead(body: bytes, number: int = 20_000) -> float:
+def paired_difference(baseline: Callable[[], Any], measured: Callable[[], Any], pairs: int) -> float:
+    """Median over back-to-back pairs of measured time - baseline time, in seconds."""
+    differences = []
+    clock = time.perf_counter
+    for _ in range(pairs):
+        started = clock()
+        baseline()
+        middle = clock()
+        measured()
+        differences.append((clock() - middle) - (middle - started))
+    return statistics.median(differences)
+
+
+def read_everything(records: list[ChargingRecord]) -> int:
+    """Touch every nested part of every record; the count of parts read."""
+    parts = 0
+    for record in records:
+        data = record.data
+        charge, range_, matches = data.charge, data.range, data.location_matches
+        assert charge is not None
+        assert range_ is not None
+        assert matches is not None
+        seen = (charge.average_power, charge.start, charge.end, charge.total, range_.start, range_.end)
+        parts += len(seen) + (data.location is not None) + len([m.location for m in matches])
+    return parts
+
+
+async def request_overhead(body: bytes, number: int = 5_000) -> float:
     """Microseconds of SDK code around aiohttp per GET, decoding excluded.
 
-    End-to-end differences of single requests are dominated by this VM's wake-up latency
-    (the more the client computes, the longer the server idles), so the SDK's own cost is
-    measured in-process: aiohttp's part of the call is replaced by a canned answer, and
-    the time to decode that answer is subtracted.
+    aiohttp's part of the call is replaced by a canned answer, and the time to decode that
+    answer is subtracted; end-to-end differences of single requests would mostly measure
+    this machine's wake-up latency.
     """
     from multidict import CIMultiDict, CIMultiDictProxy
 
@@ -133,15 +230,80 @@ async def request_overhead(body: bytes, number: int = 20_000) -> float:
         structure(loads(body), Entity)
         Response(status=200, headers=headers, url="u", method="GET", body=body)
     decode = time.perf_counter() - started
+    await client.aclose()
     return (total - decode) / number * 1e6
 
 
-async def run(pages: int, per_page: int, rounds: int) -> dict[str, Any]:
-    # Decoding is timed first, on the heap of a fresh process: after the network runs the
-    # collector has more objects to walk and the figures drift by up to 50% between runs.
+# ------------------------------------------------------------------------------------ the run
+
+
+def decode_round(report: Report, body: bytes, pairs: int) -> None:
+    one = json.loads(body)["data"][0]
+    generated = structure_fn(ChargingRecord)
+    report.add(
+        "decode: bytes -> models / json.loads",
+        paired_ratio(
+            lambda: json.loads(body), lambda: structure_list(loads(body)["data"], ChargingRecord), pairs
+        ),
+    )
+    report.add(
+        "decode + read every nested part / json.loads",
+        paired_ratio(
+            lambda: json.loads(body),
+            lambda: read_everything(structure_list(loads(body)["data"], ChargingRecord)),
+            pairs,
+        ),
+    )
+    report.add(
+        "decode with stdlib json / json.loads",
+        paired_ratio(
+            lambda: json.loads(body), lambda: structure_list(json.loads(body)["data"], ChargingRecord), pairs
+        ),
+    )
+
+    def hundred(fn: Callable[[Any], Any]) -> Callable[[], None]:
+        return lambda: [fn(one) for _ in range(100)] and None
+
+    report.add(
+        "from_dict via the converter / generated function",
+        paired_ratio(hundred(generated), hundred(ChargingRecord.from_dict), pairs),
+    )
+    report.add(
+        "from_dict via the converter: added time per call",
+        paired_difference(hundred(generated), hundred(ChargingRecord.from_dict), pairs) / 100 * 1e9,
+    )
+
+
+async def network_round(
+    report: Report, number: int, variants: dict[str, tuple[Listing, Listing, int]], repeat: int
+) -> None:
+    """Each variant against its own baseline run, right before or after it (alternating)."""
+    for name, (baseline, make, concurrency) in variants.items():
+        if number % 2:
+            rate = await records_per_second(concurrency, repeat, make)
+            base = await records_per_second(concurrency, repeat, baseline)
+        else:
+            base = await records_per_second(concurrency, repeat, baseline)
+            rate = await records_per_second(concurrency, repeat, make)
+        report.add(name, rate / base)
+
+
+async def bulk_run(client: AsyncRealtoClient, entity_ids: list[str], gc_mode: Any) -> int:
+    count = 0
+    end = datetime.now(timezone.utc)
+    run = client.bulk.charge_sessions(
+        entity_ids, start=START, end=end, concurrency=len(entity_ids), gc=gc_mode
+    )
+    async for batch in run:
+        count += len(batch.records)
+    return count
+
+
+async def run(report: Report, pages: int, per_page: int, rounds: int, pairs: int) -> None:
     from page_server import build_pages
 
-    raw_us, sdk_us = decode_costs(build_pages(1, per_page, ENTITY_ID)[None])
+    body = build_pages(1, per_page, ENTITY_ID)[None]
+    entity_body = json.dumps({"id": ENTITY_ID, "type": "EV"}).encode()
     proc, base = start_server(pages, per_page)
     try:
         connector = aiohttp.TCPConnector(limit=100)
@@ -153,49 +315,103 @@ async def run(pages: int, per_page: int, rounds: int) -> dict[str, Any]:
         ):
             async with session.post(f"{base}/v1/authentication", json={}) as resp:
                 token = (await resp.json())["access_token"]
-            await raw_listing(session, base, token)  # warm both pools
-            await sdk_listing(client)
-            results: dict[str, Any] = {}
-            for concurrency in (1, 50):
-                raw_rates, sdk_rates = [], []
-                for _ in range(rounds):  # interleaved, so drift hits both sides alike
-                    raw_rates.append(await timed(concurrency, lambda: raw_listing(session, base, token)))
-                    sdk_rates.append(await timed(concurrency, lambda: sdk_listing(client)))
-                results[concurrency] = (statistics.median(raw_rates), statistics.median(sdk_rates))
-            entity_url = f"{base}/v1/entities/{ENTITY_ID}"
-            async with session.get(entity_url, headers={"Authorization": f"Bearer {token}"}) as resp:
-                overhead_us = await request_overhead(await resp.read())
-        return {
-            "rates": results,
-            "decode_raw_us": raw_us,
-            "decode_sdk_us": sdk_us,
-            "overhead_us": overhead_us,
-        }
+
+            def baseline() -> Awaitable[int]:
+                return raw_listing(session, base, token)
+
+            def baseline_read() -> Awaitable[int]:
+                return raw_listing(session, base, token, read=True)
+
+            def all_at_once(make: Listing, concurrency: int = 50) -> Listing:
+                async def together() -> int:
+                    return sum(await asyncio.gather(*(make() for _ in range(concurrency))))
+
+                return together
+
+            ids = [f"00000000-0000-4000-8000-{i:012d}" for i in range(50)]
+            variants: dict[str, tuple[Listing, Listing, int]] = {}
+            for c in (1, 50):
+                variants[f"c={c} SDK items / baseline"] = (baseline, lambda: sdk_items(client), c)
+                variants[f"c={c} SDK .pages(), page kept by the loop variable / baseline"] = (
+                    baseline,
+                    lambda: sdk_pages_kept(client),
+                    c,
+                )
+                variants[f"c={c} SDK .pages(), del page in the body / baseline"] = (
+                    baseline,
+                    lambda: sdk_pages_dropped(client),
+                    c,
+                )
+                variants[f"c={c} SDK items, stdlib json (no orjson) / baseline"] = (
+                    baseline,
+                    lambda: with_stdlib_json(lambda: sdk_items(client)),
+                    c,
+                )
+                variants[f"c={c} SDK reading a nested value / baseline reading it"] = (
+                    baseline_read,
+                    lambda: sdk_items_read(client),
+                    c,
+                )
+            for mode in ("default", "throughput"):
+                variants[f"c=50 client.bulk gc={mode!r} / baseline"] = (
+                    all_at_once(baseline),
+                    lambda mode=mode: bulk_run(client, ids, mode),
+                    1,
+                )
+            await baseline()  # warm both pools
+            await sdk_items(client)
+            for number in range(rounds):
+                print(f"round {number + 1}/{rounds}", file=sys.stderr)
+                decode_round(report, body, pairs)
+                await network_round(
+                    report, number, {k: v for k, v in variants.items() if k.startswith("c=1 ")}, 20
+                )
+                await network_round(
+                    report, number, {k: v for k, v in variants.items() if k.startswith("c=50")}, 1
+                )
+                report.add("SDK request overhead besides decoding", await request_overhead(entity_body))
     finally:
         proc.terminate()
         proc.wait()
+
+
+def declare(report: Report) -> None:
+    for concurrency in (1, 50):
+        report.metric(f"c={concurrency} SDK items / baseline", "x baseline", target=0.85)
+        report.metric(
+            f"c={concurrency} SDK .pages(), page kept by the loop variable / baseline", "x baseline"
+        )
+        report.metric(f"c={concurrency} SDK .pages(), del page in the body / baseline", "x baseline")
+        report.metric(f"c={concurrency} SDK items, stdlib json (no orjson) / baseline", "x baseline")
+        report.metric(f"c={concurrency} SDK reading a nested value / baseline reading it", "x baseline")
+    report.metric("c=50 client.bulk gc='default' / baseline", "x baseline")
+    report.metric("c=50 client.bulk gc='throughput' / baseline", "x baseline", target=1.1)
+    report.metric("decode: bytes -> models / json.loads", "x json.loads", target=1.3, better="lower")
+    report.metric("decode + read every nested part / json.loads", "x json.loads")
+    report.metric("decode with stdlib json / json.loads", "x json.loads")
+    report.metric("from_dict via the converter / generated function", "x generated fn")
+    report.metric("from_dict via the converter: added time per call", "ns")
+    report.metric("SDK request overhead besides decoding", "us", target=15, better="lower")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--pages", type=int, default=20)
+    parser.add_argument("--pages", type=int, default=10)
     parser.add_argument("--per-page", type=int, default=100)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=7, help="interleaved rounds (at least 5)")
+    parser.add_argument("--pairs", type=int, default=150, help="timing pairs per decode figure per round")
     args = parser.parse_args()
     gc.enable()
-    out = asyncio.run(run(args.pages, args.per_page, args.rounds))
-    print(f"charge-session listing, {args.pages} pages x {args.per_page} records, orjson={HAVE_ORJSON}")
-    print(f"{'concurrency':>11} {'raw rec/s':>12} {'sdk rec/s':>12} {'ratio':>7}  target")
-    for concurrency, (raw, sdk) in out["rates"].items():
-        print(f"{concurrency:>11} {raw:>12,.0f} {sdk:>12,.0f} {sdk / raw:>7.2f}  >= 0.50")
-    raw_us, sdk_us = out["decode_raw_us"], out["decode_sdk_us"]
-    print(
-        f"decode per record (GC on): SDK bytes->models {sdk_us:.1f} us = {sdk_us / raw_us:.2f} x json.loads "
-        f"({raw_us:.1f} us) in this run; target <= 12 us, i.e. <= 2.1 x json.loads on the reference machine"
+    command = (
+        f"python benchmarks/bench_charge_sessions.py --pages {args.pages} --per-page {args.per_page} "
+        f"--rounds {args.rounds} --pairs {args.pairs}"
     )
-    print(f"SDK request overhead besides decoding: {out['overhead_us']:.1f} us per request (target <= 15)")
+    report = Report("charge_sessions", command, pages=args.pages, per_page=args.per_page)
+    declare(report)
+    asyncio.run(run(report, args.pages, args.per_page, args.rounds, args.pairs))
+    report.finish()
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from ._client import AsyncRealtoClient
 from ._clock import Clock, SystemClock
 from ._config import ClientConfig, ProxySetting, SslSetting, Timeout, TokenSource
+from ._convert import converter
 from ._dialects import Flavor
 from ._http import ResponseInfo
 from ._pagination import AsyncPaginator, Page
@@ -202,4 +203,5 @@ __all__ = [
     "UpdateHook",
     "User",
     "__version__",
+    "converter",
 ]

@@ -15,6 +15,8 @@ The generated code is straight-line Python: a charge-session record decodes in a
 from __future__ import annotations
 
 import enum
+import itertools
+import linecache
 import logging
 import re
 import sys
@@ -257,7 +259,17 @@ class _FieldSpec:
     nullable: bool
 
 
+_specs: dict[type, list[_FieldSpec]] = {}
+
+
 def _field_specs(cls: type) -> list[_FieldSpec]:
+    specs = _specs.get(cls)
+    if specs is None:
+        specs = _specs[cls] = _read_field_specs(cls)
+    return specs
+
+
+def _read_field_specs(cls: type) -> list[_FieldSpec]:
     hints = typing.get_type_hints(cls)
     specs = []
     for field in attrs.fields(cls):
@@ -280,6 +292,8 @@ def _field_specs(cls: type) -> list[_FieldSpec]:
 # ------------------------------------------------------------------------------- generation
 
 _structure_fns: dict[type, Callable[[Any], Any]] = {}
+_check_fns: dict[type, Callable[[Any], None]] = {}
+_build_fns: dict[type, Callable[[Any], Any]] = {}
 _unstructure_fns: dict[type, Callable[[Any], dict[str, Any]]] = {}
 
 
@@ -354,7 +368,19 @@ class _Namespace:
         return name
 
 
-def _item_converter(kind: _Kind) -> Callable[[Any], Any]:
+# How a generated function treats the dict it is given:
+# CHECK validates a whole subtree and builds nothing; STRUCTURE validates a whole subtree and
+# builds its top object, its nested single models kept as their checked dicts until first read;
+# BUILD builds one object from a dict already checked, its nested single models again kept
+# as dicts: reading ``record.data.charge.total`` builds those three objects and no others.
+CHECK, STRUCTURE, BUILD = "check", "structure", "build"
+
+
+def _item_converter(kind: _Kind, mode: str = STRUCTURE) -> Callable[[Any], Any]:
+    if kind.tag == "datetime":
+        return _parse_datetime
+    if kind.tag in ("any", "str", "int", "float", "bool", "dict") and mode == BUILD:
+        return _identity
     simple: dict[str, Callable[[Any], Any]] = {
         "str": _check_str,
         "int": _check_int,
@@ -362,17 +388,20 @@ def _item_converter(kind: _Kind) -> Callable[[Any], Any]:
         "bool": _check_bool,
         "dict": _check_dict,
         "any": _identity,
-        "datetime": _parse_datetime,
     }
     if kind.tag in simple:
         return simple[kind.tag]
     if kind.tag == "model":
-        return structure_fn(kind.target)
+        return {CHECK: check_fn, STRUCTURE: structure_fn, BUILD: build_fn}[mode](kind.target)
     if kind.tag == "list":
-        inner = _item_converter(kind.target)
+        inner = _item_converter(kind.target, mode)
+        if mode == BUILD:
+            return lambda value: [inner(item) for item in value]
         return lambda value: _structure_list(inner, value)
     enum_cls = kind.target
     lookup = dict(enum_cls._value2member_map_)
+    if mode == BUILD:
+        return lambda value: lookup.get(value, value)
 
     def convert_enum(value: object) -> Any:
         if type(value) is str:
@@ -384,100 +413,179 @@ def _item_converter(kind: _Kind) -> Callable[[Any], Any]:
     return convert_enum
 
 
-def _emit_structure(kind: _Kind, ns: _Namespace) -> tuple[list[str], str]:
-    """Lines that check ``v``, and the expression of its converted value."""
-    checks = {
-        "str": "if type(v) is not str: raise _FieldError('a string', v)",
-        "int": "if type(v) is not int: raise _FieldError('an integer', v)",
-        "float": "if type(v) is not float and type(v) is not int: raise _FieldError('a number', v)",
-        "bool": "if v is not True and v is not False: raise _FieldError('true or false', v)",
-        "dict": "if type(v) is not dict: raise _FieldError('an object', v)",
-    }
-    if kind.tag in checks:
-        return [checks[kind.tag]], "v"
+_CHECKS = {
+    "str": "if type(v) is not str: raise _FieldError('a string', v)",
+    "int": "if type(v) is not int: raise _FieldError('an integer', v)",
+    "float": "if type(v) is not float and type(v) is not int: raise _FieldError('a number', v)",
+    "bool": "if v is not True and v is not False: raise _FieldError('true or false', v)",
+    "dict": "if type(v) is not dict: raise _FieldError('an object', v)",
+}
+
+
+def _emit_value(kind: _Kind, ns: _Namespace, depth: int, mode: str) -> tuple[list[str], str]:
+    """Lines that check (and convert) ``v``, and the expression of the value to store."""
+    if kind.tag in _CHECKS:
+        return ([] if mode == BUILD else [_CHECKS[kind.tag]]), "v"
     if kind.tag == "any":
         return [], "v"
     if kind.tag == "datetime":
-        return [], "_dt(v)"
+        return ["v = _dt(v)"], "v"
     if kind.tag == "enum":
         lookup = ns.add(dict(kind.target._value2member_map_))
+        if mode == BUILD:
+            return [], f"{lookup}.get(v, v)"
         fallback = ns.add(lambda value, _cls=kind.target: _unknown_enum(_cls, value))
-        return [
-            f"r = {lookup}.get(v) if type(v) is str else None",
-            f"if r is None: r = {fallback}(v)",
-        ], "r"
-    # Nested models never get here: _emit_object builds them inline.
-    return [], f"_list({ns.add(_item_converter(kind.target))}, v)"
+        return [f"r = {lookup}.get(v) if type(v) is str else None", f"if r is None: r = {fallback}(v)"], "r"
+    if kind.tag == "model":
+        # A nested single model is stored as its dict and built on first read (see _LazyModel);
+        # STRUCTURE checks its whole subtree now, so a bad value still fails the decode.
+        if mode == BUILD:
+            return [], "v"
+        child = depth + 1
+        return [f"d{child} = v", *_emit_object(kind.target, ns, child, CHECK)], f"d{child}"
+    converted = f"_list({ns.add(_item_converter(kind.target, mode))}, v)"
+    return ([converted] if mode == CHECK else []), converted
 
 
-def _slot_setter(cls: type, name: str) -> Callable[[Any, Any], None]:
+class _LazyModel:
+    """The attribute of a nested model field: holds the checked dict, builds the model on first read.
+
+    Wraps the slot attrs made for the field. Decoding writes the dict through the slot itself;
+    every other write (``__init__``, unpickling) comes here and must be a model or None.
+    """
+
+    __slots__ = ("attr", "build", "owner", "slot", "target")
+
+    def __init__(self, owner: type, attr: str, slot: Any, target: type) -> None:
+        self.owner, self.attr, self.slot, self.target = owner, attr, slot, target
+        self.build: Callable[[Any], Any] | None = None
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        value = self.slot.__get__(obj, owner)
+        if type(value) is dict:
+            build = self.build
+            if build is None:
+                build = self.build = build_fn(self.target)
+            value = build(value)
+            self.slot.__set__(obj, value)
+        return value
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        if type(value) is dict:
+            raise InvalidArgumentError(
+                f"{self.owner.__name__}.{self.attr} takes a {self.target.__name__} (or None), not a dict; "
+                f"build it with {self.target.__name__}.from_dict(...)"
+            )
+        self.slot.__set__(obj, value)
+
+    def __delete__(self, obj: Any) -> None:  # pragma: no cover - frozen models refuse deletion first
+        self.slot.__delete__(obj)
+
+
+def install_lazy_fields(root: type) -> None:
+    """Give every model class under ``root`` its lazy nested-model attributes (once, at import).
+
+    Done for all models up front, not when a class is first decoded, so a model behaves the
+    same whether or not anything was decoded yet.
+    """
+    pending = [root]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if _is_model(cls):
+            _install_lazy_fields(cls)
+
+
+def _install_lazy_fields(cls: type) -> None:
+    for spec in _field_specs(cls):
+        if spec.kind.tag == "model" and not isinstance(cls.__dict__.get(spec.attr), _LazyModel):
+            slot = _slot_descriptor(cls, spec.attr)
+            setattr(cls, spec.attr, _LazyModel(cls, spec.attr, slot, spec.kind.target))
+
+
+def _slot_descriptor(cls: type, name: str) -> Any:
     for klass in cls.__mro__:
         descriptor = klass.__dict__.get(name)
+        if isinstance(descriptor, _LazyModel):
+            return descriptor.slot
         if descriptor is not None and hasattr(descriptor, "__set__"):
-            return descriptor.__set__  # type: ignore[no-any-return]
+            return descriptor
     raise TypeError(f"{cls.__name__}.{name} is not a slot")  # pragma: no cover
 
 
-def _emit_object(cls: type, ns: _Namespace, depth: int, indent: str) -> list[str]:
-    """Lines that build a ``cls`` from the dict ``d{depth}`` into ``o{depth}``.
+def _slot_setter(cls: type, name: str) -> Callable[[Any, Any], None]:
+    setter: Callable[[Any, Any], None] = _slot_descriptor(cls, name).__set__
+    return setter
 
-    Nested single objects are built inline (no call per object); lists call the item
-    class's own generated function. Each field's block adds its wire name to the path of
-    a FieldError raised inside it, so the error names e.g. ``data.charge.total.unit``.
+
+def _emit_object(cls: type, ns: _Namespace, depth: int, mode: str) -> list[str]:
+    """Lines that check the dict ``d{depth}`` against ``cls`` and (unless CHECK) build ``o{depth}``.
+
+    Each field's block adds its wire name to the path of a FieldError raised inside it, so
+    the error names e.g. ``data.charge.total.unit``.
     """
     d, o, n = f"d{depth}", f"o{depth}", f"n{depth}"
     specs = _field_specs(cls)
-    required = sum(1 for spec in specs if spec.required)
-    known = ns.add(frozenset(spec.wire for spec in specs))
-    lines = [
-        f"if type({d}) is not dict: raise _FieldError('an object', {d})",
-        f"{o} = _new({ns.add(cls)})",
-        f"{n} = {required}",
-    ]
+    builds, checks = mode != CHECK, mode != BUILD
+    lines = [f"if type({d}) is not dict: raise _FieldError('an object', {d})"] if checks else []
+    if builds:
+        required = sum(1 for spec in specs if spec.required)
+        lines += [f"{o} = _new({ns.add(cls)})", f"{n} = {required}"]
     for spec in specs:
-        setter = ns.add(_slot_setter(cls, spec.attr))
         wire = repr(spec.wire)
-        if spec.required:
+        setter = ns.add(_slot_setter(cls, spec.attr)) if builds else ""
+        body, expr = _emit_value(spec.kind, ns, depth, mode)
+        if not builds and not body and not spec.required:
+            continue  # nothing to check
+        if spec.required and checks:
             lines.append(f"try: v = {d}[{wire}]")
             lines.append(
                 f"except KeyError: e = _FieldError('a value', _MISSING); e.path.append({wire}); raise e"
             )
-            body_indent = ""
+            indent = ""
+        elif spec.required:
+            lines.append(f"v = {d}[{wire}]")
+            indent = ""
         else:
             lines.append(f"if {wire} in {d}:")
             lines.append(f"    v = {d}[{wire}]")
-            lines.append(f"    {n} += 1")
-            body_indent = "    "
-        if spec.nullable:
-            lines.append(body_indent + f"if v is None: {setter}({o}, None)")
-            lines.append(body_indent + "else:")
-            body_indent += "    "
-        lines.append(body_indent + "try:")
-        inner = body_indent + "    "
-        if spec.kind.tag == "model":
-            child = depth + 1
-            lines.append(inner + f"d{child} = v")
-            lines.extend(inner + line for line in _emit_object(spec.kind.target, ns, child, ""))
-            lines.append(inner + f"{setter}({o}, o{child})")
+            if builds:
+                lines.append(f"    {n} += 1")
+            indent = "    "
+        if spec.nullable and builds:
+            lines.append(indent + f"if v is None: {setter}({o}, None)")
+            lines.append(indent + "else:")
+            indent += "    "
+        elif spec.nullable:
+            lines.append(indent + "if v is not None:")
+            indent += "    "
+        store = [f"{setter}({o}, {expr})"] if builds else []
+        if checks:
+            lines.append(indent + "try:")
+            lines.extend(indent + "    " + line for line in (body + store or ["pass"]))
+            lines.append(indent + "except _FieldError as e:")
+            lines.append(indent + f"    e.path.insert(0, {wire}); raise")
         else:
-            checks, expr = _emit_structure(spec.kind, ns)
-            lines.extend(inner + line for line in checks)
-            lines.append(inner + f"{setter}({o}, {expr})")
-        lines.append(body_indent + "except _FieldError as e:")
-        lines.append(body_indent + f"    e.path.insert(0, {wire}); raise")
-    extras = ns.add(_slot_setter(cls, "extras"))
-    lines.append(
-        f"if {n} != len({d}): {extras}({o}, _Frozen({{k: x for k, x in {d}.items() if k not in {known}}}))"
-    )
-    return [indent + line for line in lines]
+            lines.extend(indent + line for line in (body + store or ["pass"]))
+    if builds:
+        known = ns.add(frozenset(spec.wire for spec in specs))
+        extras = ns.add(_slot_setter(cls, "extras"))
+        unknown = f"{{k: x for k, x in {d}.items() if k not in {known}}}"
+        lines.append(f"if {n} != len({d}): {extras}({o}, _Frozen({unknown}))")
+    return lines
 
 
-def _generate_structure(cls: type) -> Callable[[Any], Any]:
+def _generate(cls: type, mode: str) -> Callable[[Any], Any]:
     # Frozen attrs classes pay for object.__setattr__ per field in __init__; setting the
     # slots through their descriptors builds the same object in about half the time.
+    if mode != CHECK:
+        _install_lazy_fields(cls)  # for models defined after install_lazy_fields() ran
     ns = _Namespace()
-    lines = ["def structure(d0):", *_emit_object(cls, ns, 0, "    "), "    return o0"]
-    return _compile(lines, ns, f"structure_{cls.__name__}", "structure")
+    body = [f"    {line}" for line in _emit_object(cls, ns, 0, mode)]
+    lines = [f"def {mode}(d0):", *body, f"    return {'None' if mode == CHECK else 'o0'}"]
+    return _compile(lines, ns, f"{mode}_{cls.__module__}.{cls.__qualname__}", mode)
 
 
 def _emit_unstructure(kind: _Kind, ns: _Namespace, src: str) -> str:
@@ -508,23 +616,46 @@ def _generate_unstructure(cls: type) -> Callable[[Any], dict[str, Any]]:
     lines.append("        for k, x in ex.items():")
     lines.append("            if k not in d: d[k] = x")
     lines.append("    return d")
-    return _compile(lines, ns, f"unstructure_{cls.__name__}", "unstructure")
+    return _compile(lines, ns, f"unstructure_{cls.__module__}.{cls.__qualname__}", "unstructure")
 
 
-def _compile(lines: list[str], ns: _Namespace, filename: str, name: str) -> Callable[..., Any]:
+def _compile(lines: list[str], ns: _Namespace, name_in_file: str, name: str) -> Callable[..., Any]:
     source = "\n".join(lines) + "\n"
-    code = compile(source, f"<realto-generated {filename}>", "exec")
+    # Registered in linecache (mtime None: checkcache() keeps it), so tracebacks and debuggers
+    # show the generated lines. The counter keeps regenerated functions apart.
+    filename = f"<realto-generated {name_in_file} #{next(_generated_counter)}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
+    code = compile(source, filename, "exec")
     scope = dict(ns.values)
     exec(code, scope)
     generated: Callable[..., Any] = scope[name]
     return generated
 
 
+_generated_counter = itertools.count(1)
+
+
 def structure_fn(cls: type[T]) -> Callable[[Any], T]:
-    """The generated raw structure function for a model (raises the internal FieldError)."""
+    """The generated structure function for a model (raises the internal FieldError)."""
     fn = _structure_fns.get(cls)
     if fn is None:
-        fn = _structure_fns[cls] = _generate_structure(cls)
+        fn = _structure_fns[cls] = _generate(cls, STRUCTURE)
+    return fn
+
+
+def check_fn(cls: type) -> Callable[[Any], None]:
+    """The generated function that only checks a model's dict (raises the internal FieldError)."""
+    fn = _check_fns.get(cls)
+    if fn is None:
+        fn = _check_fns[cls] = _generate(cls, CHECK)
+    return fn
+
+
+def build_fn(cls: type[T]) -> Callable[[Any], T]:
+    """The generated function that builds a model from a dict already checked."""
+    fn = _build_fns.get(cls)
+    if fn is None:
+        fn = _build_fns[cls] = _generate(cls, BUILD)
     return fn
 
 
@@ -539,22 +670,64 @@ def unstructure_fn(cls: type) -> Callable[[Any], dict[str, Any]]:
 # ------------------------------------------------------------------------------ the converter
 
 converter = cattrs.Converter()
+"""The SDK's cattrs converter, public as ``realto_async.converter``.
+
+It structures and unstructures every realto model (through the generated functions above,
+so ``Model.from_dict`` / ``to_dict`` and this converter give the same results), aware
+datetimes (ISO-8601 strings) and the SDK's open enums. Register hooks on it for your own
+types and build your own attrs classes or dataclasses that contain realto models::
+
+    converter.structure(json.loads(line), ChargingRecord)      # e.g. reading an export back
+    converter.register_structure_hook(Decimal, lambda v, _: Decimal(str(v)))
+    converter.structure({"kwh": 1.5, "record": {...}}, MyRow)    # MyRow holds a ChargingRecord
+
+A realto model's own fields keep their generated hooks: a hook registered for a type the
+models use (e.g. ``datetime``) applies to your classes, not inside realto models.
+"""
 
 
 def _structure_hook_factory(cls: type) -> Callable[[Any, Any], Any]:
     raw: Callable[[Any], Any] = structure_fn(cls)
+    name = cls.__name__
 
     def hook(value: Any, _type: Any) -> Any:
         try:
             return raw(value)
         except FieldError as err:
-            raise _to_validation_error(err, cls.__name__) from None
+            if type(value) is not dict and isinstance(value, Mapping):  # e.g. a MappingProxyType
+                return hook(dict(value), _type)
+            raise _to_validation_error(err, name) from None
 
     return hook
 
 
 def _unstructure_hook_factory(cls: type) -> Callable[[Any], dict[str, Any]]:
     return unstructure_fn(cls)
+
+
+def register_open_enums(*enums: type[enum.Enum]) -> None:
+    """Structure these enums on the converter as the models do: unknown values stay plain strings.
+
+    Registered per class: the enums are ``str`` subclasses, and cattrs' handling of ``str``
+    would otherwise come before any hook factory.
+    """
+    for enum_cls in enums:
+        converter.register_structure_hook(enum_cls, _enum_hook_factory(enum_cls))
+        converter.register_unstructure_hook(enum_cls, lambda member: member.value)
+
+
+def _enum_hook_factory(cls: type) -> Callable[[Any, Any], Any]:
+    convert = _item_converter(_Kind("enum", cls))
+
+    def hook(value: Any, _type: Any) -> Any:
+        if isinstance(value, cls):
+            return value
+        try:
+            return convert(value)
+        except FieldError as err:
+            raise _to_validation_error(err, cls.__name__) from None
+
+    return hook
 
 
 converter.register_structure_hook_factory(_is_model, _structure_hook_factory)

@@ -108,6 +108,7 @@ from realto_async import (
     UnprocessableEntityError,
     UpdateHook,
     User,
+    converter,
 )
 from realto_async.bulk import DEFAULT_CONCURRENCY, EntitySource, GcMode, ProgressHook
 from realto_async.bulk import Bulk as _AsyncBulk
@@ -260,6 +261,7 @@ __all__ = [
     "UnprocessableEntityError",
     "UpdateHook",
     "User",
+    "converter",
 ]
 
 

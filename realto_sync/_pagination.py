@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, Generic, TypeVar
 
 from realto_async import AsyncPaginator, Page, ResponseInfo
 from realto_async.errors import RealtoError
 
-from ._runner import LoopThread
+from ._runner import LoopThread, _Call
 
 __all__ = ["SyncPage", "SyncPaginator"]
 
@@ -93,7 +93,14 @@ class SyncPaginator(Generic[T]):
         return SyncPage(self._runner.run(self._paginator.first_page), self._runner)
 
     def pages(self) -> Iterator[SyncPage[T]]:
-        """Every page in order, until the server gives no continuation token."""
+        """Every page in order, until the server gives no continuation token.
+
+        The next page is fetched on the background loop while you work on the current one,
+        so at most two pages are in memory.
+        """
+        return self._pages(None)
+
+    def _pages(self, last_needed: Callable[[Page[T]], bool] | None) -> Iterator[SyncPage[T]]:
         stream = self._paginator.pages()
 
         async def following() -> Page[T] | None:
@@ -102,14 +109,26 @@ class SyncPaginator(Generic[T]):
             except StopAsyncIteration:
                 return None
 
+        runner = self._runner
+        pending: _Call | None = runner.submit(following)
         try:
-            while True:
-                page = self._runner.run(following)
+            while pending is not None:
+                call, pending = pending, None
+                try:
+                    page: Page[T] | None = runner.result(call)
+                except BaseException:
+                    if not call.finished:  # interrupted while waiting (Ctrl+C): let it stop first
+                        runner.cancel(call)
+                    raise
                 if page is None:
                     return
-                yield SyncPage(page, self._runner)
+                if page.continuation_token is not None and (last_needed is None or not last_needed(page)):
+                    pending = runner.submit(following)  # runs while the caller works on this page
+                yield SyncPage(page, runner)
                 del page
         finally:
+            if pending is not None:
+                runner.cancel(pending)
             self._close(stream)
 
     def _close(self, stream: Any) -> None:
@@ -121,7 +140,16 @@ class SyncPaginator(Generic[T]):
         remaining = self._paginator.max_items
         if remaining == 0:
             return
-        for page in self.pages():
+        wanted = remaining  # items still wanted beyond the pages already fetched
+
+        def last_needed(page: Page[T]) -> bool:  # then the page after it is not prefetched
+            nonlocal wanted
+            if wanted is None:
+                return False
+            wanted -= len(page.data)
+            return wanted <= 0
+
+        for page in self._pages(last_needed):
             items = page.data
             del page
             for item in items:
@@ -130,7 +158,7 @@ class SyncPaginator(Generic[T]):
                     remaining -= 1
                     if remaining <= 0:
                         return
-            del items  # not held while the next page is fetched: its models die young
+            del items  # not held while waiting for the next page: its models die young
 
     def to_list(self) -> list[T]:
         """Every item in one list (mind the memory on large listings)."""

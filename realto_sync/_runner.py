@@ -30,13 +30,15 @@ INHERITED_LOOPS: list[object] = []
 class _Call:
     """One coroutine run on the loop for a waiting thread; releases ``done`` when it ends."""
 
-    __slots__ = ("cancelled", "done", "error", "result", "task")
+    __slots__ = ("cancelled", "done", "error", "finished", "loop", "result", "task")
 
     def __init__(self) -> None:
         self.done = threading.Lock()
         self.done.acquire()
+        self.loop: asyncio.AbstractEventLoop | None = None
         self.task: asyncio.Task[Any] | None = None
         self.cancelled = False
+        self.finished = False
         self.result: Any = None
         self.error: BaseException | None = None
 
@@ -50,6 +52,18 @@ class _Call:
         except BaseException as err:  # handed to the waiting thread, which raises it
             self.error = err
         finally:
+            self.finished = True
+            self.done.release()
+
+    def cancel_task(self) -> None:
+        """On the loop: cancel the task; release the waiter even if its coroutine never started."""
+        task = self.task
+        if task is not None and task.cancel():
+            task.add_done_callback(self._release_unless_finished)
+
+    def _release_unless_finished(self, _task: object) -> None:
+        if not self.finished:  # cancelled before its first step: run() never ran to release
+            self.finished = True
             self.done.release()
 
 
@@ -105,6 +119,11 @@ class LoopThread:
 
     def run(self, func: Callable[..., Awaitable[T]], *args: Any) -> T:
         """Run ``func(*args)`` on the loop and wait for its result; Ctrl+C cancels it."""
+        result: T = self.result(self.submit(func, *args))
+        return result
+
+    def submit(self, func: Callable[..., Awaitable[Any]], *args: Any) -> _Call:
+        """Start ``func(*args)`` on the loop and return at once; :meth:`result` waits for it."""
         if threading.get_ident() == self.thread_ident:
             raise RealtoError(
                 "a blocking realto client was called from its own event loop thread (for example from "
@@ -120,20 +139,40 @@ class LoopThread:
                 return
             call.task = loop.create_task(call.run(func, args))
 
+        call.loop = loop
         loop.call_soon_threadsafe(start)
+        return call
+
+    def result(self, call: _Call) -> Any:
+        """Wait for a submitted call and return its result (or raise its error); Ctrl+C cancels it."""
         try:
             while not call.done.acquire(timeout=INTERRUPT_CHECK_SECONDS):
                 pass
         except BaseException:  # Ctrl+C (or anything raised while waiting): cancel the coroutine
-            call.cancelled = True
-            loop.call_soon_threadsafe(lambda: call.task.cancel() if call.task is not None else None)
+            self._cancel(call)
             raise
         if call.error is not None:
             raise call.error
         if call.task is None:  # pragma: no cover - cancelled before it started
             raise RealtoError("the call was cancelled")
-        result: T = call.result
-        return result
+        return call.result
+
+    def cancel(self, call: _Call) -> None:
+        """Cancel a submitted call and wait until it has stopped (its result or error is dropped).
+
+        Only for a call whose :meth:`result` was not taken.
+        """
+        self._cancel(call)
+        loop = call.loop
+        while not call.done.acquire(timeout=INTERRUPT_CHECK_SECONDS):
+            if loop is None or not loop.is_running():  # closed meanwhile: nothing will run it
+                return
+
+    def _cancel(self, call: _Call) -> None:
+        call.cancelled = True
+        loop = call.loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(call.cancel_task)
 
     def stop(self, before: Callable[[], Awaitable[None]] | None = None) -> None:
         """Run ``before`` (closing the client), stop the loop and join its thread."""

@@ -1,5 +1,6 @@
 """Every API object and enum. All are frozen attrs classes with ``from_dict`` / ``to_dict``."""
 
+from .._convert import install_lazy_fields, register_open_enums
 from .._errors import ErrorDetail
 from ._base import RealtoModel
 from .charge_sessions import ChargeFigures, ChargeSessionData, ChargingRecord, RangeFigures
@@ -84,3 +85,16 @@ __all__ = [
     "TieredValues",
     "User",
 ]
+
+# Nested models are kept as their checked JSON until first read (fewer objects per record).
+install_lazy_fields(RealtoModel)
+register_open_enums(
+    CollectiveType,
+    CommandStatus,
+    CommandType,
+    EntityType,
+    OffboardingStatus,
+    OnboardingRequestType,
+    OnboardingStatus,
+    PermissionLevel,
+)

@@ -14,7 +14,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     from typing_extensions import dataclass_transform
 
-from .._convert import EMPTY_EXTRAS, FrozenMapping, structure, unstructure
+from .._convert import EMPTY_EXTRAS, FrozenMapping, converter
 
 __all__ = ["RealtoModel", "model", "wire"]
 
@@ -59,12 +59,18 @@ class RealtoModel:
 
     @classmethod
     def from_dict(cls: type[M], data: Mapping[str, Any]) -> M:
-        """Build the model from its wire JSON (either dialect); raises ResponseValidationError."""
-        return structure(dict(data) if type(data) is not dict else data, cls)
+        """Build the model from its wire JSON (either dialect); raises ResponseValidationError.
+
+        The same as ``realto_async.converter.structure(data, cls)``.
+        """
+        return converter.structure(data, cls)
 
     def to_dict(self) -> dict[str, Any]:
-        """The wire JSON of this model, unknown fields included; ``None`` fields are left out."""
-        return unstructure(self)
+        """The wire JSON of this model, unknown fields included; ``None`` fields are left out.
+
+        The same as ``realto_async.converter.unstructure(model)``.
+        """
+        return converter.unstructure(self)  # type: ignore[no-any-return]
 
     def to_json(self, *, indent: int | None = None) -> str:
         """The wire JSON of this model as text (what :meth:`to_dict` gives, for ``json.loads``)."""
