@@ -1,20 +1,16 @@
-"""The aiohttp session manager: one attempt, error mapping, retries and the call deadline."""
+"""The engine's retry loop: auth, retries and one deadline per call, around one-attempt senders."""
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import logging
 import platform
-import warnings
 from collections.abc import Mapping
-from http import HTTPStatus
-from typing import Any
 
 import aiohttp
 import attrs
-from multidict import CIMultiDictProxy
 
+from ._attempt import HTTPRequest, Response, ResponseInfo, SendAttempt, aiohttp_sender, request_id_of
 from ._auth import (
     AccessToken,
     TokenProvider,
@@ -26,35 +22,31 @@ from ._auth import (
 )
 from ._clock import Clock, SystemClock
 from ._config import ClientConfig, Timeout
-from ._errors import (
-    APIConnectionError,
-    APIStatusError,
-    APITimeoutError,
-    ErrorDetail,
-    EventLoopMismatchError,
-    RateLimitError,
-    RealtoError,
-    ResponseValidationError,
-    status_advice,
-    status_error_class,
-)
-from ._json import loads
+from ._error_mapping import parse_error_details, reason, snippet, status_error
+from ._errors import APIConnectionError, APITimeoutError, RealtoError
+from ._hooks import EventHooks, with_event_hooks
+from ._otel import call_span, record_retry
 from ._retry import RetryEvent, RetryHook, RetryPolicy, parse_retry_after
+from ._session import SessionOwner
 from ._version import __version__
 
-__all__ = ["RequestOptions", "Response", "ResponseInfo", "Transport"]
+# Response, ResponseInfo and the error mapping live in their own modules; named here too so
+# that older imports keep working.
+__all__ = [
+    "RequestOptions",
+    "Response",
+    "ResponseInfo",
+    "Transport",
+    "parse_error_details",
+    "request_id_of",
+    "status_error",
+]
 
 logger = logging.getLogger("realto")
 
 USER_AGENT = (
     f"realto-python/{__version__} aiohttp/{aiohttp.__version__} "
     f"{platform.python_implementation()}/{platform.python_version()}"
-)
-RATE_LIMIT_HEADERS = (
-    "x-ratelimit-limit",
-    "x-ratelimit-remaining",
-    "x-ratelimit-reset",
-    "retry-after",
 )
 
 
@@ -74,160 +66,8 @@ class RequestOptions:
         object.__setattr__(self, "base_headers", merged)
 
 
-@attrs.define(frozen=True, slots=True)
-class ResponseInfo:
-    """What is kept of an answer once its body has been decoded: status, headers, request id."""
-
-    status: int
-    headers: CIMultiDictProxy[str]
-    url: str
-    method: str
-
-    @property
-    def request_id(self) -> str | None:
-        """The server's id for this request (``x-request-id`` or ``request-id``)."""
-        return request_id_of(self.headers)
-
-    @property
-    def rate_limit(self) -> dict[str, str]:
-        """The rate-limit headers of the answer, if the server sent any."""
-        return {name: self.headers[name] for name in RATE_LIMIT_HEADERS if name in self.headers}
-
-
-@attrs.define(frozen=True, slots=True)
-class Response(ResponseInfo):
-    """A successful answer, read in full."""
-
-    body: bytes
-
-    def info(self) -> ResponseInfo:
-        """The answer without its body."""
-        return ResponseInfo(self.status, self.headers, self.url, self.method)
-
-    def json(self) -> Any:
-        """The body decoded as JSON; a body that is not JSON raises ResponseValidationError."""
-        try:
-            return loads(self.body)
-        except ValueError:
-            raise ResponseValidationError(
-                f"{self.method} {self.url} answered {self.status} with a body that is not JSON: "
-                f"{_snippet(self.body)!r}",
-                body=self.body.decode("utf-8", "replace"),
-                request_id=self.request_id,
-            ) from None
-
-
-def request_id_of(headers: Mapping[str, str]) -> str | None:
-    return headers.get("x-request-id") or headers.get("request-id")
-
-
-def _snippet(body: bytes, limit: int = 200) -> str:
-    text = body.decode("utf-8", "replace").strip()
-    return text if len(text) <= limit else text[:limit] + "..."
-
-
-def parse_error_details(body: bytes) -> list[ErrorDetail]:
-    """The ``errors`` of an error body: the API's list, a problem-details map, or a message."""
-    try:
-        payload = loads(body)
-    except ValueError:
-        return []
-    if not isinstance(payload, dict):
-        return []
-    errors = payload.get("errors")
-    details: list[ErrorDetail] = []
-    if isinstance(errors, list):
-        for item in errors:
-            if isinstance(item, dict):
-                details.append(
-                    ErrorDetail(
-                        code=_opt_str(item.get("code")),
-                        description=_opt_str(item.get("description")),
-                        message=_opt_str(item.get("message") or item.get("title")),
-                    )
-                )
-            elif isinstance(item, str):
-                details.append(ErrorDetail(message=item))
-    elif isinstance(errors, dict):  # ASP.NET validation problem details: {field: [messages]}
-        for field, messages in errors.items():
-            text = "; ".join(map(str, messages)) if isinstance(messages, list) else str(messages)
-            details.append(ErrorDetail(code=str(field), message=text))
-    if not details:
-        message = payload.get("message") or payload.get("title") or payload.get("error")
-        if isinstance(message, str):
-            details.append(ErrorDetail(code=_opt_str(payload.get("code")), message=message))
-    return details
-
-
-def _opt_str(value: object) -> str | None:
-    return value if isinstance(value, str) else None if value is None else str(value)
-
-
-def status_error(
-    method: str,
-    url: str,
-    status: int,
-    reason: str,
-    headers: Mapping[str, str],
-    body: bytes,
-    retry_after: float | None,
-) -> APIStatusError:
-    """The typed error for a failure status."""
-    details = parse_error_details(body)
-    said = "; ".join(str(d) for d in details) if details else _snippet(body, 120)
-    message = f"{method} {url} failed: HTTP {status} {reason}".rstrip()
-    if said:
-        message += f": {said}"
-    message += f" ({status_advice(status)})"
-    rid = request_id_of(headers)
-    if rid:
-        message += f" [request id {rid}]"
-    cls = status_error_class(status)
-    kwargs: dict[str, Any] = {
-        "status_code": status,
-        "method": method,
-        "url": url,
-        "request_id": rid,
-        "errors": details,
-        "body": body.decode("utf-8", "replace"),
-        "headers": headers,
-    }
-    if cls is RateLimitError:
-        return RateLimitError(message, retry_after=retry_after, **kwargs)
-    return cls(message, **kwargs)
-
-
-def _map_client_error(err: BaseException, method: str, url: str) -> APIConnectionError:
-    """An aiohttp or timeout exception as the SDK's connection error."""
-    if isinstance(err, aiohttp.ConnectionTimeoutError):
-        return APITimeoutError(
-            f"{method} {url}: timed out connecting ({err or 'connect timeout'}); the request was not sent",
-            method=method,
-            url=url,
-            may_have_reached_server=False,
-        )
-    if isinstance(err, aiohttp.ClientConnectorError):
-        return APIConnectionError(
-            f"{method} {url}: cannot connect ({err.os_error or err}); check base_url and the network",
-            method=method,
-            url=url,
-            may_have_reached_server=False,
-        )
-    if isinstance(err, (TimeoutError, asyncio.TimeoutError)):
-        return APITimeoutError(
-            f"{method} {url}: timed out waiting for the answer; raise timeout= if the call is slow",
-            method=method,
-            url=url,
-        )
-    return APIConnectionError(
-        f"{method} {url}: the connection failed before a full answer arrived ({type(err).__name__}: {err})",
-        method=method,
-        url=url,
-    )
-
-
-class Transport:
-    """Owns (or borrows) the aiohttp session and the token provider; shared by client views."""
+class Transport(SessionOwner):
+    """The session, the token provider and the retry loop; shared by client views."""
 
     def __init__(
         self,
@@ -235,65 +75,15 @@ class Transport:
         *,
         session: aiohttp.ClientSession | None = None,
         clock: Clock | None = None,
+        sender: SendAttempt | None = None,
+        event_hooks: EventHooks | None = None,
     ) -> None:
+        super().__init__(session, config.connector_limit)
         self.config = config
         self.clock: Clock = clock if clock is not None else SystemClock()
-        self._session = session
-        self._owns_session = session is None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._closed = False
         self.auth: TokenProvider = make_token_provider(config, self._fetch_token, self.clock)
-
-    # ------------------------------------------------------------------ lifecycle
-
-    @property
-    def closed(self) -> bool:
-        return self._closed
-
-    def _check_loop(self) -> None:
-        loop = asyncio.get_running_loop()
-        if self._loop is None:
-            self._loop = loop
-        elif self._loop is not loop:
-            raise EventLoopMismatchError(
-                "this client was first used in another event loop"
-                + (" (now closed)" if self._loop.is_closed() else "")
-                + "; aiohttp sessions are bound to one loop. Create one client per event loop, "
-                "or use realto_sync.RealtoClient from blocking code"
-            )
-
-    def session(self) -> aiohttp.ClientSession:
-        """The session, created on first use inside the running loop."""
-        if self._closed:
-            raise RealtoError("the client is closed; create a new one")
-        self._check_loop()
-        if self._session is None:
-            limit = self.config.connector_limit
-            self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=limit, limit_per_host=limit),
-                cookie_jar=aiohttp.DummyCookieJar(),
-                timeout=aiohttp.ClientTimeout(total=None),
-                raise_for_status=False,
-            )
-        return self._session
-
-    async def aclose(self) -> None:
-        """Close the session if this transport created it; an injected one is left open."""
-        self._closed = True
-        session, self._session = self._session, None
-        if session is not None and self._owns_session and not session.closed:
-            await session.close()
-
-    def __del__(self, _warn: Any = warnings.warn) -> None:
-        session = getattr(self, "_session", None)
-        if session is not None and getattr(self, "_owns_session", False) and not session.closed:
-            _warn(
-                "AsyncRealtoClient was not closed: use 'async with AsyncRealtoClient() as client' "
-                "or await client.aclose()",
-                ResourceWarning,
-                source=self,
-                stacklevel=2,
-            )
+        base = sender if sender is not None else aiohttp_sender(self.session)
+        self._sender: SendAttempt = with_event_hooks(base, event_hooks, self.clock)
 
     # ---------------------------------------------------------------------- tokens
 
@@ -307,7 +97,7 @@ class Transport:
         except APIConnectionError as err:
             raise token_connection_error(err, url) from None
         if raw.status >= 300:
-            raise token_status_error(raw.status, _snippet(raw.body), url)
+            raise token_status_error(raw.status, snippet(raw.body), url)
         logger.debug("fetched an access token from %s", url)
         return read_token_answer(raw.json(), self.clock.monotonic())
 
@@ -325,25 +115,10 @@ class Transport:
         headers: Mapping[str, str],
         timeout: Timeout,
         remaining: float | None,
+        attempt: int = 1,
     ) -> Response:
-        session = self.session()
-        client_timeout = aiohttp.ClientTimeout(
-            total=remaining, sock_connect=timeout.connect, sock_read=timeout.read
-        )
-        try:
-            async with session.request(
-                method,
-                url,
-                params=params,
-                data=body,
-                headers=headers,
-                timeout=client_timeout,
-                allow_redirects=False,
-            ) as resp:
-                data = await resp.read()
-                return Response(status=resp.status, headers=resp.headers, url=url, method=method, body=data)
-        except (aiohttp.ClientError, TimeoutError, asyncio.TimeoutError) as err:
-            raise _map_client_error(err, method, url) from err
+        request = HTTPRequest(method, url, params, headers, body, timeout, remaining, attempt)
+        return await self._sender(request)
 
     async def send(
         self,
@@ -354,7 +129,22 @@ class Transport:
         params: Mapping[str, str] | None = None,
         json: bytes | None = None,
     ) -> Response:
-        """Send one API call with auth, retries and one deadline across every attempt."""
+        """Send one API call with auth, retries and one deadline across every attempt, traced
+        as one span when OpenTelemetry is installed."""
+        with call_span(method, self.url_for(path), params) as span:
+            response = await self._send_with_retries(method, path, options, params=params, json=json)
+            span.answered(response)
+            return response
+
+    async def _send_with_retries(
+        self,
+        method: str,
+        path: str,
+        options: RequestOptions,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: bytes | None = None,
+    ) -> Response:
         clock = self.clock
         policy = options.retry
         url = self.url_for(path)
@@ -384,7 +174,10 @@ class Transport:
             try:
                 token = self.auth.current() or await self.auth.get(remaining)
                 headers["Authorization"] = "Bearer " + token
-                response = await self._attempt(method, url, params, json, headers, options.timeout, remaining)
+                attempt = retries + 1 + replayed_after_401
+                response = await self._attempt(
+                    method, url, params, json, headers, options.timeout, remaining, attempt
+                )
             except APIConnectionError as err:
                 error: RealtoError = err
                 may_retry = idempotent or not err.may_have_reached_server
@@ -392,7 +185,7 @@ class Transport:
                 status = response.status
                 self._log(response, retries, started)
                 if 200 <= status < 300:
-                    return response
+                    return attrs.evolve(response, elapsed=clock.monotonic() - started, retries=retries)
                 if status == 401 and not replayed_after_401 and self.auth.invalidate(token):
                     replayed_after_401 = True
                     logger.info("%s %s: 401, fetching a new token and replaying once", method, url)
@@ -403,7 +196,7 @@ class Transport:
                     method,
                     url,
                     status,
-                    _reason(status),
+                    reason(status),
                     response.headers,
                     response.body,
                     retry_after,
@@ -424,6 +217,7 @@ class Transport:
                 delay,
                 type(error).__name__,
             )
+            record_retry(retries, delay, error)
             if options.on_retry is not None:
                 outcome = options.on_retry(RetryEvent(attempt=retries, delay=delay, error=error))
                 if inspect.isawaitable(outcome):
@@ -442,10 +236,3 @@ class Transport:
                 response.request_id,
                 response.rate_limit or "-",
             )
-
-
-def _reason(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return ""
