@@ -5,18 +5,24 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 import aiohttp
 import attrs
 
+from ._attempt import SendAttempt
+from ._call_options import CallOptions, current_call_options, per_call_options
 from ._clock import Clock
 from ._config import ClientConfig, Timeout, TokenSource, resolve_config
 from ._convert import structure, structure_list
 from ._errors import ConfigurationError, InvalidArgumentError
+from ._hooks import EventHooks, check_event_hooks
 from ._http import RequestOptions, Response, Transport
 from ._json import dumps
+from ._origin import remember_response
 from ._pagination import AsyncPaginator, Page, parse_page
+from ._raw_response import AsyncRawResponseView, record_response
+from ._request import check_request, decode_as
 from ._retry import RetryHook, RetryPolicy
 from ._types import NOT_GIVEN, Omittable
 from ._validate import check_max_items, check_page_size
@@ -92,6 +98,8 @@ class AsyncRealtoClient:
         default_headers: Mapping[str, str] | None = None,
         on_retry: RetryHook | None = None,
         clock: Clock | None = None,
+        event_hooks: EventHooks | None = None,
+        transport: SendAttempt | None = None,
     ) -> None:
         config = resolve_config(
             client_id=client_id,
@@ -112,8 +120,14 @@ class AsyncRealtoClient:
             )
         if on_retry is not None and not callable(on_retry):
             raise ConfigurationError("on_retry must be a callable taking a RetryEvent")
+        if transport is not None and not callable(transport):
+            raise ConfigurationError(
+                "transport must be an async callable taking an HTTPRequest and returning a Response "
+                "(see realto_async.transport.MockTransport)"
+            )
+        hooks = check_event_hooks(event_hooks)
         _configure_logging(config.log_level)
-        self._transport = Transport(config, session=session, clock=clock)
+        self._transport = Transport(config, session=session, clock=clock, sender=transport, event_hooks=hooks)
         self._options = RequestOptions(
             timeout=config.timeout,
             retry=config.retry,
@@ -195,6 +209,19 @@ class AsyncRealtoClient:
         view._bind_resources()
         return view
 
+    @property
+    def with_raw_response(self) -> AsyncRawResponseView:
+        """The same namespaces and calls, each answering a :class:`RawResponse` (status code,
+        headers, request id, elapsed seconds, retries, and ``parse()`` for the usual result)::
+
+            raw = await client.with_raw_response.entities.retrieve(entity_id)
+            print(raw.status_code, raw.request_id, raw.retries)
+            entity = raw.parse()
+
+        A listing answers the raw response of its first page (``parse()`` gives the ``Page``).
+        """
+        return AsyncRawResponseView(self)
+
     # -------------------------------------------------------------------- lifecycle
 
     @property
@@ -226,6 +253,65 @@ class AsyncRealtoClient:
         view = ", view" if self._is_view else ""
         return f"AsyncRealtoClient(flavor={config.flavor!r}, base_url={config.base_url!r}, {auth}{view})"
 
+    # ----------------------------------------------------- calls the SDK does not wrap
+
+    @overload
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: Any = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]: ...
+
+    @overload
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: Any = None,
+        cast_to: type[T],
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> T: ...
+
+    @per_call_options
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: Any = None,
+        cast_to: type[Any] = dict,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> Any:
+        """Call an endpoint the SDK does not wrap (yet), with the same auth, retries, deadline,
+        typed errors and write-safety rules as every other call.
+
+        ``method`` is GET, POST, PUT, PATCH or DELETE (POST and PATCH are retried only when the
+        request provably never left); ``path`` is relative to the base URL (``/v1/...``), query
+        parameters go in ``params`` (str values), the JSON body in ``json`` (None: no body).
+        ``cast_to`` is ``dict`` (the JSON object; ``{}`` for an empty answer), ``list`` (a
+        JSON array) or a model class such as ``Reading`` (either dialect's field names).
+        Raises ``InvalidArgumentError`` before sending for a bad argument, the usual
+        ``APIStatusError`` subclasses, and ``ResponseValidationError`` when the answer does not
+        fit ``cast_to``.
+        """
+        verb, checked_path, query = check_request(method, path, params, cast_to)
+        body = NOT_GIVEN if json is None else json
+        response = await self._send(verb, checked_path, params=query, body=body)
+        return decode_as(response, cast_to)
+
     # ------------------------------------------------------------ used by resources
 
     async def _send(
@@ -235,9 +321,22 @@ class AsyncRealtoClient:
         *,
         params: Mapping[str, str] | None = None,
         body: Any = NOT_GIVEN,
+        call: CallOptions | None = None,
     ) -> Response:
         payload = None if body is NOT_GIVEN else dumps(body)
-        return await self._transport.send(method, path, self._options, params=params, json=payload)
+        options = self._options
+        call = call if call is not None else current_call_options()
+        if call is not None:
+            options = attrs.evolve(
+                options,
+                timeout=call.timeout if call.timeout is not None else options.timeout,
+                headers={**options.headers, **call.extra_headers},
+            )
+            if call.extra_query:
+                params = {**(params or {}), **call.extra_query}
+        response = await self._transport.send(method, path, options, params=params, json=payload)
+        record_response(response)
+        return response
 
     async def _request(
         self,
@@ -249,7 +348,9 @@ class AsyncRealtoClient:
         body: Any = NOT_GIVEN,
     ) -> T:
         response = await self._send(method, path, params=params, body=body)
-        return structure(response.json(), model)
+        result = structure(response.json(), model)
+        remember_response(result, response.info())
+        return result
 
     async def _request_list(
         self, method: str, path: str, model: type[T], *, body: Any = NOT_GIVEN
@@ -291,9 +392,11 @@ class AsyncRealtoClient:
                 "continuation_token must be a non-empty string from a previous page or error"
             )
 
+        call = current_call_options()  # per-call options go with every page of the listing
+
         async def fetch(token: str | None) -> Page[T]:
             page_query = query if token is None else {**query, "continuationToken": token}
-            response = await self._send("GET", path, params=page_query)
+            response = await self._send("GET", path, params=page_query, call=call)
             return parse_page(response, model, fetch)
 
         return AsyncPaginator(fetch, continuation_token=continuation_token, max_items=limit)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 import logging
 import platform
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import aiohttp
 import attrs
@@ -24,7 +24,7 @@ from ._clock import Clock, SystemClock
 from ._config import ClientConfig, Timeout
 from ._error_mapping import parse_error_details, reason, snippet, status_error
 from ._errors import APIConnectionError, APITimeoutError, RealtoError
-from ._hooks import EventHooks, with_event_hooks
+from ._hooks import EventHook, with_event_hooks
 from ._otel import call_span, record_retry
 from ._retry import RetryEvent, RetryHook, RetryPolicy, parse_retry_after
 from ._session import SessionOwner
@@ -76,7 +76,7 @@ class Transport(SessionOwner):
         session: aiohttp.ClientSession | None = None,
         clock: Clock | None = None,
         sender: SendAttempt | None = None,
-        event_hooks: EventHooks | None = None,
+        event_hooks: Mapping[str, Sequence[EventHook]] | None = None,
     ) -> None:
         super().__init__(session, config.connector_limit)
         self.config = config

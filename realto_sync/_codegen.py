@@ -34,7 +34,8 @@ do not edit by hand; change realto_async and regenerate (CI fails when this file
 '''
 RENAMES = {"AsyncPaginator": "SyncPaginator", "AsyncRealtoClient": "RealtoClient"}
 ASYNC_ONLY = {"AsyncPaginator", "AsyncRealtoClient", "Page", "__version__"}
-CLIENT_SKIP = {"aclose", "__aenter__", "__aexit__", "with_options"}
+# with_raw_response: realto_sync._base gives the blocking client its own.
+CLIENT_SKIP = {"aclose", "__aenter__", "__aexit__", "with_options", "with_raw_response"}
 
 
 @attrs.define
@@ -50,6 +51,7 @@ class Method:
     name: str
     is_async: bool
     is_property: bool
+    is_overload: bool
     params: list[Param]
     returns: str | None
     doc: str | None
@@ -140,6 +142,7 @@ def _read_methods(cls: type, imports: Imports, skip: set[str], with_init: bool =
         if node.name in skip or (node.name.startswith("_") and not (with_init and node.name == "__init__")):
             continue
         is_property = any(isinstance(d, ast.Name) and d.id == "property" for d in node.decorator_list)
+        is_overload = any(isinstance(d, ast.Name) and d.id == "overload" for d in node.decorator_list)
         params = []
         positional = node.args.posonlyargs + node.args.args
         missing = len(positional) - len(node.args.defaults)
@@ -158,6 +161,7 @@ def _read_methods(cls: type, imports: Imports, skip: set[str], with_init: bool =
                 name=node.name,
                 is_async=isinstance(node, ast.AsyncFunctionDef),
                 is_property=is_property,
+                is_overload=is_overload,
                 params=params[1:],  # self
                 returns=returns,
                 doc=ast.get_docstring(node),
@@ -226,6 +230,8 @@ def _call_args(method: Method) -> str:
 
 
 def _method_lines(method: Method, target: str) -> list[str]:
+    if method.is_overload:
+        return ["    @overload", f"    {_signature(method)} ..."]
     lines = ["    @property"] if method.is_property else []
     lines.append(f"    {_signature(method)}")
     lines += _quote_doc(method.doc, "        ")
@@ -331,7 +337,7 @@ def generate() -> str:
         HEADER,
         "from __future__ import annotations",
         "",
-        "from typing import cast",
+        "from typing import cast, overload" if _has_overloads(client_methods) else "from typing import cast",
         "",
         imports.render(),
         *async_imports,
@@ -346,6 +352,10 @@ def generate() -> str:
         parts += ["", "", *_resource_class(namespace)]
     parts += ["", "", *_client_class(client_methods, init, children, with_options)]
     return _format("\n".join(parts) + "\n")
+
+
+def _has_overloads(methods: list[Method]) -> bool:
+    return any(method.is_overload for method in methods)
 
 
 def _format(source: str) -> str:

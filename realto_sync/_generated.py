@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any, cast, overload
 from uuid import UUID
 
 import aiohttp
@@ -91,7 +91,10 @@ from realto_async import (
     UnprocessableEntityError,
     User,
 )
+from realto_async._attempt import SendAttempt
+from realto_async._client import T
 from realto_async._config import TokenSource
+from realto_async._hooks import EventHooks
 from realto_async._retry import RetryHook
 from realto_async._types import Omittable
 from realto_async._wait import UpdateHook
@@ -239,20 +242,42 @@ class EntityPermissions(SyncResource):
         page_size: int | None = None,
         continuation_token: str | None = None,
         max_items: int | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> SyncPaginator[Permission]:
         """List the permissions on an entity: ``GET /v1/entities/{entityId}/permissions``."""
         return self._paginate(
             self._target().list(
-                entity_id, page_size=page_size, continuation_token=continuation_token, max_items=max_items
+                entity_id,
+                page_size=page_size,
+                continuation_token=continuation_token,
+                max_items=max_items,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
             )
         )
 
     def add(
-        self, entity_id: str | UUID, *, principal_id: str | UUID, permission_level: PermissionLevel | str
+        self,
+        entity_id: str | UUID,
+        *,
+        principal_id: str | UUID,
+        permission_level: PermissionLevel | str,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> None:
         """Grant a level to a principal: ``POST /v1/entities/{entityId}/permissions``."""
         return self._run(
-            self._target().add, entity_id, principal_id=principal_id, permission_level=permission_level
+            self._target().add,
+            entity_id,
+            principal_id=principal_id,
+            permission_level=permission_level,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     def remove(
@@ -260,11 +285,23 @@ class EntityPermissions(SyncResource):
         entity_id: str | UUID,
         principal_id: str | UUID,
         permission_level: PermissionLevel | str | None = None,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> None:
         """Take a principal's levels away (all, or just ``permission_level``):
         ``DELETE /v1/entities/{entityId}/permissions/principals/{principalId}``.
         """
-        return self._run(self._target().remove, entity_id, principal_id, permission_level)
+        return self._run(
+            self._target().remove,
+            entity_id,
+            principal_id,
+            permission_level,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
 
 class Entities(SyncResource):
@@ -286,6 +323,9 @@ class Entities(SyncResource):
         page_size: int | None = None,
         continuation_token: str | None = None,
         max_items: int | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> SyncPaginator[Entity]:
         """List entities, optionally of one type: ``GET /v1/entities``.
 
@@ -295,13 +335,32 @@ class Entities(SyncResource):
         """
         return self._paginate(
             self._target().list(
-                type=type, page_size=page_size, continuation_token=continuation_token, max_items=max_items
+                type=type,
+                page_size=page_size,
+                continuation_token=continuation_token,
+                max_items=max_items,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
             )
         )
 
-    def retrieve(self, entity_id: str | UUID) -> Entity:
+    def retrieve(
+        self,
+        entity_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> Entity:
         """Get one entity: ``GET /v1/entities/{entityId}``. Inferred endpoint (see ``list``)."""
-        return self._run(self._target().retrieve, entity_id)
+        return self._run(
+            self._target().retrieve,
+            entity_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
     def update(
         self,
@@ -309,12 +368,23 @@ class Entities(SyncResource):
         *,
         name: Omittable[str | None] = NOT_GIVEN,
         properties: Omittable[Any] = NOT_GIVEN,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> Entity:
         """Rename an entity or replace its custom properties: ``PATCH /v1/entities/{entityId}``.
 
         Inferred endpoint (see ``list``). Only the arguments you pass are sent.
         """
-        return self._run(self._target().update, entity_id, name=name, properties=properties)
+        return self._run(
+            self._target().update,
+            entity_id,
+            name=name,
+            properties=properties,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
 
 class Collectives(SyncResource):
@@ -331,17 +401,38 @@ class Collectives(SyncResource):
         page_size: int | None = None,
         continuation_token: str | None = None,
         max_items: int | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> SyncPaginator[Collective]:
         """List collectives: ``GET /v1/collectives``. Inferred endpoint: check it against the live API."""
         return self._paginate(
             self._target().list(
-                page_size=page_size, continuation_token=continuation_token, max_items=max_items
+                page_size=page_size,
+                continuation_token=continuation_token,
+                max_items=max_items,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
             )
         )
 
-    def retrieve(self, collective_id: str | UUID) -> Collective:
+    def retrieve(
+        self,
+        collective_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> Collective:
         """Get one collective: ``GET /v1/collectives/{collectiveId}``. Inferred endpoint."""
-        return self._run(self._target().retrieve, collective_id)
+        return self._run(
+            self._target().retrieve,
+            collective_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
     def update(
         self,
@@ -349,21 +440,62 @@ class Collectives(SyncResource):
         *,
         name: Omittable[str] = NOT_GIVEN,
         type: Omittable[CollectiveType | str] = NOT_GIVEN,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> Collective:
         """Rename a collective or change its type: ``PATCH /v1/collectives/{collectiveId}``."""
-        return self._run(self._target().update, collective_id, name=name, type=type)
+        return self._run(
+            self._target().update,
+            collective_id,
+            name=name,
+            type=type,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
-    def add_entity(self, collective_id: str | UUID, entity_id: str | UUID) -> Collective:
+    def add_entity(
+        self,
+        collective_id: str | UUID,
+        entity_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> Collective:
         """Put an entity in a collective: ``POST /v1/collectives/{collectiveId}/entities``.
         Inferred endpoint.
         """
-        return self._run(self._target().add_entity, collective_id, entity_id)
+        return self._run(
+            self._target().add_entity,
+            collective_id,
+            entity_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
-    def remove_entity(self, collective_id: str | UUID, entity_id: str | UUID) -> Collective:
+    def remove_entity(
+        self,
+        collective_id: str | UUID,
+        entity_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> Collective:
         """Take an entity out of a collective:
         ``DELETE /v1/collectives/{collectiveId}/entities/{entityId}``. Inferred endpoint.
         """
-        return self._run(self._target().remove_entity, collective_id, entity_id)
+        return self._run(
+            self._target().remove_entity,
+            collective_id,
+            entity_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
 
 class Tenants(SyncResource):
@@ -380,27 +512,78 @@ class Tenants(SyncResource):
         page_size: int | None = None,
         continuation_token: str | None = None,
         max_items: int | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> SyncPaginator[Tenant]:
         """List tenants: ``GET /v1/tenants``. Inferred endpoint: check it against the live API."""
         return self._paginate(
             self._target().list(
-                page_size=page_size, continuation_token=continuation_token, max_items=max_items
+                page_size=page_size,
+                continuation_token=continuation_token,
+                max_items=max_items,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
             )
         )
 
-    def retrieve(self, tenant_id: str | UUID) -> Tenant:
+    def retrieve(
+        self,
+        tenant_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> Tenant:
         """Get one tenant: ``GET /v1/tenants/{tenantId}``. Inferred endpoint."""
-        return self._run(self._target().retrieve, tenant_id)
+        return self._run(
+            self._target().retrieve,
+            tenant_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
-    def add_administrator(self, tenant_id: str | UUID, principal_id: str | UUID) -> Tenant:
+    def add_administrator(
+        self,
+        tenant_id: str | UUID,
+        principal_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> Tenant:
         """Make a principal an administrator: ``POST /v1/tenants/{tenantId}/administrators``."""
-        return self._run(self._target().add_administrator, tenant_id, principal_id)
+        return self._run(
+            self._target().add_administrator,
+            tenant_id,
+            principal_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
-    def remove_administrator(self, tenant_id: str | UUID, principal_id: str | UUID) -> Tenant:
+    def remove_administrator(
+        self,
+        tenant_id: str | UUID,
+        principal_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> Tenant:
         """Remove an administrator: ``DELETE /v1/tenants/{tenantId}/administrators/{principalId}``.
         Inferred endpoint.
         """
-        return self._run(self._target().remove_administrator, tenant_id, principal_id)
+        return self._run(
+            self._target().remove_administrator,
+            tenant_id,
+            principal_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
 
 class OnboardingCollectives(SyncResource):
@@ -420,6 +603,9 @@ class OnboardingCollectives(SyncResource):
         owner: str | UUID | None = None,
         properties: Omittable[Any] = NOT_GIVEN,
         tenant_id: str | UUID | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> OnboardingRequest:
         """Ask to create a collective: ``POST /v1/onboarding/collectives``."""
         return self._run(
@@ -430,6 +616,9 @@ class OnboardingCollectives(SyncResource):
             owner=owner,
             properties=properties,
             tenant_id=tenant_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     def list(
@@ -438,23 +627,57 @@ class OnboardingCollectives(SyncResource):
         page_size: int | None = None,
         continuation_token: str | None = None,
         max_items: int | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> SyncPaginator[OnboardingRequest]:
         """List collective onboarding requests: ``GET /v1/onboarding/collectives``. Inferred endpoint."""
         return self._paginate(
             self._target().list(
-                page_size=page_size, continuation_token=continuation_token, max_items=max_items
+                page_size=page_size,
+                continuation_token=continuation_token,
+                max_items=max_items,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
             )
         )
 
-    def retrieve(self, onboarding_request_id: str | UUID) -> OnboardingRequest:
+    def retrieve(
+        self,
+        onboarding_request_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> OnboardingRequest:
         """Get one collective onboarding request:
         ``GET /v1/onboarding/collectives/{onboardingRequestId}``. Inferred endpoint.
         """
-        return self._run(self._target().retrieve, onboarding_request_id)
+        return self._run(
+            self._target().retrieve,
+            onboarding_request_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
-    def cancel(self, onboarding_request_id: str | UUID) -> OnboardingRequest:
+    def cancel(
+        self,
+        onboarding_request_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> OnboardingRequest:
         """Cancel a request: ``PATCH /v1/onboarding/collectives/{onboardingRequestId}/cancel``."""
-        return self._run(self._target().cancel, onboarding_request_id)
+        return self._run(
+            self._target().cancel,
+            onboarding_request_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
     def wait(
         self,
@@ -463,6 +686,8 @@ class OnboardingCollectives(SyncResource):
         timeout: float | timedelta = 600.0,
         poll_interval: float | timedelta = 2.0,
         on_update: UpdateHook | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> OnboardingRequest:
         """Poll ``GET /v1/onboarding/collectives/{onboardingRequestId}`` until it is final
         (inferred endpoint); Failed raises :class:`OnboardingFailedError`.
@@ -473,6 +698,8 @@ class OnboardingCollectives(SyncResource):
             timeout=timeout,
             poll_interval=poll_interval,
             on_update=on_update,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
 
@@ -507,6 +734,9 @@ class OnboardingEntities(SyncResource):
         owner: str | UUID | None = None,
         properties: Omittable[Any] = NOT_GIVEN,
         return_url: str | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> OnboardingRequest:
         """Ask to onboard a device: ``POST /v1/onboarding/entities``.
 
@@ -536,6 +766,9 @@ class OnboardingEntities(SyncResource):
             owner=owner,
             properties=properties,
             return_url=return_url,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     def list(
@@ -548,6 +781,9 @@ class OnboardingEntities(SyncResource):
         page_size: int | None = None,
         continuation_token: str | None = None,
         max_items: int | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> SyncPaginator[OnboardingRequest]:
         """List entity onboarding requests: ``GET /v1/onboarding/entities``
         (``manufacturer`` is sent as ``brand`` to Traxes).
@@ -561,18 +797,47 @@ class OnboardingEntities(SyncResource):
                 page_size=page_size,
                 continuation_token=continuation_token,
                 max_items=max_items,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
             )
         )
 
-    def retrieve(self, onboarding_request_id: str | UUID) -> OnboardingRequest:
+    def retrieve(
+        self,
+        onboarding_request_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> OnboardingRequest:
         """Get one entity onboarding request: ``GET /v1/onboarding/entities/{onboardingRequestId}``."""
-        return self._run(self._target().retrieve, onboarding_request_id)
+        return self._run(
+            self._target().retrieve,
+            onboarding_request_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
-    def cancel(self, onboarding_request_id: str | UUID) -> OnboardingRequest:
+    def cancel(
+        self,
+        onboarding_request_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> OnboardingRequest:
         """Cancel a Pending or InProgress request:
         ``PATCH /v1/onboarding/entities/{onboardingRequestId}/cancel``. Inferred endpoint.
         """
-        return self._run(self._target().cancel, onboarding_request_id)
+        return self._run(
+            self._target().cancel,
+            onboarding_request_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
     def wait(
         self,
@@ -581,6 +846,8 @@ class OnboardingEntities(SyncResource):
         timeout: float | timedelta = 600.0,
         poll_interval: float | timedelta = 2.0,
         on_update: UpdateHook | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> OnboardingRequest:
         """Poll ``GET /v1/onboarding/entities/{onboardingRequestId}`` until Succeeded or Canceled.
 
@@ -593,6 +860,8 @@ class OnboardingEntities(SyncResource):
             timeout=timeout,
             poll_interval=poll_interval,
             on_update=on_update,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
 
@@ -611,6 +880,9 @@ class GuidedSessions(SyncResource):
         company_name: str | None = None,
         vin: str | None = None,
         return_url: str | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> GuidedOnboardingSession:
         """Open a guided onboarding session: ``POST /v1/guided-onboarding-sessions``.
         Inferred endpoint: check it against the live API.
@@ -621,6 +893,9 @@ class GuidedSessions(SyncResource):
             company_name=company_name,
             vin=vin,
             return_url=return_url,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     def list(
@@ -629,17 +904,38 @@ class GuidedSessions(SyncResource):
         page_size: int | None = None,
         continuation_token: str | None = None,
         max_items: int | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> SyncPaginator[GuidedOnboardingSession]:
         """List guided onboarding sessions: ``GET /v1/guided-onboarding-sessions``."""
         return self._paginate(
             self._target().list(
-                page_size=page_size, continuation_token=continuation_token, max_items=max_items
+                page_size=page_size,
+                continuation_token=continuation_token,
+                max_items=max_items,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
             )
         )
 
-    def retrieve(self, onboarding_session_id: str | UUID) -> GuidedOnboardingSession:
+    def retrieve(
+        self,
+        onboarding_session_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> GuidedOnboardingSession:
         """Get one session: ``GET /v1/guided-onboarding-sessions/{onboardingSessionId}``."""
-        return self._run(self._target().retrieve, onboarding_session_id)
+        return self._run(
+            self._target().retrieve,
+            onboarding_session_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
 
 class OnboardingTypes(SyncResource):
@@ -650,11 +946,19 @@ class OnboardingTypes(SyncResource):
     def _target(self) -> _AsyncOnboardingTypes:
         return cast(_AsyncOnboardingTypes, self._resolve())
 
-    def list(self) -> list[OnboardingType]:
+    def list(
+        self,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> list[OnboardingType]:
         """The entity types that can be onboarded, their brands and required fields:
         ``GET /v1/onboarding/types``. Inferred endpoint: check it against the live API.
         """
-        return self._run(self._target().list)
+        return self._run(
+            self._target().list, timeout=timeout, extra_headers=extra_headers, extra_query=extra_query
+        )
 
 
 class Onboarding(SyncResource):
@@ -695,6 +999,9 @@ class Readings(SyncResource):
         page_size: int | None = None,
         continuation_token: str | None = None,
         max_items: int | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> SyncPaginator[Reading]:
         """List an entity's readings in a time frame, oldest first:
         ``GET /v1/entities/{entityId}/readings``.
@@ -707,12 +1014,28 @@ class Readings(SyncResource):
                 page_size=page_size,
                 continuation_token=continuation_token,
                 max_items=max_items,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
             )
         )
 
-    def last(self, entity_id: str | UUID) -> Reading:
+    def last(
+        self,
+        entity_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> Reading:
         """The latest reading: ``GET /v1/entities/{entityId}/readings/last`` (404 when there is none)."""
-        return self._run(self._target().last, entity_id)
+        return self._run(
+            self._target().last,
+            entity_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
     def aggregations(
         self,
@@ -724,6 +1047,9 @@ class Readings(SyncResource):
         page_size: int | None = None,
         continuation_token: str | None = None,
         max_items: int | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> SyncPaginator[Aggregation]:
         """Readings averaged per ``resolution``: ``GET /v1/entities/{entityId}/aggregations``."""
         return self._paginate(
@@ -735,6 +1061,9 @@ class Readings(SyncResource):
                 page_size=page_size,
                 continuation_token=continuation_token,
                 max_items=max_items,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
             )
         )
 
@@ -754,6 +1083,9 @@ class Commands(SyncResource):
         type: CommandType | str,
         value: str | int | None = None,
         ignore_cooldown: bool = False,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> Command:
         """Send a command now: ``POST /v1/entities/{entityId}/commands``.
 
@@ -761,15 +1093,35 @@ class Commands(SyncResource):
         and :class:`CommandOutcomeUnknownError` when the request went out but its answer was lost.
         """
         return self._run(
-            self._target().trigger, entity_id, type=type, value=value, ignore_cooldown=ignore_cooldown
+            self._target().trigger,
+            entity_id,
+            type=type,
+            value=value,
+            ignore_cooldown=ignore_cooldown,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     def schedule(
-        self, entity_id: str | UUID, *, commands: Sequence[ScheduledCommand], ignore_cooldown: bool = False
+        self,
+        entity_id: str | UUID,
+        *,
+        commands: Sequence[ScheduledCommand],
+        ignore_cooldown: bool = False,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> CommandBatch:
         """Schedule commands for later: ``POST /v1/entities/{entityId}/commands/schedule``."""
         return self._run(
-            self._target().schedule, entity_id, commands=commands, ignore_cooldown=ignore_cooldown
+            self._target().schedule,
+            entity_id,
+            commands=commands,
+            ignore_cooldown=ignore_cooldown,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     def trigger_for_collective(
@@ -779,6 +1131,9 @@ class Commands(SyncResource):
         type: CommandType | str,
         value: str | int | None = None,
         ignore_cooldown: bool = False,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> CommandBatch:
         """Send a command to every member now: ``POST /v1/collectives/{collectiveId}/commands``."""
         return self._run(
@@ -787,6 +1142,9 @@ class Commands(SyncResource):
             type=type,
             value=value,
             ignore_cooldown=ignore_cooldown,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     def schedule_for_collective(
@@ -795,6 +1153,9 @@ class Commands(SyncResource):
         *,
         commands: Sequence[ScheduledCommand],
         ignore_cooldown: bool = False,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> CommandBatch:
         """Schedule commands for every member: ``POST /v1/collectives/{collectiveId}/commands/schedule``."""
         return self._run(
@@ -802,11 +1163,29 @@ class Commands(SyncResource):
             collective_id,
             commands=commands,
             ignore_cooldown=ignore_cooldown,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
-    def retrieve(self, entity_id: str | UUID, command_id: str | UUID) -> Command:
+    def retrieve(
+        self,
+        entity_id: str | UUID,
+        command_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> Command:
         """Get one command: ``GET /v1/entities/{entityId}/commands/{commandId}``."""
-        return self._run(self._target().retrieve, entity_id, command_id)
+        return self._run(
+            self._target().retrieve,
+            entity_id,
+            command_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
     def list(
         self,
@@ -817,6 +1196,9 @@ class Commands(SyncResource):
         page_size: int | None = None,
         continuation_token: str | None = None,
         max_items: int | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> SyncPaginator[Command]:
         """List an entity's commands by trigger time: ``GET /v1/entities/{entityId}/commands``."""
         return self._paginate(
@@ -827,14 +1209,32 @@ class Commands(SyncResource):
                 page_size=page_size,
                 continuation_token=continuation_token,
                 max_items=max_items,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
             )
         )
 
-    def cancel(self, entity_id: str | UUID, command_id: str | UUID) -> Command:
+    def cancel(
+        self,
+        entity_id: str | UUID,
+        command_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> Command:
         """Cancel a Pending command: ``PATCH /v1/entities/{entityId}/commands/{commandId}/cancel``.
         Inferred endpoint: check it against the live API.
         """
-        return self._run(self._target().cancel, entity_id, command_id)
+        return self._run(
+            self._target().cancel,
+            entity_id,
+            command_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
     def wait(
         self,
@@ -844,6 +1244,8 @@ class Commands(SyncResource):
         timeout: float | timedelta = 600.0,
         poll_interval: float | timedelta = 2.0,
         on_update: UpdateHook | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> Command:
         """Poll ``GET /v1/entities/{entityId}/commands/{commandId}`` until Succeeded, Failed or
         Canceled, and return it; :class:`OperationTimeoutError` after ``timeout``.
@@ -855,6 +1257,8 @@ class Commands(SyncResource):
             timeout=timeout,
             poll_interval=poll_interval,
             on_update=on_update,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
 
@@ -875,6 +1279,9 @@ class ChargeSessions(SyncResource):
         page_size: int | None = None,
         continuation_token: str | None = None,
         max_items: int | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> SyncPaginator[ChargingRecord]:
         """List an entity's charge sessions in a time frame, oldest first:
         ``GET /v1/entities/{entityId}/charge-sessions``.
@@ -889,6 +1296,9 @@ class ChargeSessions(SyncResource):
                 page_size=page_size,
                 continuation_token=continuation_token,
                 max_items=max_items,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
             )
         )
 
@@ -901,15 +1311,45 @@ class QuantitySetting(SyncResource):
     def _target(self) -> _AsyncQuantitySetting:
         return cast(_AsyncQuantitySetting, self._resolve())
 
-    def retrieve(self, entity_id: str | UUID) -> Quantity:
+    def retrieve(
+        self,
+        entity_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> Quantity:
         """The setting: ``GET /v1/entities/{entityId}/<setting>`` (404 if never set). Inferred endpoint."""
-        return self._run(self._target().retrieve, entity_id)
+        return self._run(
+            self._target().retrieve,
+            entity_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
-    def update(self, entity_id: str | UUID, *, value: float, unit: str | None = None) -> Quantity:
+    def update(
+        self,
+        entity_id: str | UUID,
+        *,
+        value: float,
+        unit: str | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> Quantity:
         """Set it: ``PUT /v1/entities/{entityId}/<setting>``; ``unit`` defaults to the setting's own.
         Inferred endpoint.
         """
-        return self._run(self._target().update, entity_id, value=value, unit=unit)
+        return self._run(
+            self._target().update,
+            entity_id,
+            value=value,
+            unit=unit,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
 
 class CustomProperties(SyncResource):
@@ -920,13 +1360,41 @@ class CustomProperties(SyncResource):
     def _target(self) -> _AsyncCustomProperties:
         return cast(_AsyncCustomProperties, self._resolve())
 
-    def retrieve(self, entity_id: str | UUID) -> dict[str, Any]:
+    def retrieve(
+        self,
+        entity_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
         """An entity's custom properties: ``GET /v1/entities/{entityId}/properties``. Inferred endpoint."""
-        return self._run(self._target().retrieve, entity_id)
+        return self._run(
+            self._target().retrieve,
+            entity_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
-    def update(self, entity_id: str | UUID, properties: dict[str, Any]) -> dict[str, Any]:
+    def update(
+        self,
+        entity_id: str | UUID,
+        properties: dict[str, Any],
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
         """Replace them: ``PUT /v1/entities/{entityId}/properties``. Inferred endpoint."""
-        return self._run(self._target().update, entity_id, properties)
+        return self._run(
+            self._target().update,
+            entity_id,
+            properties,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
 
 class Disaggregators(SyncResource):
@@ -937,15 +1405,45 @@ class Disaggregators(SyncResource):
     def _target(self) -> _AsyncDisaggregators:
         return cast(_AsyncDisaggregators, self._resolve())
 
-    def list(self, entity_id: str | UUID) -> list[Disaggregator]:
+    def list(
+        self,
+        entity_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> list[Disaggregator]:
         """A meter's disaggregators: ``GET /v1/entities/{entityId}/disaggregators``. Inferred endpoint."""
-        return self._run(self._target().list, entity_id)
+        return self._run(
+            self._target().list,
+            entity_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
-    def update(self, entity_id: str | UUID, type: str, *, enabled: bool) -> Disaggregator:
+    def update(
+        self,
+        entity_id: str | UUID,
+        type: str,
+        *,
+        enabled: bool,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> Disaggregator:
         """Switch one: ``PUT /v1/entities/{entityId}/disaggregators/{disaggregatorType}``.
         Inferred endpoint.
         """
-        return self._run(self._target().update, entity_id, type, enabled=enabled)
+        return self._run(
+            self._target().update,
+            entity_id,
+            type,
+            enabled=enabled,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
 
 class Features(SyncResource):
@@ -956,13 +1454,43 @@ class Features(SyncResource):
     def _target(self) -> _AsyncFeatures:
         return cast(_AsyncFeatures, self._resolve())
 
-    def list(self, entity_id: str | UUID) -> list[Feature]:
+    def list(
+        self,
+        entity_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> list[Feature]:
         """An entity's feature switches: ``GET /v1/entities/{entityId}/features``. Inferred endpoint."""
-        return self._run(self._target().list, entity_id)
+        return self._run(
+            self._target().list,
+            entity_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
-    def update(self, entity_id: str | UUID, name: str, *, enabled: bool) -> Feature:
+    def update(
+        self,
+        entity_id: str | UUID,
+        name: str,
+        *,
+        enabled: bool,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> Feature:
         """Switch a feature: ``PUT /v1/entities/{entityId}/features/{featureName}``. Inferred endpoint."""
-        return self._run(self._target().update, entity_id, name, enabled=enabled)
+        return self._run(
+            self._target().update,
+            entity_id,
+            name,
+            enabled=enabled,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
 
 class Locations(SyncResource):
@@ -973,9 +1501,22 @@ class Locations(SyncResource):
     def _target(self) -> _AsyncLocations:
         return cast(_AsyncLocations, self._resolve())
 
-    def list(self, entity_id: str | UUID) -> list[Location]:
+    def list(
+        self,
+        entity_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> list[Location]:
         """An entity's saved places: ``GET /v1/entities/{entityId}/locations``. Inferred endpoint."""
-        return self._run(self._target().list, entity_id)
+        return self._run(
+            self._target().list,
+            entity_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
     def create(
         self,
@@ -985,6 +1526,9 @@ class Locations(SyncResource):
         latitude: float,
         longitude: float,
         radius: float | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> Location:
         """Save a place: ``POST /v1/entities/{entityId}/locations``. Inferred endpoint."""
         return self._run(
@@ -994,11 +1538,29 @@ class Locations(SyncResource):
             latitude=latitude,
             longitude=longitude,
             radius=radius,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
-    def delete(self, entity_id: str | UUID, location_id: str | UUID) -> None:
+    def delete(
+        self,
+        entity_id: str | UUID,
+        location_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> None:
         """Forget a place: ``DELETE /v1/entities/{entityId}/locations/{locationId}``. Inferred endpoint."""
-        return self._run(self._target().delete, entity_id, location_id)
+        return self._run(
+            self._target().delete,
+            entity_id,
+            location_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
 
 class Settings(SyncResource):
@@ -1036,19 +1598,58 @@ class Offboarding(SyncResource):
     def _target(self) -> _AsyncOffboarding:
         return cast(_AsyncOffboarding, self._resolve())
 
-    def create(self, entity_id: str | UUID) -> OffboardingRequest:
+    def create(
+        self,
+        entity_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> OffboardingRequest:
         """Ask to remove an entity: ``POST /v1/offboarding/entities``."""
-        return self._run(self._target().create, entity_id)
+        return self._run(
+            self._target().create,
+            entity_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
-    def retrieve(self, offboarding_request_id: str | UUID) -> OffboardingRequest:
+    def retrieve(
+        self,
+        offboarding_request_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> OffboardingRequest:
         """Get one request: ``GET /v1/offboarding/entities/{offboardingRequestId}``.
         Inferred endpoint: check it against the live API.
         """
-        return self._run(self._target().retrieve, offboarding_request_id)
+        return self._run(
+            self._target().retrieve,
+            offboarding_request_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
-    def cancel(self, offboarding_request_id: str | UUID) -> OffboardingRequest:
+    def cancel(
+        self,
+        offboarding_request_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> OffboardingRequest:
         """Cancel a Pending request: ``PATCH /v1/offboarding/entities/{offboardingRequestId}/cancel``."""
-        return self._run(self._target().cancel, offboarding_request_id)
+        return self._run(
+            self._target().cancel,
+            offboarding_request_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
     def wait(
         self,
@@ -1057,6 +1658,8 @@ class Offboarding(SyncResource):
         timeout: float | timedelta = 600.0,
         poll_interval: float | timedelta = 2.0,
         on_update: UpdateHook | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> OffboardingRequest:
         """Poll ``GET /v1/offboarding/entities/{offboardingRequestId}`` (inferred endpoint) until
         Succeeded, Failed or Canceled; :class:`OperationTimeoutError` after ``timeout``.
@@ -1067,6 +1670,8 @@ class Offboarding(SyncResource):
             timeout=timeout,
             poll_interval=poll_interval,
             on_update=on_update,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
 
@@ -1113,6 +1718,8 @@ class RealtoClient(SyncClientBase):
         default_headers: Mapping[str, str] | None = None,
         on_retry: RetryHook | None = None,
         clock: Clock | None = None,
+        event_hooks: EventHooks | None = None,
+        transport: SendAttempt | None = None,
     ) -> None:
         super().__init__(
             {
@@ -1130,6 +1737,8 @@ class RealtoClient(SyncClientBase):
                 "default_headers": default_headers,
                 "on_retry": on_retry,
                 "clock": clock,
+                "event_hooks": event_hooks,
+                "transport": transport,
             }
         )
         self._bind()
@@ -1199,6 +1808,69 @@ class RealtoClient(SyncClientBase):
     @property
     def is_closed(self) -> bool:
         return self._async_client().is_closed
+
+    @overload
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: Any = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]: ...
+
+    @overload
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: Any = None,
+        cast_to: type[T],
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> T: ...
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: Any = None,
+        cast_to: type[Any] = dict,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> Any:
+        """Call an endpoint the SDK does not wrap (yet), with the same auth, retries, deadline,
+        typed errors and write-safety rules as every other call.
+
+        ``method`` is GET, POST, PUT, PATCH or DELETE (POST and PATCH are retried only when the
+        request provably never left); ``path`` is relative to the base URL (``/v1/...``), query
+        parameters go in ``params`` (str values), the JSON body in ``json`` (None: no body).
+        ``cast_to`` is ``dict`` (the JSON object; ``{}`` for an empty answer), ``list`` (a
+        JSON array) or a model class such as ``Reading`` (either dialect's field names).
+        Raises ``InvalidArgumentError`` before sending for a bad argument, the usual
+        ``APIStatusError`` subclasses, and ``ResponseValidationError`` when the answer does not
+        fit ``cast_to``.
+        """
+        return self._run(
+            self._async_client().request,
+            method,
+            path,
+            params=params,
+            json=json,
+            cast_to=cast_to,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
     def __repr__(self) -> str:
         return repr(self._async_client()).replace("AsyncRealtoClient", "RealtoClient", 1)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 import attrs
 
 from .._convert import EMPTY_EXTRAS, FrozenMapping, structure, unstructure
+from .._origin import response_of
 
 __all__ = ["RealtoModel", "model", "wire"]
 
@@ -38,6 +39,13 @@ class RealtoModel:
     def to_dict(self) -> dict[str, Any]:
         """The wire JSON of this model, unknown fields included; ``None`` fields are left out."""
         return unstructure(self)
+
+    @property
+    def request_id(self) -> str | None:
+        """The server's id of the request this object was read from (``x-request-id``); None for
+        objects built locally or read from a list. Kept beside the object: not part of equality."""
+        info = response_of(self)
+        return None if info is None else info.request_id
 
     if not TYPE_CHECKING:  # hidden from type checkers, so a misspelt attribute is still an error
 

@@ -6,11 +6,13 @@ sent twice by the SDK: a lost answer raises CommandOutcomeUnknownError (see ``re
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID
 
+from .._call_options import per_call_extras, per_call_options
+from .._config import Timeout
 from .._errors import (
     APIConnectionError,
     ConflictError,
@@ -61,6 +63,7 @@ class Commands(Resource):
 
     __slots__ = ()
 
+    @per_call_options
     async def trigger(
         self,
         entity_id: str | UUID,
@@ -68,6 +71,9 @@ class Commands(Resource):
         type: CommandType | str,
         value: str | int | None = None,
         ignore_cooldown: bool = False,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> Command:
         """Send a command now: ``POST /v1/entities/{entityId}/commands``.
 
@@ -97,12 +103,16 @@ class Commands(Resource):
                 sent_at=sent_at,
             ) from err
 
+    @per_call_options
     async def schedule(
         self,
         entity_id: str | UUID,
         *,
         commands: Sequence[ScheduledCommand],
         ignore_cooldown: bool = False,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> CommandBatch:
         """Schedule commands for later: ``POST /v1/entities/{entityId}/commands/schedule``."""
         entity = check_uuid(entity_id, "entity_id")
@@ -110,6 +120,7 @@ class Commands(Resource):
             f"/v1/entities/{entity}/commands/schedule", _schedule_body(commands), ignore_cooldown
         )
 
+    @per_call_options
     async def trigger_for_collective(
         self,
         collective_id: str | UUID,
@@ -117,6 +128,9 @@ class Commands(Resource):
         type: CommandType | str,
         value: str | int | None = None,
         ignore_cooldown: bool = False,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> CommandBatch:
         """Send a command to every member now: ``POST /v1/collectives/{collectiveId}/commands``."""
         collective = check_uuid(collective_id, "collective_id")
@@ -124,12 +138,16 @@ class Commands(Resource):
             f"/v1/collectives/{collective}/commands", _command_body(type, value), ignore_cooldown
         )
 
+    @per_call_options
     async def schedule_for_collective(
         self,
         collective_id: str | UUID,
         *,
         commands: Sequence[ScheduledCommand],
         ignore_cooldown: bool = False,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> CommandBatch:
         """Schedule commands for every member: ``POST /v1/collectives/{collectiveId}/commands/schedule``."""
         collective = check_uuid(collective_id, "collective_id")
@@ -145,12 +163,22 @@ class Commands(Resource):
         except ConflictError as err:
             raise _cooldown(err) from err
 
-    async def retrieve(self, entity_id: str | UUID, command_id: str | UUID) -> Command:
+    @per_call_options
+    async def retrieve(
+        self,
+        entity_id: str | UUID,
+        command_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> Command:
         """Get one command: ``GET /v1/entities/{entityId}/commands/{commandId}``."""
         entity = check_uuid(entity_id, "entity_id")
         command = check_uuid(command_id, "command_id")
         return await self._client._request("GET", f"/v1/entities/{entity}/commands/{command}", Command)
 
+    @per_call_options
     def list(
         self,
         entity_id: str | UUID,
@@ -160,6 +188,9 @@ class Commands(Resource):
         page_size: int | None = None,
         continuation_token: str | None = None,
         max_items: int | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> AsyncPaginator[Command]:
         """List an entity's commands by trigger time: ``GET /v1/entities/{entityId}/commands``."""
         entity = check_uuid(entity_id, "entity_id")
@@ -173,7 +204,16 @@ class Commands(Resource):
             max_items=max_items,
         )
 
-    async def cancel(self, entity_id: str | UUID, command_id: str | UUID) -> Command:
+    @per_call_options
+    async def cancel(
+        self,
+        entity_id: str | UUID,
+        command_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> Command:
         """Cancel a Pending command: ``PATCH /v1/entities/{entityId}/commands/{commandId}/cancel``.
         Inferred endpoint: check it against the live API."""
         entity = check_uuid(entity_id, "entity_id")
@@ -182,6 +222,7 @@ class Commands(Resource):
             "PATCH", f"/v1/entities/{entity}/commands/{command}/cancel", Command
         )
 
+    @per_call_extras
     async def wait(
         self,
         entity_id: str | UUID,
@@ -190,6 +231,8 @@ class Commands(Resource):
         timeout: float | timedelta = 600.0,
         poll_interval: float | timedelta = 2.0,
         on_update: UpdateHook | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> Command:
         """Poll ``GET /v1/entities/{entityId}/commands/{commandId}`` until Succeeded, Failed or
         Canceled, and return it; :class:`OperationTimeoutError` after ``timeout``."""

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from .._call_options import per_call_extras, per_call_options
+from .._config import Timeout
 from .._dialects import entity_type_for
 from .._errors import InvalidArgumentError, OnboardingFailedError
 from .._pagination import AsyncPaginator
@@ -43,7 +46,14 @@ def _check_vin(vin: str) -> None:
 class OnboardingTypes(Resource):
     __slots__ = ()
 
-    async def list(self) -> list[OnboardingType]:
+    @per_call_options
+    async def list(
+        self,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> list[OnboardingType]:
         """The entity types that can be onboarded, their brands and required fields:
         ``GET /v1/onboarding/types``. Inferred endpoint: check it against the live API."""
         return await self._client._request_list("GET", "/v1/onboarding/types", OnboardingType)
@@ -54,6 +64,7 @@ class OnboardingEntities(Resource):
 
     __slots__ = ()
 
+    @per_call_options
     async def create(
         self,
         *,
@@ -77,6 +88,9 @@ class OnboardingEntities(Resource):
         owner: str | UUID | None = None,
         properties: Omittable[Any] = NOT_GIVEN,
         return_url: str | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> OnboardingRequest:
         """Ask to onboard a device: ``POST /v1/onboarding/entities``.
 
@@ -151,6 +165,7 @@ class OnboardingEntities(Resource):
             "POST", "/v1/onboarding/entities", OnboardingRequest, body=drop_unset(body)
         )
 
+    @per_call_options
     def list(
         self,
         *,
@@ -161,6 +176,9 @@ class OnboardingEntities(Resource):
         page_size: int | None = None,
         continuation_token: str | None = None,
         max_items: int | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> AsyncPaginator[OnboardingRequest]:
         """List entity onboarding requests: ``GET /v1/onboarding/entities``
         (``manufacturer`` is sent as ``brand`` to Traxes)."""
@@ -182,12 +200,28 @@ class OnboardingEntities(Resource):
             max_items=max_items,
         )
 
-    async def retrieve(self, onboarding_request_id: str | UUID) -> OnboardingRequest:
+    @per_call_options
+    async def retrieve(
+        self,
+        onboarding_request_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> OnboardingRequest:
         """Get one entity onboarding request: ``GET /v1/onboarding/entities/{onboardingRequestId}``."""
         request_id = check_uuid(onboarding_request_id, "onboarding_request_id")
         return await self._client._request("GET", f"/v1/onboarding/entities/{request_id}", OnboardingRequest)
 
-    async def cancel(self, onboarding_request_id: str | UUID) -> OnboardingRequest:
+    @per_call_options
+    async def cancel(
+        self,
+        onboarding_request_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> OnboardingRequest:
         """Cancel a Pending or InProgress request:
         ``PATCH /v1/onboarding/entities/{onboardingRequestId}/cancel``. Inferred endpoint."""
         request_id = check_uuid(onboarding_request_id, "onboarding_request_id")
@@ -195,6 +229,7 @@ class OnboardingEntities(Resource):
             "PATCH", f"/v1/onboarding/entities/{request_id}/cancel", OnboardingRequest
         )
 
+    @per_call_extras
     async def wait(
         self,
         onboarding_request_id: str | UUID,
@@ -202,6 +237,8 @@ class OnboardingEntities(Resource):
         timeout: float | timedelta = 600.0,
         poll_interval: float | timedelta = 2.0,
         on_update: UpdateHook | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> OnboardingRequest:
         """Poll ``GET /v1/onboarding/entities/{onboardingRequestId}`` until Succeeded or Canceled.
 
@@ -218,6 +255,7 @@ class OnboardingCollectives(Resource):
 
     __slots__ = ()
 
+    @per_call_options
     async def create(
         self,
         *,
@@ -227,6 +265,9 @@ class OnboardingCollectives(Resource):
         owner: str | UUID | None = None,
         properties: Omittable[Any] = NOT_GIVEN,
         tenant_id: str | UUID | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> OnboardingRequest:
         """Ask to create a collective: ``POST /v1/onboarding/collectives``."""
         if not isinstance(name, str) or not name:
@@ -246,12 +287,16 @@ class OnboardingCollectives(Resource):
             "POST", "/v1/onboarding/collectives", OnboardingRequest, body=drop_unset(body)
         )
 
+    @per_call_options
     def list(
         self,
         *,
         page_size: int | None = None,
         continuation_token: str | None = None,
         max_items: int | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> AsyncPaginator[OnboardingRequest]:
         """List collective onboarding requests: ``GET /v1/onboarding/collectives``. Inferred endpoint."""
         return self._client._paginate(
@@ -262,7 +307,15 @@ class OnboardingCollectives(Resource):
             max_items=max_items,
         )
 
-    async def retrieve(self, onboarding_request_id: str | UUID) -> OnboardingRequest:
+    @per_call_options
+    async def retrieve(
+        self,
+        onboarding_request_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> OnboardingRequest:
         """Get one collective onboarding request:
         ``GET /v1/onboarding/collectives/{onboardingRequestId}``. Inferred endpoint."""
         request_id = check_uuid(onboarding_request_id, "onboarding_request_id")
@@ -270,13 +323,22 @@ class OnboardingCollectives(Resource):
             "GET", f"/v1/onboarding/collectives/{request_id}", OnboardingRequest
         )
 
-    async def cancel(self, onboarding_request_id: str | UUID) -> OnboardingRequest:
+    @per_call_options
+    async def cancel(
+        self,
+        onboarding_request_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> OnboardingRequest:
         """Cancel a request: ``PATCH /v1/onboarding/collectives/{onboardingRequestId}/cancel``."""
         request_id = check_uuid(onboarding_request_id, "onboarding_request_id")
         return await self._client._request(
             "PATCH", f"/v1/onboarding/collectives/{request_id}/cancel", OnboardingRequest
         )
 
+    @per_call_extras
     async def wait(
         self,
         onboarding_request_id: str | UUID,
@@ -284,6 +346,8 @@ class OnboardingCollectives(Resource):
         timeout: float | timedelta = 600.0,
         poll_interval: float | timedelta = 2.0,
         on_update: UpdateHook | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> OnboardingRequest:
         """Poll ``GET /v1/onboarding/collectives/{onboardingRequestId}`` until it is final
         (inferred endpoint); Failed raises :class:`OnboardingFailedError`."""
@@ -297,6 +361,7 @@ class GuidedSessions(Resource):
 
     __slots__ = ()
 
+    @per_call_options
     async def create(
         self,
         *,
@@ -304,6 +369,9 @@ class GuidedSessions(Resource):
         company_name: str | None = None,
         vin: str | None = None,
         return_url: str | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> GuidedOnboardingSession:
         """Open a guided onboarding session: ``POST /v1/guided-onboarding-sessions``.
         Inferred endpoint: check it against the live API."""
@@ -318,12 +386,16 @@ class GuidedSessions(Resource):
             "POST", "/v1/guided-onboarding-sessions", GuidedOnboardingSession, body=body
         )
 
+    @per_call_options
     def list(
         self,
         *,
         page_size: int | None = None,
         continuation_token: str | None = None,
         max_items: int | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> AsyncPaginator[GuidedOnboardingSession]:
         """List guided onboarding sessions: ``GET /v1/guided-onboarding-sessions``."""
         return self._client._paginate(
@@ -334,7 +406,15 @@ class GuidedSessions(Resource):
             max_items=max_items,
         )
 
-    async def retrieve(self, onboarding_session_id: str | UUID) -> GuidedOnboardingSession:
+    @per_call_options
+    async def retrieve(
+        self,
+        onboarding_session_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> GuidedOnboardingSession:
         """Get one session: ``GET /v1/guided-onboarding-sessions/{onboardingSessionId}``."""
         session_id = check_uuid(onboarding_session_id, "onboarding_session_id")
         return await self._client._request(
