@@ -14,22 +14,27 @@ import aiohttp
 import attrs
 from multidict import CIMultiDict, CIMultiDictProxy
 
-from ._config import Timeout
+from ._clock import Clock
+from ._config import ClientConfig, Timeout
 from ._error_mapping import map_client_error, snippet
-from ._errors import ResponseValidationError
-from ._json import loads
+from ._errors import APITimeoutError, ResponseTooLargeError, ResponseValidationError
+from ._json import JSONError, loads
 from ._redact import redact_headers
+from ._session import Progress, SessionOwner
 
 __all__ = [
     "HTTPRequest",
     "Response",
     "ResponseInfo",
+    "AiohttpSender",
     "SendAttempt",
-    "aiohttp_sender",
     "headers_proxy",
     "request_id_of",
 ]
 
+# Bodies up to this size are read in one go when their length is announced.
+READ_CHUNK = 64 * 1024
+_NOT_DECODED: Any = object()
 RATE_LIMIT_HEADERS = (
     "x-ratelimit-limit",
     "x-ratelimit-remaining",
@@ -97,7 +102,9 @@ class ResponseInfo:
 class Response(ResponseInfo):
     """A successful answer, read in full."""
 
-    body: bytes
+    body: bytes = attrs.field(repr=False)
+    # The decoded body, once the transport or json() has decoded it.
+    _decoded: Any = attrs.field(default=_NOT_DECODED, repr=False, eq=False, alias="decoded")
 
     def info(self) -> ResponseInfo:
         """The answer without its body."""
@@ -112,31 +119,112 @@ class Response(ResponseInfo):
 
     def json(self) -> Any:
         """The body decoded as JSON; a body that is not JSON raises ResponseValidationError."""
+        if self._decoded is not _NOT_DECODED:
+            return self._decoded
         try:
-            return loads(self.body)
-        except ValueError:
+            decoded = loads(self.body)
+        except ValueError as err:
+            path = err.path if isinstance(err, JSONError) else ""
+            where = f" at {path}" if path else ""
             raise ResponseValidationError(
-                f"{self.method} {self.url} answered {self.status} with a body that is not JSON: "
-                f"{snippet(self.body)!r}",
+                f"{self.method} {self.url} answered {self.status} with a body that is not JSON{where} "
+                f"({err}); it may have been cut off on the way: {snippet(self.body)!r}",
                 body=self.body.decode("utf-8", "replace"),
+                path=path,
                 request_id=self.request_id,
             ) from None
+        object.__setattr__(self, "_decoded", decoded)
+        return decoded
 
 
 SendAttempt = Callable[[HTTPRequest], Awaitable[Response]]
 
 
-def aiohttp_sender(session: Callable[[], aiohttp.ClientSession]) -> SendAttempt:
-    """The real sender: one request through the aiohttp session ``session()`` returns."""
+class AiohttpSender:
+    """The real sender: one request through the session of ``owner``, after a free connection
+    slot (``Timeout(pool=)``), with the configured proxy, TLS and answer-size limit."""
 
-    async def send(request: HTTPRequest) -> Response:
-        timeout = request.timeout
-        client_timeout = aiohttp.ClientTimeout(
-            total=request.remaining, sock_connect=timeout.connect, sock_read=timeout.read
-        )
-        method, url = request.method, request.url
+    def __init__(self, owner: SessionOwner, config: ClientConfig, clock: Clock) -> None:
+        self._owner = owner
+        self._config = config
+        self._clock = clock
+
+    async def __call__(self, request: HTTPRequest) -> Response:
+        method, url, remaining = request.method, request.url, request.remaining
+        session = self._owner.session()
+        slots = self._owner.slots
+        waited = await self._acquire_slot(slots, method, url, request.timeout, remaining)
         try:
-            async with session().request(
+            if remaining is not None:
+                remaining -= waited
+                if remaining <= 0:
+                    raise APITimeoutError(
+                        f"{method} {url}: the deadline ran out while waiting for a free connection; "
+                        "the request was not sent",
+                        method=method,
+                        url=url,
+                        may_have_reached_server=False,
+                    )
+            return await self._exchange(session, request, remaining)
+        finally:
+            if slots is not None:
+                slots.release()
+
+    async def _acquire_slot(
+        self,
+        slots: asyncio.Semaphore | None,
+        method: str,
+        url: str,
+        timeout: Timeout,
+        remaining: float | None,
+    ) -> float:
+        """Wait for a free connection slot; the seconds waited. A request that never got one was
+        never sent: that is said with ``may_have_reached_server=False``."""
+        if slots is None:
+            return 0.0
+        if not slots.locked():
+            await slots.acquire()  # a free slot: taken without waiting
+            return 0.0
+        limits = [limit for limit in (timeout.pool, remaining) if limit is not None]
+        wait = min(limits) if limits else None
+        started = self._clock.monotonic()
+        waiter = asyncio.ensure_future(slots.acquire())
+        try:
+            done, _ = await asyncio.wait({waiter}, timeout=wait)
+        finally:
+            if not waiter.done():
+                waiter.cancel()
+        if not done:
+            if not waiter.cancelled() and waiter.done() and waiter.exception() is None:
+                slots.release()  # acquired in the very moment it was given up
+            limit = self._config.connector_limit
+            raise APITimeoutError(
+                f"{method} {url}: no free connection within {wait:g}s (all {limit} of connector_limit "
+                "busy); the request was not sent, so it is safe to send again. Raise Timeout(pool=) or "
+                "connector_limit=, or send fewer calls at once",
+                method=method,
+                url=url,
+                may_have_reached_server=False,
+            )
+        return self._clock.monotonic() - started
+
+    async def _exchange(
+        self, session: aiohttp.ClientSession, request: HTTPRequest, remaining: float | None
+    ) -> Response:
+        config = self._config
+        method, url, timeout = request.method, request.url, request.timeout
+        client_timeout = aiohttp.ClientTimeout(
+            total=remaining, sock_connect=timeout.connect, sock_read=timeout.read
+        )
+        progress = Progress()
+        extra: dict[str, Any] = {}
+        proxy = config.proxy_for(url)
+        if proxy is not None:
+            extra["proxy"] = proxy
+        if config.ssl is not True and not self._owner.owns_session:
+            extra["ssl"] = config.ssl
+        try:
+            async with session.request(
                 method,
                 url,
                 params=request.params,
@@ -144,10 +232,32 @@ def aiohttp_sender(session: Callable[[], aiohttp.ClientSession]) -> SendAttempt:
                 headers=request.headers,
                 timeout=client_timeout,
                 allow_redirects=False,
+                trace_request_ctx=progress,
+                **extra,
             ) as resp:
-                data = await resp.read()
+                data = await _read_limited(resp, config.max_response_bytes, method, url)
                 return Response(status=resp.status, headers=resp.headers, url=url, method=method, body=data)
         except (aiohttp.ClientError, TimeoutError, asyncio.TimeoutError) as err:
-            raise map_client_error(err, method, url) from err
+            sent = progress.sent if self._owner.traced else None
+            raise map_client_error(err, method, url, sent) from err
 
-    return send
+
+async def _read_limited(resp: aiohttp.ClientResponse, limit: int, method: str, url: str) -> bytes:
+    """The whole body, refused (without reading the rest) once it passes ``limit`` bytes."""
+    announced = resp.content_length
+    if announced is not None and announced <= limit:
+        return await resp.read()
+    if announced is None:
+        data = bytearray()
+        async for chunk in resp.content.iter_chunked(READ_CHUNK):
+            data += chunk
+            if len(data) > limit:
+                break
+        else:
+            return bytes(data)
+    raise ResponseTooLargeError(
+        f"{method} {url} answered {resp.status} with a body of more than {limit} bytes "
+        f"({announced if announced is not None else 'unannounced'} bytes); it was not read. Raise "
+        "max_response_bytes= if answers this large are expected, or ask for smaller pages (page_size=)",
+        request_id=request_id_of(resp.headers),
+    )

@@ -15,14 +15,16 @@ from urllib.parse import urlencode
 import attrs
 
 from ._clock import Clock
-from ._config import ClientConfig
+from ._config import ClientConfig, RedactedBytes, Secret
 from ._errors import (
     APIConnectionError,
+    APITimeoutError,
     ConfigurationError,
     InvalidCredentialsError,
     RealtoError,
     ResponseValidationError,
     TokenEndpointUnreachableError,
+    TokenTimeoutError,
 )
 from ._json import dumps
 
@@ -37,7 +39,7 @@ REFRESH_AHEAD_SHARE = 0.1
 
 @attrs.define(frozen=True, slots=True)
 class AccessToken:
-    value: str = attrs.field(repr=False)
+    value: Secret
     refresh_at: float | None  # monotonic time after which a new token is fetched
 
 
@@ -48,15 +50,15 @@ class TokenFetcher(Protocol):
 
 
 class TokenProvider(Protocol):
-    def current(self) -> str | None:
+    def current(self) -> Secret | None:
         """The cached token if it is still good, without waiting (the fast path)."""
         ...
 
-    async def get(self, timeout: float | None) -> str:
+    async def get(self, timeout: float | None) -> Secret:
         """A token valid now, fetched if needed."""
         ...
 
-    def invalidate(self, token: str) -> bool:
+    def invalidate(self, token: Secret) -> bool:
         """Drop ``token`` after a 401; True if asking again may give a different one."""
         ...
 
@@ -64,16 +66,16 @@ class TokenProvider(Protocol):
 class StaticTokenProvider:
     """A token the caller handed over; a 401 cannot be repaired by asking again."""
 
-    def __init__(self, token: str) -> None:
+    def __init__(self, token: Secret) -> None:
         self._token = token
 
-    def current(self) -> str | None:
+    def current(self) -> Secret | None:
         return self._token
 
-    async def get(self, timeout: float | None) -> str:
+    async def get(self, timeout: float | None) -> Secret:
         return self._token
 
-    def invalidate(self, token: str) -> bool:
+    def invalidate(self, token: Secret) -> bool:
         return False
 
     def __repr__(self) -> str:
@@ -110,13 +112,13 @@ class CachingTokenProvider:
         self._token: AccessToken | None = None
         self._flight = _SingleFlight()
 
-    def current(self) -> str | None:
+    def current(self) -> Secret | None:
         token = self._token
         if token is not None and (token.refresh_at is None or self._clock.monotonic() < token.refresh_at):
             return token.value
         return None
 
-    async def get(self, timeout: float | None) -> str:
+    async def get(self, timeout: float | None) -> Secret:
         cached = self.current()
         if cached is not None:
             return cached
@@ -128,7 +130,7 @@ class CachingTokenProvider:
 
         return (await self._flight.run(fetch)).value
 
-    def invalidate(self, token: str) -> bool:
+    def invalidate(self, token: Secret) -> bool:
         if self._token is not None and self._token.value == token:
             self._token = None
         return True
@@ -154,16 +156,17 @@ def read_token_answer(payload: Any, now: float) -> AccessToken:
             model="TokenResponse",
             path="access_token",
         )
+    value = Secret(payload["access_token"])
     expires_in = payload.get("expires_in")
     if isinstance(expires_in, str) and expires_in.isdigit():
         expires_in = int(expires_in)
     if not isinstance(expires_in, (int, float)) or isinstance(expires_in, bool) or expires_in <= 0:
         expires_in = None
-    return AccessToken(value=payload["access_token"], refresh_at=refresh_time(now, expires_in))
+    return AccessToken(value=value, refresh_at=refresh_time(now, expires_in))
 
 
-def token_request(config: ClientConfig) -> tuple[dict[str, str], bytes]:
-    """Headers and body of the token request for the configured dialect."""
+def token_request(config: ClientConfig) -> tuple[dict[str, str], RedactedBytes]:
+    """Headers and body of the token request for the configured dialect (the body's repr is hidden)."""
     if config.client_id is None or config.client_secret is None:
         raise ConfigurationError("client credentials are needed to fetch a token")
     if config.dialect.token_request == "form":
@@ -175,13 +178,24 @@ def token_request(config: ClientConfig) -> tuple[dict[str, str], bytes]:
                 "scope": "esp",
             }
         ).encode()
-        return {"Content-Type": "application/x-www-form-urlencoded"}, body
+        return {"Content-Type": "application/x-www-form-urlencoded"}, RedactedBytes(body)
     body = dumps({"clientId": config.client_id, "clientSecret": config.client_secret.reveal()})
-    return {"Content-Type": "application/json"}, body
+    return {"Content-Type": "application/json"}, RedactedBytes(body)
 
 
-def token_status_error(status: int, body: str, token_url: str) -> RealtoError:
+# A token endpoint that does not exist at this URL, or does not take this kind of request: a wrong
+# base_url / token_url / flavor, which asking again will not cure.
+MISCONFIGURED_TOKEN_STATUSES = frozenset({404, 405, 501})
+
+
+def token_status_error(status: int, body: str, token_url: str, flavor: str = "realto") -> RealtoError:
     """The error for a token endpoint that answered with a failure status."""
+    if status in MISCONFIGURED_TOKEN_STATUSES:
+        return ConfigurationError(
+            f"the token endpoint answered HTTP {status} at {token_url} (flavor {flavor!r}): there is no "
+            "token endpoint at that URL. Check base_url / token_url (REALTO_BASE_URL / REALTO_TOKEN_URL) "
+            "and flavor (REALTO_FLAVOR)"
+        )
     if status in (400, 401, 403):
         return InvalidCredentialsError(
             f"the token endpoint ({token_url}) refused the client id and secret (HTTP {status}); "
@@ -198,7 +212,13 @@ def token_status_error(status: int, body: str, token_url: str) -> RealtoError:
 
 
 def token_connection_error(err: APIConnectionError, token_url: str) -> TokenEndpointUnreachableError:
-    """A connection failure while fetching a token, said as such."""
+    """A connection failure while fetching a token, said as such (a timeout stays a TimeoutError)."""
+    if isinstance(err, APITimeoutError):
+        return TokenTimeoutError(
+            f"ran out of time fetching a token from {token_url}: {err}; raise timeout= or check token_url",
+            url=token_url,
+            may_have_reached_server=False,
+        )
     return TokenEndpointUnreachableError(
         f"could not reach the token endpoint ({token_url}): {err}; check token_url and the network",
         url=token_url,
@@ -209,19 +229,19 @@ def token_connection_error(err: APIConnectionError, token_url: str) -> TokenEndp
 def make_token_provider(config: ClientConfig, fetch: TokenFetcher, clock: Clock) -> TokenProvider:
     """The provider for the configured credentials."""
     token = config.token
-    if isinstance(token, str):
+    if isinstance(token, Secret):
         return StaticTokenProvider(token)
     if token is not None:
         source = token
 
         async def from_callable(timeout: float | None) -> AccessToken:
             value = await source()
-            if not isinstance(value, str) or not value:
+            if not isinstance(value, str) or not value.strip():
                 raise InvalidCredentialsError(
                     "the token callable returned no token (expected a non-empty str)",
                     status_code=401,
                 )
-            return AccessToken(value=value, refresh_at=None)
+            return AccessToken(value=Secret(value), refresh_at=None)
 
         return CachingTokenProvider(from_callable, clock)
     return CachingTokenProvider(fetch, clock)

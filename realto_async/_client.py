@@ -18,7 +18,7 @@ from ._convert import structure, structure_list
 from ._errors import ConfigurationError, InvalidArgumentError
 from ._hooks import EventHooks, check_event_hooks
 from ._http import RequestOptions, Response, Transport
-from ._json import dumps
+from ._json import dumps, find_unencodable
 from ._origin import remember_response
 from ._pagination import AsyncPaginator, Page, parse_page
 from ._raw_response import AsyncRawResponseView, record_response
@@ -55,6 +55,17 @@ def _configure_logging(level_name: str | None) -> None:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
         logger.addHandler(handler)
+
+
+def encode_body(body: Any) -> bytes:
+    """A request body as JSON bytes; anything JSON cannot hold is refused before sending."""
+    problem = find_unencodable(body)
+    if problem is not None:
+        raise InvalidArgumentError(
+            f"the request body cannot be sent as JSON: {problem}; use dicts with str keys, lists, "
+            "str, int, finite float, bool and None"
+        )
+    return dumps(body)
 
 
 class AsyncRealtoClient:
@@ -322,8 +333,9 @@ class AsyncRealtoClient:
         params: Mapping[str, str] | None = None,
         body: Any = NOT_GIVEN,
         call: CallOptions | None = None,
+        expect_json: bool = True,
     ) -> Response:
-        payload = None if body is NOT_GIVEN else dumps(body)
+        payload = None if body is NOT_GIVEN else encode_body(body)
         options = self._options
         call = call if call is not None else current_call_options()
         if call is not None:
@@ -334,7 +346,9 @@ class AsyncRealtoClient:
             )
             if call.extra_query:
                 params = {**(params or {}), **call.extra_query}
-        response = await self._transport.send(method, path, options, params=params, json=payload)
+        response = await self._transport.send(
+            method, path, options, params=params, json=payload, expect_json=expect_json
+        )
         record_response(response)
         return response
 
@@ -361,7 +375,7 @@ class AsyncRealtoClient:
     async def _request_none(
         self, method: str, path: str, *, params: Mapping[str, str] | None = None, body: Any = NOT_GIVEN
     ) -> None:
-        await self._send(method, path, params=params, body=body)
+        await self._send(method, path, params=params, body=body, expect_json=False)
 
     async def _request_json(self, method: str, path: str, *, body: Any = NOT_GIVEN) -> Any:
         return (await self._send(method, path, body=body)).json()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+import ssl as ssl_module
+import urllib.request
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import attrs
@@ -14,14 +16,29 @@ from ._dialects import DIALECTS, Dialect
 from ._errors import ConfigurationError
 from ._retry import RetryPolicy
 
-__all__ = ["ClientConfig", "Secret", "Timeout", "TokenSource", "resolve_config"]
+__all__ = [
+    "ClientConfig",
+    "ProxySetting",
+    "RedactedStr",
+    "Secret",
+    "SslSetting",
+    "Timeout",
+    "TokenSource",
+    "resolve_config",
+]
 
 TokenSource = str | Callable[[], Awaitable[str]]
+# None: HTTP(S)_PROXY / NO_PROXY from the environment; False: no proxy; a URL: that proxy.
+ProxySetting = str | Literal[False] | None
+# None/True: verify against the system's CAs; an SSLContext; a CA bundle path; False: no checks.
+SslSetting = ssl_module.SSLContext | str | os.PathLike[str] | bool | None
+DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 
 DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_READ_TIMEOUT = 60.0
 DEFAULT_TOTAL_TIMEOUT = 120.0
 DEFAULT_CONNECTOR_LIMIT = 100
+DEFAULT_POOL_TIMEOUT = 30.0
 
 
 class Secret:
@@ -47,14 +64,67 @@ class Secret:
     def __hash__(self) -> int:
         return hash(self._value)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        raise TypeError("a Secret is not pickled (it would leave the process in clear text)")
+
+
+class RedactedStr(str):
+    """A str (an ``Authorization`` header value, say) whose ``repr`` hides it.
+
+    Error reporters that capture local variables show ``repr``; the value itself still goes out
+    where a str is needed.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "'**********'"
+
+
+class RedactedBytes(bytes):
+    """Bytes (a token request's body) whose ``repr`` hides them."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "b'**********'"
+
+
+class _Environment(Mapping[str, str]):
+    """The environment as read by the SDK: a mapping whose repr does not list its values."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: Mapping[str, str]) -> None:
+        self._values = values
+
+    def __getitem__(self, key: str) -> str:
+        return self._values[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        return f"<environment: {len(self._values)} variables>"
+
+
+def as_secret(value: str | Secret | None) -> Secret | None:
+    """``value`` held as a :class:`Secret` (None stays None)."""
+    return value if value is None or isinstance(value, Secret) else Secret(value)
+
 
 def _positive_or_none(
     name: str,
 ) -> Callable[[object, attrs.Attribute[Any], float | None], None]:
     def check(instance: object, attribute: attrs.Attribute[Any], value: float | None) -> None:
-        if value is not None and (not isinstance(value, (int, float)) or not value > 0):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < math.inf
+        ):
             raise ConfigurationError(
-                f"Timeout.{name} must be a positive number of seconds or None, got {value!r}"
+                f"Timeout.{name} must be a positive, finite number of seconds or None, got {value!r}"
             )
 
     return check
@@ -62,9 +132,12 @@ def _positive_or_none(
 
 @attrs.define(frozen=True, slots=True)
 class Timeout:
-    """Per-attempt ``connect`` and ``read`` timeouts and one ``total`` deadline per call.
+    """Per-attempt ``connect`` and ``read`` timeouts, the ``pool`` wait and one ``total`` deadline.
 
-    ``total`` spans every retry of a call, token fetch included. ``None`` disables a limit.
+    ``total`` spans every retry of a call, token fetch included. ``pool`` bounds the wait for a
+    free connection when ``connector_limit`` are busy; a request that never got one was never
+    sent (:class:`APIConnectionError` with ``may_have_reached_server=False``, safe for commands).
+    All in seconds; ``None`` disables a limit.
     """
 
     connect: float | None = attrs.field(
@@ -72,6 +145,7 @@ class Timeout:
     )
     read: float | None = attrs.field(default=DEFAULT_READ_TIMEOUT, validator=_positive_or_none("read"))
     total: float | None = attrs.field(default=DEFAULT_TOTAL_TIMEOUT, validator=_positive_or_none("total"))
+    pool: float | None = attrs.field(default=DEFAULT_POOL_TIMEOUT, validator=_positive_or_none("pool"))
 
     @classmethod
     def coerce(cls, value: float | Timeout | None) -> Timeout:
@@ -89,6 +163,7 @@ class Timeout:
             connect=min(DEFAULT_CONNECT_TIMEOUT, seconds),
             read=min(DEFAULT_READ_TIMEOUT, seconds),
             total=seconds,
+            pool=min(DEFAULT_POOL_TIMEOUT, seconds),
         )
 
 
@@ -101,16 +176,34 @@ class ClientConfig:
     token_url: str
     client_id: str | None
     client_secret: Secret | None
-    token: TokenSource | None = attrs.field(repr=lambda v: "<set>" if v is not None else "None")
+    token: Secret | Callable[[], Awaitable[str]] | None = attrs.field(
+        repr=lambda v: "<set>" if v is not None else "None"
+    )
     timeout: Timeout
     retry: RetryPolicy
     connector_limit: int
     default_headers: Mapping[str, str]
     log_level: str | None
+    proxy: str | None = None
+    # The environment's HTTP(S)_PROXY / NO_PROXY as read when the client was made (proxy=None).
+    env_proxies: Mapping[str, str] = attrs.field(factory=dict, repr=False)
+    ssl: ssl_module.SSLContext | bool = True
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
 
     @property
     def flavor(self) -> str:
         return self.dialect.flavor
+
+    def proxy_for(self, url: str) -> str | None:
+        """The proxy a request to ``url`` goes through (``proxy=``, else the environment's)."""
+        if self.proxy is not None or not self.env_proxies:
+            return self.proxy
+        parts = urlsplit(url)
+        found = self.env_proxies.get(parts.scheme)
+        bypass = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]
+        if found is None or bypass(parts.netloc, self.env_proxies):
+            return None
+        return found
 
 
 def _from_env(value: str | None, env: Mapping[str, str], name: str) -> str | None:
@@ -127,11 +220,70 @@ def _check_url(value: str, what: str) -> str:
     return value.rstrip("/")
 
 
+def _env_proxies(env: Mapping[str, str]) -> dict[str, str]:
+    """HTTP_PROXY, HTTPS_PROXY and NO_PROXY (either case) as urllib reads them."""
+    found: dict[str, str] = {}
+    for name, value in env.items():
+        lowered = name.lower()
+        if value and lowered in ("http_proxy", "https_proxy", "no_proxy") and lowered not in found:
+            found[lowered[: -len("_proxy")]] = value
+    if "http" in found or "https" in found:
+        for scheme in ("http", "https"):
+            if scheme in found:
+                _check_url(found[scheme], f"{scheme.upper()}_PROXY")
+        return found
+    return {}
+
+
+def _check_proxy(proxy: object, env: Mapping[str, str]) -> tuple[str | None, dict[str, str]]:
+    """The proxy URL (if one is forced), and the environment's proxies when they apply."""
+    if proxy is None:
+        return None, _env_proxies(env)
+    if proxy is False:
+        return None, {}
+    if not isinstance(proxy, str):
+        raise ConfigurationError(
+            f"proxy must be a proxy URL such as 'http://proxy.example:3128', False (no proxy) or None "
+            f"(HTTP(S)_PROXY / NO_PROXY from the environment), got {type(proxy).__name__}"
+        )
+    return _check_url(proxy, "proxy"), {}
+
+
+def _check_ssl(value: object) -> ssl_module.SSLContext | bool:
+    """``ssl=`` as aiohttp takes it: True (system CAs), False (no checks) or an SSLContext."""
+    if value is None or value is True:
+        return True
+    if value is False or isinstance(value, ssl_module.SSLContext):
+        return value
+    if isinstance(value, (str, os.PathLike)):
+        path = os.fspath(value)
+        if not os.path.isfile(path):
+            raise ConfigurationError(f"ssl= names a CA bundle that is not a file: {path!r}")
+        try:
+            return ssl_module.create_default_context(cafile=path)
+        except (ssl_module.SSLError, ValueError) as err:
+            raise ConfigurationError(
+                f"ssl= names a CA bundle that cannot be read ({path!r}): {err}"
+            ) from None
+    raise ConfigurationError(
+        "ssl must be an ssl.SSLContext, a CA bundle path, True (system CAs) or False (no "
+        f"certificate checks), got {type(value).__name__}"
+    )
+
+
+def _check_max_response_bytes(value: object) -> int:
+    if value is None:
+        return DEFAULT_MAX_RESPONSE_BYTES
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigurationError(f"max_response_bytes must be an int >= 1 (bytes), got {value!r}")
+    return value
+
+
 def resolve_config(
     *,
     client_id: str | None,
-    client_secret: str | None,
-    token: TokenSource | None,
+    client_secret: str | Secret | None,
+    token: TokenSource | Secret | None,
     base_url: str | None,
     flavor: str | None,
     token_url: str | None,
@@ -141,9 +293,14 @@ def resolve_config(
     connector_limit: int | None,
     default_headers: Mapping[str, str] | None,
     env: Mapping[str, str] | None = None,
+    proxy: ProxySetting = None,
+    ssl: SslSetting = None,
+    max_response_bytes: int | None = None,
 ) -> ClientConfig:
     """Resolve every setting: the argument, else ``REALTO_*`` in ``env``, else the default."""
-    env = os.environ if env is None else env
+    env = _Environment(os.environ if env is None else env)
+    if isinstance(token, str):
+        token = Secret(token)  # unwrapped only where it is sent
     flavor_name = (_from_env(flavor, env, "REALTO_FLAVOR") or "realto").lower()
     if flavor_name not in DIALECTS:
         raise ConfigurationError(f"flavor must be 'realto' or 'traxes', got {flavor_name!r}")
@@ -154,10 +311,12 @@ def resolve_config(
     tok_url = _check_url(tok_url, "token_url") if tok_url else f"{base}/v1/authentication"
 
     cid = _from_env(client_id, env, "REALTO_CLIENT_ID")
-    secret = _from_env(client_secret, env, "REALTO_CLIENT_SECRET")
-    if token is not None and not (isinstance(token, str) or callable(token)):
+    secret = as_secret(
+        client_secret if client_secret is not None else env.get("REALTO_CLIENT_SECRET") or None
+    )
+    if token is not None and not (isinstance(token, (str, Secret)) or callable(token)):
         raise ConfigurationError("token must be a string or an async callable returning one")
-    if isinstance(token, str) and not token.strip():
+    if isinstance(token, Secret) and not token.reveal().strip():
         raise ConfigurationError("token is empty")
     if token is None and (cid is None or secret is None):
         if cid is None and secret is None:
@@ -187,16 +346,21 @@ def resolve_config(
         if key.lower() == "authorization":
             raise ConfigurationError("default_headers may not set Authorization; pass token= instead")
 
+    proxy_url, env_proxies = _check_proxy(proxy, env)
     return ClientConfig(
         dialect=dialect,
         base_url=base,
         token_url=tok_url,
         client_id=cid,
-        client_secret=Secret(secret) if secret is not None else None,
+        client_secret=secret,
         token=token,
         timeout=Timeout.coerce(timeout),
         retry=policy,
         connector_limit=limit,
         default_headers=headers,
         log_level=_from_env(None, env, "REALTO_LOG"),
+        proxy=proxy_url,
+        env_proxies=env_proxies,
+        ssl=_check_ssl(ssl),
+        max_response_bytes=_check_max_response_bytes(max_response_bytes),
     )

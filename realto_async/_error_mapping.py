@@ -103,8 +103,14 @@ def status_error(
     return cls(message, **kwargs)
 
 
-def map_client_error(err: BaseException, method: str, url: str) -> APIConnectionError:
-    """An aiohttp or timeout exception as the SDK's connection error."""
+def map_client_error(
+    err: BaseException, method: str, url: str, sent: bool | None = None
+) -> APIConnectionError:
+    """An aiohttp or timeout exception as the SDK's connection error.
+
+    ``sent`` is False when the request's headers provably were never written (the failure came
+    while waiting for, or opening, a connection), None when that is not known.
+    """
     if isinstance(err, aiohttp.ConnectionTimeoutError):
         return APITimeoutError(
             f"{method} {url}: timed out connecting ({err or 'connect timeout'}); the request was not sent",
@@ -115,6 +121,15 @@ def map_client_error(err: BaseException, method: str, url: str) -> APIConnection
     if isinstance(err, aiohttp.ClientConnectorError):
         return APIConnectionError(
             f"{method} {url}: cannot connect ({err.os_error or err}); check base_url and the network",
+            method=method,
+            url=url,
+            may_have_reached_server=False,
+        )
+    if sent is False:
+        cls = APITimeoutError if isinstance(err, (TimeoutError, asyncio.TimeoutError)) else APIConnectionError
+        return cls(
+            f"{method} {url}: failed before the request was sent ({type(err).__name__}: "
+            f"{err or 'timed out'}); it was not sent, so it is safe to send again",
             method=method,
             url=url,
             may_have_reached_server=False,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
-from multidict import CIMultiDict, CIMultiDictProxy
+from multidict import CIMultiDict
 
 __all__ = [
     "APIConnectionError",
@@ -29,8 +30,10 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "RealtoError",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "TokenEndpointUnreachableError",
+    "TokenTimeoutError",
     "UnprocessableEntityError",
 ]
 
@@ -48,25 +51,43 @@ class ErrorDetail:
         return f"{self.code}: {text}" if self.code else text
 
 
+# An error keeps at most this much of an answer's body (the rest is dropped, marked as such).
+MAX_ERROR_BODY_CHARS = 64 * 1024
+
+
+def clip_body(body: str | None) -> str | None:
+    """``body`` cut to :data:`MAX_ERROR_BODY_CHARS` characters."""
+    if body is None or len(body) <= MAX_ERROR_BODY_CHARS:
+        return body
+    return body[:MAX_ERROR_BODY_CHARS] + f"... [{len(body) - MAX_ERROR_BODY_CHARS} more characters dropped]"
+
+
+def _rebuild(cls: type[RealtoError], args: tuple[Any, ...], state: dict[str, Any]) -> RealtoError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
+
+
 class RealtoError(Exception):
     """Root of every error raised by the SDK.
 
     ``continuation_token`` is set when the error interrupted a listing: pass it back as
-    ``continuation_token=`` to resume from the page that failed.
+    ``continuation_token=`` to resume from the page that failed. Every error survives
+    ``pickle``, ``copy.copy`` and ``copy.deepcopy`` with all its attributes, so it can travel
+    from a worker process (multiprocessing, Celery, Ray) to its parent.
     """
 
     continuation_token: str | None = None
     _resume_known: bool = False
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.args, dict(self.__dict__)))
+
     def __str__(self) -> str:
         text = super().__str__()
-        if self._resume_known:
-            hint = (
-                f"continuation_token={self.continuation_token!r}"
-                if self.continuation_token
-                else "no continuation_token (start from the beginning)"
-            )
-            text += f" [listing interrupted: resume with {hint}]"
+        if self._resume_known and self.continuation_token:
+            text += f" [listing interrupted: resume with continuation_token={self.continuation_token!r}]"
         return text
 
 
@@ -104,7 +125,7 @@ class ResponseValidationError(RealtoError):
     ) -> None:
         self.model = model
         self.path = path
-        self.body = body
+        self.body = clip_body(body)
         self.request_id = request_id
         super().__init__(message)
 
@@ -135,7 +156,15 @@ class TokenEndpointUnreachableError(APIConnectionError):
 
 
 class APITimeoutError(APIConnectionError, TimeoutError):
-    """A call ran out of time: a connect or read timeout, or the per-call deadline."""
+    """A call ran out of time: a connect or read timeout, the pool wait, or the per-call deadline."""
+
+
+class TokenTimeoutError(TokenEndpointUnreachableError, APITimeoutError):
+    """Fetching an access token ran out of time (a TimeoutError; the cause is chained)."""
+
+
+class ResponseTooLargeError(ResponseValidationError):
+    """An answer was larger than the client's ``max_response_bytes``; it was not read in full."""
 
 
 class APIStatusError(RealtoError):
@@ -160,8 +189,8 @@ class APIStatusError(RealtoError):
         self.url = url
         self.request_id = request_id
         self.errors: list[ErrorDetail] = list(errors)
-        self.body = body
-        self.headers: Mapping[str, str] = CIMultiDictProxy(CIMultiDict(headers or {}))
+        self.body: str = clip_body(body) or ""
+        self.headers: Mapping[str, str] = CIMultiDict(headers or {})
         super().__init__(message)
 
 
@@ -260,8 +289,28 @@ class OnboardingFailedError(RealtoError):
         super().__init__(message)
 
 
+_WAIT_IN_TEXT = re.compile(
+    r"(?:in|after|wait)\s+(\d+(?:\.\d+)?)\s*(s|sec|secs|seconds?|m|min|mins|minutes?)\b", re.IGNORECASE
+)
+
+
+def wait_from_text(text: str) -> float | None:
+    """Seconds of a wait a server said in words ("try again in 540 s", "in 9 minutes")."""
+    found = _WAIT_IN_TEXT.search(text)
+    if found is None:
+        return None
+    amount = float(found.group(1))
+    return amount * 60 if found.group(2).lower().startswith("m") else amount
+
+
 class CooldownActiveError(ConflictError):
     """409 on a command: the entity had a command in the last 10 minutes.
 
-    Wait, or pass ``ignore_cooldown=True`` when sending it again is really meant.
+    ``retry_after`` is the wait in seconds when the server said it (``Retry-After`` header or
+    the error message), else ``None``. Wait that long, or pass ``ignore_cooldown=True`` when
+    sending it again is really meant.
     """
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, **kwargs)

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 import aiohttp
 import attrs
 
-from ._attempt import HTTPRequest, Response, ResponseInfo, SendAttempt, aiohttp_sender, request_id_of
+from ._attempt import AiohttpSender, HTTPRequest, Response, ResponseInfo, SendAttempt, request_id_of
 from ._auth import (
     AccessToken,
     TokenProvider,
@@ -21,9 +21,9 @@ from ._auth import (
     token_status_error,
 )
 from ._clock import Clock, SystemClock
-from ._config import ClientConfig, Timeout
+from ._config import ClientConfig, RedactedStr, Timeout
 from ._error_mapping import parse_error_details, reason, snippet, status_error
-from ._errors import APIConnectionError, APITimeoutError, RealtoError
+from ._errors import APIConnectionError, APITimeoutError, RealtoError, ResponseValidationError
 from ._hooks import EventHook, with_event_hooks
 from ._otel import call_span, record_retry
 from ._retry import RetryEvent, RetryHook, RetryPolicy, parse_retry_after
@@ -78,11 +78,11 @@ class Transport(SessionOwner):
         sender: SendAttempt | None = None,
         event_hooks: Mapping[str, Sequence[EventHook]] | None = None,
     ) -> None:
-        super().__init__(session, config.connector_limit)
+        super().__init__(session, config)
         self.config = config
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.auth: TokenProvider = make_token_provider(config, self._fetch_token, self.clock)
-        base = sender if sender is not None else aiohttp_sender(self.session)
+        base = sender if sender is not None else AiohttpSender(self, config, self.clock)
         self._sender: SendAttempt = with_event_hooks(base, event_hooks, self.clock)
 
     # ---------------------------------------------------------------------- tokens
@@ -95,9 +95,9 @@ class Transport(SessionOwner):
         try:
             raw = await self._attempt("POST", url, None, body, headers, config.timeout, timeout)
         except APIConnectionError as err:
-            raise token_connection_error(err, url) from None
+            raise token_connection_error(err, url) from err
         if raw.status >= 300:
-            raise token_status_error(raw.status, snippet(raw.body), url)
+            raise token_status_error(raw.status, snippet(raw.body), url, config.flavor)
         logger.debug("fetched an access token from %s", url)
         return read_token_answer(raw.json(), self.clock.monotonic())
 
@@ -128,11 +128,21 @@ class Transport(SessionOwner):
         *,
         params: Mapping[str, str] | None = None,
         json: bytes | None = None,
+        expect_json: bool = True,
     ) -> Response:
-        """Send one API call with auth, retries and one deadline across every attempt, traced
-        as one span when OpenTelemetry is installed."""
+        """Send one API call with auth, retries and one deadline across every attempt, traced as
+        one span when OpenTelemetry is installed.
+
+        Retried (up to ``max_retries``): failures before the request was sent (any method), and
+        for idempotent methods 5xx/408/425, dropped connections and success answers whose body
+        is cut off or not JSON (when ``expect_json``). A 429 whose ``Retry-After`` fits the
+        deadline is waited out apart from that budget (``max_rate_limit_waits``), any method:
+        the server did not act on it.
+        """
         with call_span(method, self.url_for(path), params) as span:
-            response = await self._send_with_retries(method, path, options, params=params, json=json)
+            response = await self._send_with_retries(
+                method, path, options, params=params, json=json, expect_json=expect_json
+            )
             span.answered(response)
             return response
 
@@ -144,6 +154,7 @@ class Transport(SessionOwner):
         *,
         params: Mapping[str, str] | None = None,
         json: bytes | None = None,
+        expect_json: bool = True,
     ) -> Response:
         clock = self.clock
         policy = options.retry
@@ -153,39 +164,67 @@ class Transport(SessionOwner):
         idempotent = policy.method_is_idempotent(method)
         base_headers = options.base_headers
         retries = 0
+        rate_limit_waits = 0
         replayed_after_401 = False
+        # Whether any attempt may have reached the server (for the deadline's error).
+        reached = False
         while True:
+            attempts = retries + rate_limit_waits
             remaining = None if deadline is None else deadline - clock.monotonic()
             if remaining is not None and remaining <= 0:
                 raise APITimeoutError(
                     f"{method} {url}: the call's deadline of {options.timeout.total:g}s ran out "
-                    f"after {retries + 1} attempt(s); raise timeout= to allow more",
+                    f"after {attempts + 1} attempt(s); raise timeout= to allow more",
                     method=method,
                     url=url,
-                    may_have_reached_server=retries > 0 or replayed_after_401,
+                    may_have_reached_server=reached or replayed_after_401,
                 )
             headers = dict(base_headers)
             if json is not None:
                 headers["Content-Type"] = "application/json"
-            if retries:
-                headers["X-Retry-Count"] = str(retries)
+            if attempts:
+                headers["X-Retry-Count"] = str(attempts)
             retry_after: float | None = None
-            token: str | None = None
             try:
                 token = self.auth.current() or await self.auth.get(remaining)
-                headers["Authorization"] = "Bearer " + token
-                attempt = retries + 1 + replayed_after_401
+                headers["Authorization"] = RedactedStr("Bearer " + token.reveal())
+                attempt = attempts + 1 + replayed_after_401
                 response = await self._attempt(
                     method, url, params, json, headers, options.timeout, remaining, attempt
                 )
             except APIConnectionError as err:
                 error: RealtoError = err
+                reached = reached or err.may_have_reached_server
                 may_retry = idempotent or not err.may_have_reached_server
             else:
+                reached = True
                 status = response.status
-                self._log(response, retries, started)
+                self._log(response, attempts, started)
                 if 200 <= status < 300:
-                    return attrs.evolve(response, elapsed=clock.monotonic() - started, retries=retries)
+                    if not expect_json or status == 204:
+                        return self._finished(response, started, attempts)
+                    try:
+                        response.json()
+                        return self._finished(response, started, attempts)
+                    except ResponseValidationError as unreadable:
+                        if not idempotent:
+                            raise ResponseValidationError(
+                                f"{unreadable} -- the {method} itself succeeded (HTTP {status}), so what "
+                                "it asked for was probably done: check before sending it again",
+                                path=unreadable.path,
+                                body=unreadable.body,
+                                request_id=unreadable.request_id,
+                            ) from None
+                        error = unreadable
+                    may_retry = True
+                    if retries >= policy.max_retries:
+                        raise error
+                    delay = policy.backoff(retries + 1)
+                    if deadline is not None and clock.monotonic() + delay >= deadline:
+                        raise error
+                    retries += 1
+                    await self._before_retry(options, method, url, retries + rate_limit_waits, delay, error)
+                    continue
                 if status == 401 and not replayed_after_401 and self.auth.invalidate(token):
                     replayed_after_401 = True
                     logger.info("%s %s: 401, fetching a new token and replaying once", method, url)
@@ -201,6 +240,18 @@ class Transport(SessionOwner):
                     response.body,
                     retry_after,
                 )
+                if (
+                    status == 429
+                    and retry_after is not None
+                    and policy.retries_status(429)
+                    and rate_limit_waits < policy.max_rate_limit_waits
+                    and (deadline is None or clock.monotonic() + retry_after < deadline)
+                ):
+                    rate_limit_waits += 1
+                    await self._before_retry(
+                        options, method, url, retries + rate_limit_waits, retry_after, error
+                    )
+                    continue
                 may_retry = idempotent and policy.retries_status(status)
             if not may_retry or retries >= policy.max_retries:
                 raise error
@@ -209,20 +260,22 @@ class Transport(SessionOwner):
                 logger.info("%s %s: a retry in %.2fs would pass the deadline; giving up", method, url, delay)
                 raise error
             retries += 1
-            logger.info(
-                "%s %s: retry %d in %.2fs after %s",
-                method,
-                url,
-                retries,
-                delay,
-                type(error).__name__,
-            )
-            record_retry(retries, delay, error)
-            if options.on_retry is not None:
-                outcome = options.on_retry(RetryEvent(attempt=retries, delay=delay, error=error))
-                if inspect.isawaitable(outcome):
-                    await outcome
-            await clock.sleep(delay)
+            await self._before_retry(options, method, url, retries + rate_limit_waits, delay, error)
+
+    def _finished(self, response: Response, started: float, retries: int) -> Response:
+        """The answer with the call's elapsed seconds and retry count (its decoded body kept)."""
+        return attrs.evolve(response, elapsed=self.clock.monotonic() - started, retries=retries)
+
+    async def _before_retry(
+        self, options: RequestOptions, method: str, url: str, attempt: int, delay: float, error: RealtoError
+    ) -> None:
+        logger.info("%s %s: retry %d in %.2fs after %s", method, url, attempt, delay, type(error).__name__)
+        record_retry(attempt, delay, error)
+        if options.on_retry is not None:
+            outcome = options.on_retry(RetryEvent(attempt=attempt, delay=delay, error=error))
+            if inspect.isawaitable(outcome):
+                await outcome
+        await self.clock.sleep(delay)
 
     def _log(self, response: Response, retries: int, started: float) -> None:
         if logger.isEnabledFor(logging.DEBUG):

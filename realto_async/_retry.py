@@ -9,7 +9,7 @@ from typing import Any
 
 import attrs
 
-from ._errors import RealtoError
+from ._errors import ConfigurationError, RealtoError
 
 __all__ = ["RetryEvent", "RetryHook", "RetryPolicy", "parse_retry_after"]
 
@@ -33,8 +33,8 @@ RetryHook = Callable[[RetryEvent], Awaitable[None] | None]
 
 
 def _check_non_negative(instance: object, attribute: attrs.Attribute[Any], value: float) -> None:
-    if value < 0:
-        raise ValueError(f"RetryPolicy.{attribute.name} must be >= 0, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < float("inf"):
+        raise ConfigurationError(f"RetryPolicy.{attribute.name} must be a finite number >= 0, got {value!r}")
 
 
 @attrs.define(frozen=True, slots=True)
@@ -44,6 +44,10 @@ class RetryPolicy:
     Backoff is exponential with full jitter: the n-th retry waits a random time in
     ``[0, min(max_delay, initial_delay * multiplier ** (n - 1))]``. A ``Retry-After`` the
     server sends replaces the computed delay when it fits the call's deadline.
+
+    ``max_retries`` bounds the retries after errors (5xx, dropped connections, unreadable
+    answers to reads). A 429 whose ``Retry-After`` fits the call's deadline is waited out
+    without using that budget, at most ``max_rate_limit_waits`` times per call.
     """
 
     max_retries: int = attrs.field(default=2, validator=_check_non_negative)
@@ -52,6 +56,7 @@ class RetryPolicy:
     multiplier: float = attrs.field(default=2.0, validator=_check_non_negative)
     retry_statuses: frozenset[int] = frozenset({408, 425, 429, 500, 502, 503, 504})
     respect_retry_after: bool = True
+    max_rate_limit_waits: int = attrs.field(default=10, validator=_check_non_negative)
 
     def backoff(self, retry_number: int, rng: Callable[[], float] = random.random) -> float:
         """Seconds to wait before retry ``retry_number`` (1-based), with full jitter."""

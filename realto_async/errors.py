@@ -21,13 +21,16 @@ from ._errors import (
     PermissionDeniedError,
     RateLimitError,
     RealtoError,
+    ResponseTooLargeError,
     ResponseValidationError,
     TokenEndpointUnreachableError,
+    TokenTimeoutError,
     UnprocessableEntityError,
 )
-from ._outcome import CommandOutcomeUnknownError
+from ._outcome import CommandOutcomeAmbiguousError, CommandOutcomeUnknownError
 
 __all__ = [
+    "CommandOutcomeAmbiguousError",
     "CommandOutcomeUnknownError",
     "CooldownActiveError",
     "OnboardingFailedError",
@@ -49,7 +52,9 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "RealtoError",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "TokenEndpointUnreachableError",
+    "TokenTimeoutError",
     "UnprocessableEntityError",
 ]

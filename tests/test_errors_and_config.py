@@ -182,7 +182,7 @@ def test_bad_settings_raise_configuration_error(kwargs: dict[str, object], messa
 
 
 def test_timeout_forms() -> None:
-    assert Timeout.coerce(5) == Timeout(connect=5, read=5, total=5)
+    assert Timeout.coerce(5) == Timeout(connect=5, read=5, total=5, pool=5)
     assert Timeout.coerce(300) == Timeout(connect=10, read=60, total=300)
     custom = Timeout(connect=1, read=2, total=None)
     assert Timeout.coerce(custom) is custom
