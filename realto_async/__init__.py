@@ -3,7 +3,9 @@
 from ._client import AsyncRealtoClient
 from ._clock import Clock, SystemClock
 from ._config import ClientConfig, Timeout
+from ._hooks import RequestEvent, ResponseEvent
 from ._pagination import AsyncPaginator, Page
+from ._raw_response import RawResponse
 from ._retry import RetryEvent, RetryPolicy
 from ._types import NOT_GIVEN
 from ._version import __version__
@@ -19,6 +21,7 @@ from .errors import (
     ConflictError,
     CooldownActiveError,
     ErrorDetail,
+    EventHookError,
     EventLoopMismatchError,
     InternalServerError,
     InvalidArgumentError,
@@ -174,4 +177,8 @@ __all__ = [
     "UnprocessableEntityError",
     "User",
     "__version__",
+    "EventHookError",
+    "RawResponse",
+    "RequestEvent",
+    "ResponseEvent",
 ]

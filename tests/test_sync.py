@@ -280,7 +280,7 @@ def test_the_staleness_check_fails_when_a_resource_changes(
             )
         return source
 
-    monkeypatch.setattr(_codegen.inspect, "getsource", changed_source)
+    monkeypatch.setattr(inspect, "getsource", changed_source)
     assert _codegen.main(["--check"]) == 1
     captured = capsys.readouterr()
     assert "expand: bool = False" in captured.out
