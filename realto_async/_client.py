@@ -321,7 +321,9 @@ class AsyncRealtoClient:
         verb, checked_path, query = check_request(method, path, params, cast_to)
         body = NOT_GIVEN if json is None else json
         response = await self._send(verb, checked_path, params=query, body=body)
-        return decode_as(response, cast_to)
+        result = decode_as(response, cast_to)
+        remember_response(result, response.info())
+        return result
 
     # ------------------------------------------------------------ used by resources
 
