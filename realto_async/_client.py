@@ -13,7 +13,16 @@ import attrs
 from ._attempt import SendAttempt
 from ._call_options import CallOptions, current_call_options, per_call_options
 from ._clock import Clock
-from ._config import ClientConfig, Timeout, TokenSource, resolve_config
+from ._config import (
+    ClientConfig,
+    ProxySetting,
+    Secret,
+    SslSetting,
+    Timeout,
+    TokenSource,
+    as_secret,
+    resolve_config,
+)
 from ._convert import structure, structure_list
 from ._errors import ConfigurationError, InvalidArgumentError
 from ._hooks import EventHooks, check_event_hooks
@@ -26,6 +35,7 @@ from ._request import check_request, decode_as
 from ._retry import RetryHook, RetryPolicy
 from ._types import NOT_GIVEN, Omittable
 from ._validate import check_max_items, check_page_size
+from .resources._base import expose_namespaces
 from .resources.charge_sessions import ChargeSessions
 from .resources.collectives import Collectives
 from .resources.commands import Commands
@@ -80,6 +90,11 @@ class AsyncRealtoClient:
 
     The aiohttp session is created on first use inside the running event loop and is bound
     to it. A ``session`` you pass is used as is and never closed by the client.
+
+    Networks: ``proxy`` is a proxy URL, ``False`` for none, or ``None`` (the default) to follow
+    ``HTTP_PROXY`` / ``HTTPS_PROXY`` / ``NO_PROXY``; ``ssl`` is an ``ssl.SSLContext``, a CA bundle
+    path, or ``False`` to skip certificate checks. An answer larger than ``max_response_bytes``
+    (default 64 MiB) raises :class:`ResponseTooLargeError` without being read in full.
     """
 
     entities: Entities
@@ -109,9 +124,15 @@ class AsyncRealtoClient:
         default_headers: Mapping[str, str] | None = None,
         on_retry: RetryHook | None = None,
         clock: Clock | None = None,
+        proxy: ProxySetting = None,
+        ssl: SslSetting = None,
+        max_response_bytes: int | None = None,
         event_hooks: EventHooks | None = None,
         transport: SendAttempt | None = None,
     ) -> None:
+        # Held redacted from here on: error reporters that capture locals show only '****'.
+        client_secret = as_secret(client_secret)  # type: ignore[assignment]
+        token = Secret(token) if isinstance(token, str) else token  # type: ignore[assignment]
         config = resolve_config(
             client_id=client_id,
             client_secret=client_secret,
@@ -124,6 +145,9 @@ class AsyncRealtoClient:
             retry=retry,
             connector_limit=connector_limit,
             default_headers=default_headers,
+            proxy=proxy,
+            ssl=ssl,
+            max_response_bytes=max_response_bytes,
         )
         if session is not None and not isinstance(session, aiohttp.ClientSession):
             raise ConfigurationError(
@@ -258,7 +282,7 @@ class AsyncRealtoClient:
     def __repr__(self) -> str:
         config = self._transport.config
         if config.token is not None:
-            auth = "static token" if isinstance(config.token, str) else "token callable"
+            auth = "static token" if isinstance(config.token, Secret) else "token callable"
         else:
             auth = f"client_id={config.client_id!r}"
         view = ", view" if self._is_view else ""
@@ -416,3 +440,6 @@ class AsyncRealtoClient:
             return parse_page(response, model, fetch)
 
         return AsyncPaginator(fetch, continuation_token=continuation_token, max_items=limit)
+
+
+expose_namespaces(AsyncRealtoClient)

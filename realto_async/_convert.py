@@ -125,6 +125,8 @@ def _parse_iso_fallback(text: str) -> datetime:
         sign = -1 if zone[0] == "-" else 1
         digits = zone[1:].replace(":", "")
         minutes = int(digits[:2]) * 60 + (int(digits[2:4]) if len(digits) > 2 else 0)
+        if minutes >= 24 * 60 or int(digits[2:4] or 0) >= 60:
+            raise FieldError("a UTC offset from -23:59 to +23:59", text)
         tz = timezone(sign * timedelta(minutes=minutes))
     micro = int((fraction or "0")[:6].ljust(6, "0"))
     try:

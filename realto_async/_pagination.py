@@ -7,13 +7,14 @@ from typing import Any, Generic, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 from ._convert import structure_list
-from ._errors import PaginationError, RealtoError, ResponseValidationError
+from ._errors import InvalidArgumentError, PaginationError, RealtoError, ResponseValidationError
 from ._http import Response, ResponseInfo
 
 __all__ = ["AsyncPaginator", "Page"]
 
 T = TypeVar("T")
 PageFetcher = Callable[[str | None], Awaitable["Page[T]"]]
+DEFAULT_MAX_EMPTY_PAGES = 100
 
 
 class Page(Generic[T]):
@@ -79,7 +80,8 @@ def parse_page(response: Response, model: type[T], fetch: PageFetcher[T] | None)
             path="data",
             request_id=response.request_id,
         )
-    data = structure_list(payload["data"], model, path="data")
+    # {"data": null} is an empty page (some servers say "nothing" that way).
+    data = [] if payload["data"] is None else structure_list(payload["data"], model, path="data")
     meta = payload.get("meta")
     links = payload.get("links")
     meta = meta if isinstance(meta, Mapping) else {}
@@ -108,9 +110,10 @@ def parse_page(response: Response, model: type[T], fetch: PageFetcher[T] | None)
 class AsyncPaginator(Generic[T]):
     """A listing. ``await`` it for the first :class:`Page`; ``async for`` it for every item.
 
-    Memory stays one page deep. The same continuation token twice raises
-    :class:`PaginationError` instead of looping; an error during iteration carries
-    ``continuation_token`` to resume from with ``continuation_token=``.
+    Memory stays one page deep. The same continuation token twice, or more than
+    ``max_empty_pages`` empty pages in a row that each point to another page, raise
+    :class:`PaginationError` (carrying the token) instead of looping; an error during iteration
+    carries ``continuation_token`` to resume from with ``continuation_token=``.
     """
 
     def __init__(
@@ -119,10 +122,19 @@ class AsyncPaginator(Generic[T]):
         *,
         continuation_token: str | None = None,
         max_items: int | None = None,
+        max_empty_pages: int = DEFAULT_MAX_EMPTY_PAGES,
     ) -> None:
+        if isinstance(max_empty_pages, bool) or not isinstance(max_empty_pages, int) or max_empty_pages < 1:
+            raise InvalidArgumentError(f"max_empty_pages must be an int >= 1, got {max_empty_pages!r}")
         self._fetch = fetch
         self._start_token = continuation_token
         self._max_items = max_items
+        self._max_empty_pages = max_empty_pages
+
+    @property
+    def max_empty_pages(self) -> int:
+        """How many empty pages in a row (each with a next token) are followed before giving up."""
+        return self._max_empty_pages
 
     @property
     def max_items(self) -> int | None:
@@ -148,10 +160,12 @@ class AsyncPaginator(Generic[T]):
         """Every page in order, until the server gives no continuation token."""
         token = self._start_token
         seen: set[str] = {token} if token is not None else set()
+        empty_in_a_row = 0
         while True:
             page = await self._fetch_marked(token)
             yield page
             token = page.continuation_token
+            empty_in_a_row = empty_in_a_row + 1 if not page.data else 0
             # Not holding the page while the next one is awaited lets its models die young,
             # before the garbage collector promotes them (which makes full collections frequent
             # when many listings run at once).
@@ -164,6 +178,14 @@ class AsyncPaginator(Generic[T]):
                     "looping forever (please report this)"
                 )
             seen.add(token)
+            if empty_in_a_row >= self._max_empty_pages:
+                error = PaginationError(
+                    f"the server sent {empty_in_a_row} empty pages in a row, each pointing to another; "
+                    "stopping instead of looping (raise max_empty_pages= if that is expected)"
+                )
+                error.continuation_token = token
+                error._resume_known = True
+                raise error
 
     async def __aiter__(self) -> AsyncIterator[T]:
         remaining = self._max_items

@@ -5,15 +5,30 @@ from __future__ import annotations
 import enum
 import functools
 import logging
+import math
 import re
 import uuid
-from datetime import datetime, timedelta
-from typing import TypeVar
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from typing import Any, TypeVar
 
 from ._convert import format_datetime
 from ._errors import InvalidArgumentError
+from ._json import find_unencodable
 
-__all__ = ["check_enum", "check_page_size", "check_time_range", "check_uuid", "format_time", "time_frame"]
+__all__ = [
+    "check_callable",
+    "check_enum",
+    "check_json",
+    "check_name_segment",
+    "check_number",
+    "check_optional_str",
+    "check_page_size",
+    "check_time_range",
+    "check_uuid",
+    "format_time",
+    "time_frame",
+]
 
 logger = logging.getLogger("realto")
 E = TypeVar("E", bound=enum.Enum)
@@ -56,8 +71,12 @@ def check_time_range(start: object, end: object | None) -> tuple[str, str | None
     if end is None:
         return start_text, None
     end_text = format_time(end, "end")
-    if isinstance(start, datetime) and isinstance(end, datetime) and end < start:
-        raise InvalidArgumentError(f"end ({end.isoformat()}) is before start ({start.isoformat()})")
+    # As instants: two times of one zone compare by wall clock in Python, wrong across a DST fold.
+    if isinstance(start, datetime) and isinstance(end, datetime) and _instant(end) < _instant(start):
+        raise InvalidArgumentError(
+            f"end ({end_text}) is before start ({start_text}) as instants: swap them, or check their "
+            "time zones"
+        )
     return start_text, end_text
 
 
@@ -110,10 +129,70 @@ def check_max_items(value: object) -> int | None:
     return value
 
 
+def _instant(value: datetime) -> datetime:
+    return value.astimezone(timezone.utc)
+
+
 def seconds(value: object, name: str) -> float:
-    """A duration given as seconds or a timedelta, in seconds."""
+    """A duration given as seconds or a timedelta, in seconds (finite, >= 0)."""
     if isinstance(value, timedelta):
         value = value.total_seconds()
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        raise InvalidArgumentError(f"{name} must be seconds (>= 0) or a timedelta, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < math.inf:
+        raise InvalidArgumentError(
+            f"{name} must be a finite number of seconds >= 0 or a timedelta, got {value!r}"
+        )
     return float(value)
+
+
+def check_number(value: object, name: str, *, minimum: float | None = None, unit: str = "") -> float:
+    """A finite int or float (not a bool), at least ``minimum`` when given."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise InvalidArgumentError(f"{name} must be a finite number{unit}, got {value!r}")
+    if minimum is not None and value < minimum:
+        raise InvalidArgumentError(f"{name} must be >= {minimum:g}{unit}, got {value!r}")
+    return value
+
+
+def check_optional_str(value: object, name: str, *, non_empty: bool = True) -> str | None:
+    """None, or a str (non-empty unless said otherwise)."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidArgumentError(f"{name} must be a str, got {type(value).__name__}")
+    if non_empty and not value.strip():
+        raise InvalidArgumentError(f"{name} must not be empty")
+    return value
+
+
+def check_callable(value: object, name: str) -> Callable[..., Any] | None:
+    """None or a callable."""
+    if value is not None and not callable(value):
+        raise InvalidArgumentError(f"{name} must be a callable (or None), got {type(value).__name__}")
+    return value
+
+
+def check_json(value: object, name: str) -> Any:
+    """A free-form JSON value (dicts with str keys, lists, str, int, finite float, bool, None)."""
+    problem = find_unencodable(value, name)
+    if problem is not None:
+        raise InvalidArgumentError(
+            f"{problem}; {name} must hold only dicts with str keys, lists, str, int, finite float, "
+            "bool and None"
+        )
+    return value
+
+
+# A name used as one path segment (a feature or disaggregator name): letters, digits, '_' and '-'.
+# Anything else ('/', '?', '#', '%', '.', spaces, control characters) could change the URL, so it
+# is refused rather than sent.
+_NAME_SEGMENT = re.compile(r"[A-Za-z0-9_-]{1,200}")
+
+
+def check_name_segment(value: object, name: str) -> str:
+    """A name that goes into the path as one segment: ``[A-Za-z0-9_-]``, 1 to 200 characters."""
+    if not isinstance(value, str) or not _NAME_SEGMENT.fullmatch(value):
+        raise InvalidArgumentError(
+            f"{name} must be a name of letters, digits, '_' and '-' (it becomes part of the URL), "
+            f"got {value!r}"
+        )
+    return value

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from ._clock import Clock
 from ._errors import OperationTimeoutError
-from ._validate import seconds
+from ._validate import check_callable, seconds
 
 __all__ = ["UpdateHook", "poll_until_final"]
 
@@ -39,8 +39,7 @@ async def poll_until_final(
     interval = seconds(poll_interval, "poll_interval")
     if interval <= 0:
         interval = 0.1
-    if on_update is not None and not callable(on_update):
-        raise TypeError("on_update must be a callable taking the polled object")
+    check_callable(on_update, "on_update")
     deadline = clock.monotonic() + limit
     previous: str | None = None
     polls = 0

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import os
+import sys
 import threading
 import weakref
 from collections.abc import Awaitable, Callable
@@ -13,6 +15,7 @@ from typing import Any, ParamSpec, TypeVar
 from realto_async import AsyncPaginator, AsyncRealtoClient, Page
 from realto_async._raw_response import RawResponse
 from realto_async.errors import ConfigurationError
+from realto_async.resources._base import expose_namespaces
 
 from ._pagination import SyncPage, SyncPaginator
 from ._runner import LoopThread
@@ -41,11 +44,15 @@ class SyncClientBase:
 
     _runner: LoopThread
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        expose_namespaces(cls)  # create_autospec(RealtoClient) sees client.entities and the rest
+
     def __init__(self, options: dict[str, Any]) -> None:
         if options.get("session") is not None:
             raise ConfigurationError(
                 "the blocking client runs its own event loop, so it cannot use an aiohttp session "
-                "made elsewhere; leave session= out (connector_limit= sizes its pool)"
+                "made elsewhere; leave session= out (connector_limit=, proxy= and ssl= shape its pool)"
             )
         self._options = options
         self._holder = {"client": AsyncRealtoClient(**options)}  # settings are checked here, at once
@@ -103,10 +110,32 @@ class SyncClientBase:
         self.close()
 
 
+def _async_twin(name: str) -> type | None:
+    """The realto_async resource class a blocking namespace mirrors (they share names)."""
+    for module_name, module in list(sys.modules.items()):
+        if module_name.startswith("realto_async.resources.") and module is not None:
+            found = getattr(module, name, None)
+            if isinstance(found, type):
+                return found
+    return None
+
+
+def _sync_child(owner: type, attribute: str) -> type | None:
+    twin = _async_twin(owner.__name__)
+    hint = None if twin is None else inspect.get_annotations(twin).get(attribute)
+    found = sys.modules[owner.__module__].__dict__.get(hint) if isinstance(hint, str) else None
+    return found if isinstance(found, type) else None
+
+
+# No __slots__ on the base: every namespace then has a __dict__, so that
+# mock.patch.object(client.entities, "retrieve") works on a real client.
 class SyncResource:
     """A namespace of blocking calls; it finds its async twin on the client each time."""
 
-    __slots__ = ("_owner", "_path")
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        children = [name for name in cls.__dict__.get("__slots__", ()) if not name.startswith("_")]
+        expose_namespaces(cls, {name: functools.partial(_sync_child, cls, name) for name in children})
 
     def __init__(self, owner: SyncClientBase, path: tuple[str, ...]) -> None:
         self._owner = owner

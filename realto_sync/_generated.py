@@ -100,7 +100,7 @@ from realto_async import (
 )
 from realto_async._attempt import SendAttempt
 from realto_async._client import T
-from realto_async._config import TokenSource
+from realto_async._config import ProxySetting, SslSetting, TokenSource
 from realto_async._hooks import EventHooks
 from realto_async._retry import RetryHook
 from realto_async._types import Omittable
@@ -1352,8 +1352,8 @@ class QuantitySetting(SyncResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Quantity:
-        """Set it: ``PUT /v1/entities/{entityId}/<setting>``; ``unit`` defaults to the setting's own.
-        Inferred endpoint.
+        """Set it: ``PUT /v1/entities/{entityId}/<setting>``; ``value`` is finite and >= 0, ``unit``
+        defaults to the setting's own (kWh, kW or m2). Inferred endpoint.
         """
         return self._run(
             self._target().update,
@@ -1447,7 +1447,7 @@ class Disaggregators(SyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> Disaggregator:
         """Switch one: ``PUT /v1/entities/{entityId}/disaggregators/{disaggregatorType}``.
-        Inferred endpoint.
+        Inferred endpoint. ``type`` is one path segment: letters, digits, ``_`` and ``-`` only.
         """
         return self._run(
             self._target().update,
@@ -1495,7 +1495,11 @@ class Features(SyncResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Feature:
-        """Switch a feature: ``PUT /v1/entities/{entityId}/features/{featureName}``. Inferred endpoint."""
+        """Switch a feature: ``PUT /v1/entities/{entityId}/features/{featureName}``. Inferred endpoint.
+
+        ``name`` (e.g. ``"CaptureChargeSessions"``) is one path segment: letters, digits, ``_`` and
+        ``-`` only; anything else raises :class:`InvalidArgumentError` before any request.
+        """
         return self._run(
             self._target().update,
             entity_id,
@@ -1544,7 +1548,10 @@ class Locations(SyncResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Location:
-        """Save a place: ``POST /v1/entities/{entityId}/locations``. Inferred endpoint."""
+        """Save a place: ``POST /v1/entities/{entityId}/locations``. Inferred endpoint.
+
+        ``latitude`` and ``longitude`` in degrees (WGS84), ``radius`` in metres (finite, >= 0).
+        """
         return self._run(
             self._target().create,
             entity_id,
@@ -1703,6 +1710,11 @@ class RealtoClient(SyncClientBase):
 
     The aiohttp session is created on first use inside the running event loop and is bound
     to it. A ``session`` you pass is used as is and never closed by the client.
+
+    Networks: ``proxy`` is a proxy URL, ``False`` for none, or ``None`` (the default) to follow
+    ``HTTP_PROXY`` / ``HTTPS_PROXY`` / ``NO_PROXY``; ``ssl`` is an ``ssl.SSLContext``, a CA bundle
+    path, or ``False`` to skip certificate checks. An answer larger than ``max_response_bytes``
+    (default 64 MiB) raises :class:`ResponseTooLargeError` without being read in full.
     """
 
     entities: Entities
@@ -1732,6 +1744,9 @@ class RealtoClient(SyncClientBase):
         default_headers: Mapping[str, str] | None = None,
         on_retry: RetryHook | None = None,
         clock: Clock | None = None,
+        proxy: ProxySetting = None,
+        ssl: SslSetting = None,
+        max_response_bytes: int | None = None,
         event_hooks: EventHooks | None = None,
         transport: SendAttempt | None = None,
     ) -> None:
@@ -1751,6 +1766,9 @@ class RealtoClient(SyncClientBase):
                 "default_headers": default_headers,
                 "on_retry": on_retry,
                 "clock": clock,
+                "proxy": proxy,
+                "ssl": ssl,
+                "max_response_bytes": max_response_bytes,
                 "event_hooks": event_hooks,
                 "transport": transport,
             }

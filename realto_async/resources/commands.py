@@ -6,6 +6,7 @@ sent twice by the SDK: a lost answer raises CommandOutcomeUnknownError (see ``re
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -19,9 +20,12 @@ from .._errors import (
     CooldownActiveError,
     InternalServerError,
     InvalidArgumentError,
+    ResponseValidationError,
+    wait_from_text,
 )
 from .._outcome import CommandOutcomeUnknownError
 from .._pagination import AsyncPaginator
+from .._retry import parse_retry_after
 from .._validate import check_enum, check_uuid, format_time, time_frame
 from .._wait import UpdateHook, poll_until_final
 from ..models.commands import Command, CommandBatch, ScheduledCommand
@@ -38,8 +42,11 @@ def _command_body(kind: CommandType | str, value: str | int | None) -> dict[str,
         if isinstance(value, bool) or not isinstance(value, (str, int)):
             raise InvalidArgumentError(f"value must be a str or an int, got {type(value).__name__}")
         value = str(value)
-    if command_type == "LimitFeedIn" and value is None:
-        raise InvalidArgumentError("LimitFeedIn needs value=: the feed-in limit in W")
+    if command_type == "LimitFeedIn":
+        if value is None:
+            raise InvalidArgumentError("LimitFeedIn needs value=: the feed-in limit in W")
+        if not value.strip().isdigit():
+            raise InvalidArgumentError(f"LimitFeedIn's value must be a whole number of W >= 0, got {value!r}")
     return {"type": command_type, "value": value} if value is not None else {"type": command_type}
 
 
@@ -90,12 +97,12 @@ class Commands(Resource):
             )
         except ConflictError as err:
             raise _cooldown(err) from err
-        except (APIConnectionError, InternalServerError) as err:
+        except (APIConnectionError, InternalServerError, ResponseValidationError) as err:
             if isinstance(err, APIConnectionError) and not err.may_have_reached_server:
                 raise
             raise CommandOutcomeUnknownError(
-                f"{body['type']} for entity {entity} was sent at {sent_at.isoformat()} but no answer "
-                f"came back ({type_name(err)}); it may have been created. Call "
+                f"{body['type']} for entity {entity} was sent at {sent_at.isoformat()} but no usable "
+                f"answer came back ({type_name(err)}); it may have been created. Call "
                 "'await err.reconcile(client)' before sending it again",
                 entity_id=entity,
                 command_type=body["type"],
@@ -254,8 +261,12 @@ def type_name(err: BaseException) -> str:
 
 
 def _cooldown(err: ConflictError) -> CooldownActiveError:
+    retry_after = parse_retry_after(err.headers.get("Retry-After"), time.time())
+    if retry_after is None:
+        retry_after = wait_from_text(" ".join(str(detail) for detail in err.errors) or err.body)
     return CooldownActiveError(
         str(err),
+        retry_after=retry_after,
         status_code=err.status_code,
         method=err.method,
         url=err.url,

@@ -12,10 +12,10 @@ from .._dialects import entity_type_for
 from .._errors import InvalidArgumentError
 from .._pagination import AsyncPaginator
 from .._types import NOT_GIVEN, Omittable
-from .._validate import check_enum, check_uuid
+from .._validate import check_enum, check_json, check_uuid
 from ..models.entities import Entity
 from ..models.enums import EntityType
-from ._base import Resource
+from ._base import Resource, expose_namespaces
 from .permissions import EntityPermissions
 
 if TYPE_CHECKING:
@@ -28,6 +28,7 @@ class Entities(Resource):
     """The connected devices this principal can see; ``permissions`` manages who may use them."""
 
     __slots__ = ("permissions",)
+    permissions: EntityPermissions
 
     def __init__(self, client: AsyncRealtoClient) -> None:
         super().__init__(client)
@@ -98,7 +99,10 @@ class Entities(Resource):
                 raise InvalidArgumentError(f"name must be a str, got {type(name).__name__}")
             body["name"] = name
         if properties is not NOT_GIVEN:
-            body["properties"] = properties
+            body["properties"] = check_json(properties, "properties")
         if not body:
             raise InvalidArgumentError("nothing to update: pass name= and/or properties=")
         return await self._client._request("PATCH", f"/v1/entities/{entity}", Entity, body=body)
+
+
+expose_namespaces(Entities)

@@ -14,11 +14,11 @@ from .._dialects import entity_type_for
 from .._errors import InvalidArgumentError, OnboardingFailedError
 from .._pagination import AsyncPaginator
 from .._types import NOT_GIVEN, Omittable
-from .._validate import check_enum, check_uuid
+from .._validate import check_enum, check_json, check_optional_str, check_uuid
 from .._wait import UpdateHook, poll_until_final
 from ..models.enums import CollectiveType, EntityType, OnboardingStatus
 from ..models.onboarding import GuidedOnboardingSession, OnboardingRequest, OnboardingType
-from ._base import Resource
+from ._base import Resource, expose_namespaces
 from ._params import drop_unset
 
 if TYPE_CHECKING:
@@ -38,7 +38,9 @@ def _either(first_name: str, first: str | None, second_name: str, second: str | 
     return value
 
 
-def _check_vin(vin: str) -> None:
+def _check_vin(vin: object) -> None:
+    if not isinstance(vin, str):
+        raise InvalidArgumentError(f"vin must be a str, got {type(vin).__name__}")
     if not VIN.fullmatch(vin):
         raise InvalidArgumentError(f"{vin!r} is not a VIN: 17 characters of A-Z (no I, O or Q) and 0-9")
 
@@ -156,11 +158,11 @@ class OnboardingEntities(Resource):
         body.update(
             collectiveId=_id(collective_id, "collective_id"),
             owner=_id(owner, "owner"),
-            track=track,
-            returnUrl=return_url,
+            track=check_optional_str(track, "track"),
+            returnUrl=check_optional_str(return_url, "return_url"),
         )
         if properties is not NOT_GIVEN:
-            body["properties"] = properties
+            body["properties"] = check_json(properties, "properties")
         return await self._client._request(
             "POST", "/v1/onboarding/entities", OnboardingRequest, body=drop_unset(body)
         )
@@ -282,7 +284,7 @@ class OnboardingCollectives(Resource):
             "tenantId": _id(tenant_id, "tenant_id"),
         }
         if properties is not NOT_GIVEN:
-            body["properties"] = properties
+            body["properties"] = check_json(properties, "properties")
         return await self._client._request(
             "POST", "/v1/onboarding/collectives", OnboardingRequest, body=drop_unset(body)
         )
@@ -380,7 +382,12 @@ class GuidedSessions(Resource):
         if vin is not None:
             _check_vin(vin)
         body = drop_unset(
-            {"manufacturer": manufacturer, "companyName": company_name, "vin": vin, "returnUrl": return_url}
+            {
+                "manufacturer": manufacturer,
+                "companyName": check_optional_str(company_name, "company_name"),
+                "vin": vin,
+                "returnUrl": check_optional_str(return_url, "return_url"),
+            }
         )
         return await self._client._request(
             "POST", "/v1/guided-onboarding-sessions", GuidedOnboardingSession, body=body
@@ -426,12 +433,19 @@ class Onboarding:
     """``client.onboarding``: ``types``, ``entities``, ``collectives``, ``guided_sessions``."""
 
     __slots__ = ("collectives", "entities", "guided_sessions", "types")
+    types: OnboardingTypes
+    entities: OnboardingEntities
+    collectives: OnboardingCollectives
+    guided_sessions: GuidedSessions
 
     def __init__(self, client: AsyncRealtoClient) -> None:
         self.types = OnboardingTypes(client)
         self.entities = OnboardingEntities(client)
         self.collectives = OnboardingCollectives(client)
         self.guided_sessions = GuidedSessions(client)
+
+
+expose_namespaces(Onboarding)
 
 
 def _id(value: str | UUID | None, name: str) -> str | None:

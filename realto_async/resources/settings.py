@@ -8,11 +8,11 @@ from uuid import UUID
 
 from .._call_options import per_call_options
 from .._config import Timeout
-from .._errors import InvalidArgumentError
-from .._validate import check_uuid
+from .._errors import InvalidArgumentError, ResponseValidationError
+from .._validate import check_json, check_name_segment, check_number, check_optional_str, check_uuid
 from ..models.common import Quantity
 from ..models.settings import Disaggregator, Feature, Location
-from ._base import Resource
+from ._base import Resource, expose_namespaces
 from ._params import drop_unset
 
 if TYPE_CHECKING:
@@ -21,21 +21,9 @@ if TYPE_CHECKING:
 __all__ = ["Settings"]
 
 
-def _number(value: object, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise InvalidArgumentError(f"{name} must be a number, got {value!r}")
-    return value
-
-
 def _flag(value: object) -> bool:
     if not isinstance(value, bool):
         raise InvalidArgumentError(f"enabled must be True or False, got {value!r}")
-    return value
-
-
-def _name(value: object, what: str) -> str:
-    if not isinstance(value, str) or not value or "/" in value or value in (".", ".."):
-        raise InvalidArgumentError(f"{what} must be a plain non-empty name, got {value!r}")
     return value
 
 
@@ -66,9 +54,13 @@ class Features(Resource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Feature:
-        """Switch a feature: ``PUT /v1/entities/{entityId}/features/{featureName}``. Inferred endpoint."""
+        """Switch a feature: ``PUT /v1/entities/{entityId}/features/{featureName}``. Inferred endpoint.
+
+        ``name`` (e.g. ``"CaptureChargeSessions"``) is one path segment: letters, digits, ``_`` and
+        ``-`` only; anything else raises :class:`InvalidArgumentError` before any request.
+        """
         entity = check_uuid(entity_id, "entity_id")
-        feature = _name(name, "name")
+        feature = check_name_segment(name, "name")
         return await self._client._request(
             "PUT", f"/v1/entities/{entity}/features/{feature}", Feature, body={"enabled": _flag(enabled)}
         )
@@ -103,11 +95,14 @@ class Locations(Resource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Location:
-        """Save a place: ``POST /v1/entities/{entityId}/locations``. Inferred endpoint."""
+        """Save a place: ``POST /v1/entities/{entityId}/locations``. Inferred endpoint.
+
+        ``latitude`` and ``longitude`` in degrees (WGS84), ``radius`` in metres (finite, >= 0).
+        """
         entity = check_uuid(entity_id, "entity_id")
-        if not isinstance(label, str) or not label:
+        if not isinstance(label, str) or not label.strip():
             raise InvalidArgumentError("label must be a non-empty str")
-        lat, lon = _number(latitude, "latitude"), _number(longitude, "longitude")
+        lat, lon = check_number(latitude, "latitude"), check_number(longitude, "longitude")
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
             raise InvalidArgumentError(
                 f"({lat}, {lon}) is not a position: latitude is -90..90, longitude -180..180"
@@ -117,7 +112,7 @@ class Locations(Resource):
                 "label": label,
                 "latitude": lat,
                 "longitude": lon,
-                "radius": None if radius is None else _number(radius, "radius"),
+                "radius": None if radius is None else check_number(radius, "radius", minimum=0, unit=" m"),
             }
         )
         return await self._client._request("POST", f"/v1/entities/{entity}/locations", Location, body=body)
@@ -172,10 +167,13 @@ class QuantitySetting(Resource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Quantity:
-        """Set it: ``PUT /v1/entities/{entityId}/<setting>``; ``unit`` defaults to the setting's own.
-        Inferred endpoint."""
+        """Set it: ``PUT /v1/entities/{entityId}/<setting>``; ``value`` is finite and >= 0, ``unit``
+        defaults to the setting's own (kWh, kW or m2). Inferred endpoint."""
         entity = check_uuid(entity_id, "entity_id")
-        body = {"unit": unit or self._unit, "value": _number(value, "value")}
+        body = {
+            "unit": check_optional_str(unit, "unit") or self._unit,
+            "value": check_number(value, "value", minimum=0),
+        }
         return await self._client._request("PUT", f"/v1/entities/{entity}/{self._path}", Quantity, body=body)
 
 
@@ -207,9 +205,9 @@ class Disaggregators(Resource):
         extra_query: Mapping[str, str] | None = None,
     ) -> Disaggregator:
         """Switch one: ``PUT /v1/entities/{entityId}/disaggregators/{disaggregatorType}``.
-        Inferred endpoint."""
+        Inferred endpoint. ``type`` is one path segment: letters, digits, ``_`` and ``-`` only."""
         entity = check_uuid(entity_id, "entity_id")
-        kind = _name(type, "type")
+        kind = check_name_segment(type, "type")
         return await self._client._request(
             "PUT",
             f"/v1/entities/{entity}/disaggregators/{kind}",
@@ -234,8 +232,6 @@ class CustomProperties(Resource):
         entity = check_uuid(entity_id, "entity_id")
         found = await self._client._request_json("GET", f"/v1/entities/{entity}/properties")
         if not isinstance(found, dict):
-            from .._errors import ResponseValidationError
-
             raise ResponseValidationError("custom properties should be a JSON object", model="properties")
         return found
 
@@ -253,6 +249,7 @@ class CustomProperties(Resource):
         entity = check_uuid(entity_id, "entity_id")
         if not isinstance(properties, dict):
             raise InvalidArgumentError(f"properties must be a dict, got {type(properties).__name__}")
+        check_json(properties, "properties")
         found = await self._client._request_json("PUT", f"/v1/entities/{entity}/properties", body=properties)
         return found if isinstance(found, dict) else properties
 
@@ -269,6 +266,13 @@ class Settings:
         "locations",
         "nominal_power",
     )
+    features: Features
+    locations: Locations
+    battery_capacity: QuantitySetting
+    nominal_power: QuantitySetting
+    heated_area: QuantitySetting
+    disaggregators: Disaggregators
+    custom_properties: CustomProperties
 
     def __init__(self, client: AsyncRealtoClient) -> None:
         self.features = Features(client)
@@ -278,3 +282,6 @@ class Settings:
         self.heated_area = QuantitySetting(client, "heated-area", "m2")
         self.disaggregators = Disaggregators(client)
         self.custom_properties = CustomProperties(client)
+
+
+expose_namespaces(Settings)
