@@ -102,13 +102,6 @@ def _check_query(value: object) -> dict[str, str]:
     return dict(value)
 
 
-def check_call_options(timeout: object, extra_headers: object, extra_query: object) -> CallOptions | None:
-    """The options checked, or None when none was given."""
-    if timeout is None and extra_headers is None and extra_query is None:
-        return None
-    return CallOptions(_check_timeout(timeout), _check_headers(extra_headers), _check_query(extra_query))
-
-
 def per_call_options(func: F) -> F:
     """Take ``timeout=``, ``extra_headers=`` and ``extra_query=`` off a public method's call and
     make them the options of every request the call makes (see the module docstring)."""
@@ -124,10 +117,12 @@ def per_call_extras(func: F) -> F:
 def _wrap(func: F, *, takes_timeout: bool) -> F:
     def options_of(kwargs: dict[str, Any]) -> CallOptions | None:
         timeout = kwargs.pop("timeout", None) if takes_timeout else None
-        given = check_call_options(
-            timeout, kwargs.pop("extra_headers", None), kwargs.pop("extra_query", None)
-        )
-        return None if given is None else given.within(_CURRENT.get())
+        headers = kwargs.pop("extra_headers", None)
+        query = kwargs.pop("extra_query", None)
+        if timeout is None and headers is None and query is None:
+            return None
+        given = CallOptions(_check_timeout(timeout), _check_headers(headers), _check_query(query))
+        return given.within(_CURRENT.get())
 
     if inspect.iscoroutinefunction(func):
 

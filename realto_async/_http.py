@@ -25,7 +25,7 @@ from ._config import ClientConfig, RedactedStr, Timeout
 from ._error_mapping import parse_error_details, reason, snippet, status_error
 from ._errors import APIConnectionError, APITimeoutError, RealtoError, ResponseValidationError
 from ._hooks import EventHook, with_event_hooks
-from ._otel import call_span, record_retry
+from ._otel import active_tracer, call_span, record_retry
 from ._retry import RetryEvent, RetryHook, RetryPolicy, parse_retry_after
 from ._session import SessionOwner
 from ._version import __version__
@@ -139,7 +139,12 @@ class Transport(SessionOwner):
         deadline is waited out apart from that budget (``max_rate_limit_waits``), any method:
         the server did not act on it.
         """
-        with call_span(method, self.url_for(path), params) as span:
+        tracer = active_tracer()
+        if tracer is None:
+            return await self._send_with_retries(
+                method, path, options, params=params, json=json, expect_json=expect_json
+            )
+        with call_span(tracer, method, self.url_for(path), params) as span:
             response = await self._send_with_retries(
                 method, path, options, params=params, json=json, expect_json=expect_json
             )
@@ -263,8 +268,11 @@ class Transport(SessionOwner):
             await self._before_retry(options, method, url, retries + rate_limit_waits, delay, error)
 
     def _finished(self, response: Response, started: float, retries: int) -> Response:
-        """The answer with the call's elapsed seconds and retry count (its decoded body kept)."""
-        return attrs.evolve(response, elapsed=self.clock.monotonic() - started, retries=retries)
+        """The answer, told the call's elapsed seconds and retry count (set in place: the answer
+        is this call's own, and copying it would cost more than the rest of the call)."""
+        object.__setattr__(response, "elapsed", self.clock.monotonic() - started)
+        object.__setattr__(response, "retries", retries)
+        return response
 
     async def _before_retry(
         self, options: RequestOptions, method: str, url: str, attempt: int, delay: float, error: RealtoError

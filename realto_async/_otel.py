@@ -21,7 +21,7 @@ try:
 except ImportError:  # pragma: no cover - exercised only where the extra is not installed
     trace = None  # type: ignore[assignment]
 
-__all__ = ["call_span", "record_retry"]
+__all__ = ["active_tracer", "call_span", "record_retry"]
 
 TRACER_NAME = "realto"
 
@@ -55,13 +55,31 @@ def _server(url: str) -> dict[str, Any]:
     return {"server.address": parts.hostname or "", "server.port": port, "url.scheme": parts.scheme}
 
 
-@contextmanager
-def call_span(method: str, url: str, params: Mapping[str, str] | None) -> Iterator[CallSpan]:
-    """A CLIENT span named after the method around one call (every attempt of it)."""
+_cached: tuple[Any, Any] = (None, None)  # (tracer provider, our tracer from it)
+_UNKNOWN = object()
+
+
+def active_tracer() -> Any:
+    """Our tracer when OpenTelemetry is installed and a tracer provider is set; else None, so
+    that an untraced call costs one function call."""
+    global _cached
     if trace is None:
-        yield _NO_SPAN
-        return
-    tracer = trace.get_tracer(TRACER_NAME, __version__)
+        return None
+    # get_tracer_provider() reads the environment on every call while no provider is set; the
+    # module's global (when this API version has it) says so without that cost.
+    if getattr(trace, "_TRACER_PROVIDER", _UNKNOWN) is None and _cached[0] is None:
+        return None
+    provider = trace.get_tracer_provider()
+    if isinstance(provider, (trace.ProxyTracerProvider, trace.NoOpTracerProvider)):
+        return None  # no provider set: every span would be a no-op
+    if _cached[0] is not provider:
+        _cached = (provider, provider.get_tracer(TRACER_NAME, __version__))
+    return _cached[1]
+
+
+@contextmanager
+def call_span(tracer: Any, method: str, url: str, params: Mapping[str, str] | None) -> Iterator[CallSpan]:
+    """A CLIENT span named after the method around one call (every attempt of it)."""
     with tracer.start_as_current_span(
         method, kind=trace.SpanKind.CLIENT, record_exception=False, set_status_on_exception=False
     ) as span:
@@ -87,7 +105,7 @@ def call_span(method: str, url: str, params: Mapping[str, str] | None) -> Iterat
 
 def record_retry(retry: int, delay: float, error: RealtoError) -> None:
     """A ``realto.retry`` event on the current call's span: which resend, after what, how long."""
-    if trace is None:
+    if active_tracer() is None:
         return
     span = trace.get_current_span()
     if not span.is_recording():
