@@ -18,7 +18,8 @@ from __future__ import annotations
 import functools
 import inspect
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar, cast
 
@@ -27,7 +28,13 @@ import attrs
 from ._config import Timeout
 from ._errors import ConfigurationError, InvalidArgumentError
 
-__all__ = ["CallOptions", "current_call_options", "per_call_extras", "per_call_options"]
+__all__ = [
+    "CallOptions",
+    "call_options_applied",
+    "current_call_options",
+    "per_call_extras",
+    "per_call_options",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
@@ -58,6 +65,19 @@ _CURRENT: ContextVar[CallOptions | None] = ContextVar("realto_call_options", def
 def current_call_options() -> CallOptions | None:
     """The per-call options of the public call running in this context, if it was given any."""
     return _CURRENT.get()
+
+
+@contextmanager
+def call_options_applied(options: CallOptions | None) -> Iterator[None]:
+    """Make ``options`` the current call's (a listing's pages, fetched after the call returned)."""
+    if options is None:
+        yield
+        return
+    token = _CURRENT.set(options)
+    try:
+        yield
+    finally:
+        _CURRENT.reset(token)
 
 
 def _check_timeout(value: object) -> Timeout | None:

@@ -11,7 +11,7 @@ import aiohttp
 import attrs
 
 from ._attempt import SendAttempt
-from ._call_options import CallOptions, current_call_options, per_call_options
+from ._call_options import call_options_applied, current_call_options, per_call_options
 from ._clock import Clock
 from ._config import (
     ClientConfig,
@@ -280,7 +280,10 @@ class AsyncRealtoClient:
         await self.aclose()
 
     def __repr__(self) -> str:
-        config = self._transport.config
+        transport = getattr(self, "_transport", None)  # None while __init__ has not finished
+        if transport is None:
+            return "AsyncRealtoClient(<not configured>)"
+        config = transport.config
         if config.token is not None:
             auth = "static token" if isinstance(config.token, Secret) else "token callable"
         else:
@@ -358,12 +361,11 @@ class AsyncRealtoClient:
         *,
         params: Mapping[str, str] | None = None,
         body: Any = NOT_GIVEN,
-        call: CallOptions | None = None,
         expect_json: bool = True,
     ) -> Response:
         payload = None if body is NOT_GIVEN else encode_body(body)
         options = self._options
-        call = call if call is not None else current_call_options()
+        call = current_call_options()
         if call is not None:
             options = attrs.evolve(
                 options,
@@ -436,7 +438,8 @@ class AsyncRealtoClient:
 
         async def fetch(token: str | None) -> Page[T]:
             page_query = query if token is None else {**query, "continuationToken": token}
-            response = await self._send("GET", path, params=page_query, call=call)
+            with call_options_applied(call):
+                response = await self._send("GET", path, params=page_query)
             return parse_page(response, model, fetch)
 
         return AsyncPaginator(fetch, continuation_token=continuation_token, max_items=limit)

@@ -124,17 +124,22 @@ class AsyncPaginator(Generic[T]):
         max_items: int | None = None,
         max_empty_pages: int = DEFAULT_MAX_EMPTY_PAGES,
     ) -> None:
-        if isinstance(max_empty_pages, bool) or not isinstance(max_empty_pages, int) or max_empty_pages < 1:
-            raise InvalidArgumentError(f"max_empty_pages must be an int >= 1, got {max_empty_pages!r}")
         self._fetch = fetch
         self._start_token = continuation_token
         self._max_items = max_items
-        self._max_empty_pages = max_empty_pages
+        self.max_empty_pages = max_empty_pages
 
     @property
     def max_empty_pages(self) -> int:
-        """How many empty pages in a row (each with a next token) are followed before giving up."""
+        """How many empty pages in a row (each with a next token) are followed before
+        :class:`PaginationError`; settable (``listing.max_empty_pages = 500``)."""
         return self._max_empty_pages
+
+    @max_empty_pages.setter
+    def max_empty_pages(self, value: int) -> None:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise InvalidArgumentError(f"max_empty_pages must be an int >= 1, got {value!r}")
+        self._max_empty_pages = value
 
     @property
     def max_items(self) -> int | None:

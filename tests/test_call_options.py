@@ -146,3 +146,19 @@ async def test_bad_per_call_options_are_refused_before_any_request(
         with pytest.raises(InvalidArgumentError, match=named):
             await client.entities.list(**options)
         assert len(server.requests) == before
+
+
+async def _settle(outcome: Any) -> None:
+    if inspect.isawaitable(outcome):
+        await outcome
+
+
+@pytest.mark.parametrize(
+    "bad", [{"extra_headers": 5}, {"extra_query": {"a": 1}}, {"extra_headers": {"X": "\n"}}]
+)
+async def test_every_method_checks_its_per_call_options_before_anything_else(bad: dict[str, Any]) -> None:
+    async with AsyncRealtoClient(token="t", base_url="http://127.0.0.1:9/api") as client:
+        for name, method in every_call(client):
+            with pytest.raises(InvalidArgumentError, match="extra_"):
+                await _settle(method(**bad))  # no other argument: the options are refused first
+            assert client._transport._session is None, name  # nothing was sent (no session made)

@@ -51,7 +51,7 @@ def _command_body(kind: CommandType | str, value: str | int | None) -> dict[str,
 
 
 def _schedule_body(commands: Sequence[ScheduledCommand]) -> list[dict[str, Any]]:
-    if isinstance(commands, ScheduledCommand) or not commands:
+    if not isinstance(commands, (list, tuple)) or not commands:
         raise InvalidArgumentError("commands must be a non-empty list of ScheduledCommand")
     body = []
     for item in commands:
