@@ -1708,6 +1708,12 @@ class RealtoClient(SyncClientBase):
             for session in client.charge_sessions.list(entity_id, start=since):
                 ...
 
+    Every method also takes ``timeout=`` (seconds or a :class:`Timeout`: that call's whole
+    deadline; on ``wait()`` the wait itself), ``extra_headers=`` and ``extra_query=`` (str to
+    str), for that call only. ``with_raw_response`` gives each result with its HTTP answer,
+    ``request()`` calls what has no method yet, ``event_hooks=`` sees every HTTP attempt
+    (``{"request": [...], "response": [...]}``) and ``transport=`` replaces what sends one.
+
     The aiohttp session is created on first use inside the running event loop and is bound
     to it. A ``session`` you pass is used as is and never closed by the client.
 
