@@ -3,6 +3,7 @@ HTTP answer (status, headers, request id, elapsed seconds, retries) beside the p
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -113,13 +114,20 @@ async def call_raw(method: Callable[..., Any], *args: Any, **kwargs: Any) -> Raw
     with _recording() as seen:
         try:
             outcome = method(*args, **kwargs)
-            parsed = await (outcome.first_page() if isinstance(outcome, AsyncPaginator) else outcome)
+            if isinstance(outcome, AsyncPaginator):
+                outcome = outcome.first_page()
+            elif not inspect.isawaitable(outcome):
+                raise RealtoError(
+                    f"{getattr(method, '__qualname__', method)} is not an API call; "
+                    "with_raw_response wraps the namespaces' methods and request()"
+                )
+            parsed = await outcome
         except ResponseValidationError as err:
             if not seen:
                 raise
             return RawResponse(seen[-1], None, err)
-    if not seen:  # pragma: no cover - every public method sends a request
-        raise RealtoError(f"{getattr(method, '__qualname__', method)} sent no request")
+    if not seen:
+        raise RealtoError(f"{getattr(method, '__qualname__', method)} sent no request to show")
     return RawResponse(seen[-1], parsed, None)
 
 

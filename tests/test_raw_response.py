@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from realto_async import Entity, Page, RawResponse, ResponseValidationError
+from realto_async import Entity, Page, RawResponse, RealtoError, ResponseValidationError
 from realto_sync import SyncPage
 from tests.observed import observed
 
@@ -126,6 +126,10 @@ async def test_the_raw_view_refuses_what_is_not_a_call() -> None:
             _ = view._transport
         with pytest.raises(AttributeError):
             _ = view.entities.no_such_call
+        with pytest.raises(RealtoError, match="not an API call"):
+            await view.with_options(timeout=5)
+        with pytest.raises(RealtoError, match="sent no request"):
+            await view.aclose()
 
 
 def test_the_blocking_raw_view_refuses_private_names_and_names_its_client() -> None:
