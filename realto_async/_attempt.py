@@ -191,12 +191,14 @@ class AiohttpSender:
         waiter = asyncio.ensure_future(slots.acquire())
         try:
             done, _ = await asyncio.wait({waiter}, timeout=wait)
-        finally:
-            if not waiter.done():
+        except BaseException:  # cancelled while waiting: give the slot back if it was just granted
+            if waiter.done() and not waiter.cancelled():
+                slots.release()
+            else:
                 waiter.cancel()
+            raise
         if not done:
-            if not waiter.cancelled() and waiter.done() and waiter.exception() is None:
-                slots.release()  # acquired in the very moment it was given up
+            waiter.cancel()  # not granted yet, so cancelling it cannot lose a slot
             limit = self._config.connector_limit
             raise APITimeoutError(
                 f"{method} {url}: no free connection within {wait:g}s (all {limit} of connector_limit "

@@ -13,6 +13,7 @@ from types import TracebackType
 from typing import Any, ParamSpec, TypeVar
 
 from realto_async import AsyncPaginator, AsyncRealtoClient, Page
+from realto_async._config import Secret, as_secret
 from realto_async._raw_response import RawResponse
 from realto_async.errors import ConfigurationError
 from realto_async.resources._base import expose_namespaces
@@ -54,6 +55,10 @@ class SyncClientBase:
                 "the blocking client runs its own event loop, so it cannot use an aiohttp session "
                 "made elsewhere; leave session= out (connector_limit=, proxy= and ssl= shape its pool)"
             )
+        # Held redacted from here on (the options are kept to rebuild the client after a fork).
+        options["client_secret"] = as_secret(options.get("client_secret"))
+        if isinstance(options.get("token"), str):
+            options["token"] = Secret(options["token"])
         self._options = options
         self._holder = {"client": AsyncRealtoClient(**options)}  # settings are checked here, at once
         self._pid = os.getpid()

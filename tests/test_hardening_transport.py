@@ -452,3 +452,28 @@ async def test_running_out_of_time_fetching_a_token_is_a_timeout_error(
         await client.entities.retrieve(ENTITY_ID)
     assert isinstance(info.value, APITimeoutError)
     assert "token" in str(info.value)
+
+
+async def test_a_call_cancelled_while_waiting_for_the_pool_gives_no_slot_away(
+    server: ScriptedServer, make_client: MakeClient
+) -> None:
+    client = make_client(clock=None, connector_limit=1, timeout=Timeout(total=5, pool=5))
+    release = asyncio.Event()
+
+    async def held(request: web.Request) -> web.Response:
+        await release.wait()
+        return web.json_response(entity_payload())
+
+    server.on("GET", ENTITY_PATH, held)
+    first = asyncio.ensure_future(client.entities.retrieve(ENTITY_ID))
+    await asyncio.sleep(0.05)
+    waiting = [asyncio.ensure_future(client.entities.retrieve(ENTITY_ID)) for _ in range(3)]
+    await asyncio.sleep(0.05)
+    for task in waiting:
+        task.cancel()
+    release.set()
+    assert (await first).id == ENTITY_ID
+    assert all(task.cancelled() for task in waiting)
+    server.on("GET", ENTITY_PATH, entity_payload())
+    found = await asyncio.wait_for(client.entities.retrieve(ENTITY_ID), 2)  # the one slot is free again
+    assert found.id == ENTITY_ID
