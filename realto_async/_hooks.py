@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any, Literal
+from typing import Any
 
 import attrs
 
@@ -53,7 +53,7 @@ class ResponseEvent:
 
 
 EventHook = Callable[[Any], Awaitable[None] | None]
-EventHooks = Mapping[Literal["request", "response"], Sequence[EventHook]]
+EventHooks = Mapping[str, Sequence[EventHook]]  # keys: "request", "response"
 
 
 class EventHookError(RealtoError):
