@@ -37,7 +37,7 @@ __all__ = [
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
-_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 
 @attrs.define(frozen=True, slots=True)
@@ -95,7 +95,7 @@ def _check_headers(value: object) -> dict[str, str]:
     if not isinstance(value, Mapping):
         raise InvalidArgumentError(f"extra_headers must be a dict of str to str, got {type(value).__name__}")
     for name, text in value.items():
-        if not isinstance(name, str) or not _HEADER_NAME.match(name):
+        if not isinstance(name, str) or not _HEADER_NAME.fullmatch(name):
             raise InvalidArgumentError(f"extra_headers: {name!r} is not a valid header name")
         if not isinstance(text, str) or any(c in text for c in "\r\n\0"):
             raise InvalidArgumentError(

@@ -129,6 +129,8 @@ async def test_a_per_call_timeout_overrides_the_clients_for_that_call(kind: str)
         ({"extra_headers": {"X-A": 1}}, "extra_headers"),
         ({"extra_headers": {"X-A": "1\r\nX-B: 2"}}, "extra_headers"),
         ({"extra_headers": {"Bad Name": "1"}}, "extra_headers"),
+        ({"extra_headers": {"X-A\n": "1"}}, "extra_headers"),
+        ({"extra_headers": {"": "1"}}, "extra_headers"),
         ({"extra_headers": {"authorization": "Bearer other"}}, "Authorization"),
         ({"extra_query": "pageSize=2"}, "extra_query"),
         ({"extra_query": {"pageSize": 2}}, "extra_query"),
