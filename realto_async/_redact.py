@@ -9,7 +9,19 @@ __all__ = ["REDACTED", "redact_headers", "safe_url"]
 
 REDACTED = "[redacted]"
 _SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
-_SECRET_WORDS = ("secret", "token", "password", "api-key", "apikey", "api_key", "signature", "sig")
+_SECRET_NAMES = frozenset({"sig", "key", "code"})
+_SECRET_WORDS = (
+    "secret",
+    "token",
+    "password",
+    "passwd",
+    "auth",
+    "credential",
+    "api-key",
+    "apikey",
+    "api_key",
+    "signature",
+)
 # Not secrets: the API's own cursor for the next page.
 _PUBLIC_QUERY = frozenset({"continuationtoken"})
 
@@ -18,7 +30,11 @@ def _is_secret_name(name: str) -> bool:
     lowered = name.lower()
     if lowered in _PUBLIC_QUERY:
         return False
-    return lowered in _SECRET_HEADERS or any(word in lowered for word in _SECRET_WORDS)
+    return (
+        lowered in _SECRET_HEADERS
+        or lowered in _SECRET_NAMES
+        or any(word in lowered for word in _SECRET_WORDS)
+    )
 
 
 def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:

@@ -123,3 +123,31 @@ def test_bad_event_hooks_are_refused_by_the_blocking_client_too() -> None:
 
     with pytest.raises(ConfigurationError, match="event_hooks"):
         RealtoClient(token="t", base_url="http://127.0.0.1:9/api", event_hooks={"request": [42]})  # type: ignore[list-item]
+
+
+@pytest.mark.parametrize(
+    ("name", "hidden"),
+    [
+        ("api_key", True),
+        ("X-Api-Key", True),
+        ("access_token", True),
+        ("client_secret", True),
+        ("sig", True),
+        ("code", True),
+        ("Proxy-Authorization", True),
+        ("Cookie", True),
+        ("continuationToken", False),  # the API's page cursor, not a secret
+        ("pageSize", False),
+        ("design", False),
+        ("start", False),
+    ],
+)
+def test_redaction_hides_credential_names_and_keeps_the_rest(name: str, hidden: bool) -> None:
+    from realto_async._redact import REDACTED, redact_headers, safe_url
+
+    assert (redact_headers({name: "v4lue"})[name] == REDACTED) is hidden
+    shown = safe_url("https://user:pw@api.example:8443/v1/x?keep=1", {name: "v4lue"})
+    assert ("v4lue" in shown) is not hidden
+    assert "user" not in shown
+    assert "pw@" not in shown
+    assert shown.startswith("https://api.example:8443/v1/x?keep=1&")
