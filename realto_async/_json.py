@@ -9,15 +9,20 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Callable
 from typing import Any
 
 __all__ = ["HAVE_ORJSON", "JSONError", "dumps", "find_unencodable", "loads"]
 
 _BOM = b"\xef\xbb\xbf"
-# 19 digits in a row may be an integer beyond 64 bits, which orjson would read as a float.
-_LONG_DIGITS = re.compile(rb"\d{19}")
+# 19 digits in a row may be an integer beyond 64 bits, which orjson would read as a float. Found by
+# mapping every digit to "9" and anything else to " ", then one substring search (both in C).
+_DIGITS_ONLY = bytes(0x39 if 0x30 <= byte <= 0x39 else 0x20 for byte in range(256))
+_LONG_DIGITS = b"9" * 19
+
+
+def _may_hold_a_big_integer(raw: bytes) -> bool:
+    return raw.translate(_DIGITS_ONLY).find(_LONG_DIGITS) >= 0
 
 
 class JSONError(ValueError):
@@ -89,7 +94,7 @@ else:
     def loads(data: bytes | str) -> Any:
         """Decode JSON: orjson's fast path, the stdlib wherever orjson would read it differently."""
         raw = data.encode() if isinstance(data, str) else data
-        if raw.startswith(_BOM) or _LONG_DIGITS.search(raw):
+        if raw.startswith(_BOM) or _may_hold_a_big_integer(raw):
             return stdlib_loads(raw)
         try:
             return orjson.loads(raw)
