@@ -77,14 +77,21 @@ def status_error(
     headers: Mapping[str, str],
     body: bytes,
     retry_after: float | None,
+    write: bool = False,
 ) -> APIStatusError:
-    """The typed error for a failure status."""
+    """The typed error for a failure status (``write``: a method that is not safe to repeat)."""
     details = parse_error_details(body)
     said = "; ".join(str(d) for d in details) if details else snippet(body, 120)
     message = f"{method} {url} failed: HTTP {status} {reason}".rstrip()
     if said:
         message += f": {said}"
-    message += f" ({status_advice(status)})"
+    if write and status >= 500:
+        message += (
+            f" (the server failed, but the {method} may still have been carried out: check before "
+            "sending it again)"
+        )
+    else:
+        message += f" ({status_advice(status)})"
     rid = _request_id(headers)
     if rid:
         message += f" [request id {rid}]"

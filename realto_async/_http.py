@@ -244,6 +244,7 @@ class Transport(SessionOwner):
                     response.headers,
                     response.body,
                     retry_after,
+                    write=not idempotent,
                 )
                 if (
                     status == 429

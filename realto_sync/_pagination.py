@@ -77,6 +77,16 @@ class SyncPaginator(Generic[T]):
         self._runner = runner
         self._paginator = paginator
 
+    @property
+    def max_empty_pages(self) -> int:
+        """How many empty pages in a row (each with a next token) are followed before
+        :class:`PaginationError`; settable (``listing.max_empty_pages = 500``)."""
+        return self._paginator.max_empty_pages
+
+    @max_empty_pages.setter
+    def max_empty_pages(self, value: int) -> None:
+        self._paginator.max_empty_pages = value
+
     def first_page(self) -> SyncPage[T]:
         """The first page (from ``continuation_token=`` when one was given)."""
         return SyncPage(self._runner.run(self._paginator.first_page), self._runner)

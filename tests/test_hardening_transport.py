@@ -4,7 +4,7 @@ misconfiguration."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -20,6 +20,7 @@ from realto_async import (
     ConfigurationError,
     CooldownActiveError,
     InternalServerError,
+    InvalidArgumentError,
     PaginationError,
     RateLimitError,
     ResponseTooLargeError,
@@ -452,6 +453,7 @@ async def test_running_out_of_time_fetching_a_token_is_a_timeout_error(
         await client.entities.retrieve(ENTITY_ID)
     assert isinstance(info.value, APITimeoutError)
     assert "token" in str(info.value)
+    assert info.value.__cause__ is not None  # what timed out, chained
 
 
 async def test_a_call_cancelled_while_waiting_for_the_pool_gives_no_slot_away(
@@ -477,3 +479,68 @@ async def test_a_call_cancelled_while_waiting_for_the_pool_gives_no_slot_away(
     server.on("GET", ENTITY_PATH, entity_payload())
     found = await asyncio.wait_for(client.entities.retrieve(ENTITY_ID), 2)  # the one slot is free again
     assert found.id == ENTITY_ID
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "call"),
+    [
+        ("POST", "/v1/collectives/" + ENTITY_ID + "/commands", "trigger_for_collective"),
+        ("PATCH", ENTITY_PATH, "update"),
+    ],
+)
+async def test_a_5xx_on_a_write_does_not_say_retry_later(
+    server: ScriptedServer, client: AsyncRealtoClient, method: str, path: str, call: str
+) -> None:
+    server.on(method, path, (503, {"errors": []}, None))
+    sending: Awaitable[Any] = (
+        client.entities.update(ENTITY_ID, name="x")
+        if call == "update"
+        else client.commands.trigger_for_collective(ENTITY_ID, type="StartCharging")
+    )
+    with pytest.raises(InternalServerError) as info:
+        await sending
+    assert "may still have been carried out" in str(info.value)
+    assert "retry later" not in str(info.value)
+    assert len(server.api_requests(method)) == 1
+
+
+async def test_the_emulators_cooldown_answer_gives_retry_after() -> None:
+    from realto_async.testing import FakeClock as EmulatorClock
+    from realto_async.testing import FakeRealto
+
+    clock = EmulatorClock()
+    async with FakeRealto(seed=2, clock=clock).serve() as emulator, emulator.client() as client:
+        ev = (await client.entities.list(type="EV", page_size=1)).data[0]
+        await client.commands.trigger(ev.id, type="StartCharging")
+        clock.advance(60)
+        with pytest.raises(CooldownActiveError) as info:
+            await client.commands.trigger(ev.id, type="StopCharging")
+    assert info.value.retry_after == 540.0
+
+
+async def test_the_blocking_listing_has_max_empty_pages_too(server: ScriptedServer) -> None:
+    from realto_sync import RealtoClient
+    from tests.helpers import CLIENT_ID, CLIENT_SECRET
+
+    async def empty(request: web.Request) -> web.Response:
+        number = int(request.query.get("continuationToken", "t0")[1:]) + 1
+        return web.json_response(page([], token=f"t{number}"))
+
+    server.on("GET", SESSIONS, empty)
+
+    def blocking() -> PaginationError:
+        with RealtoClient(
+            base_url=server.base_url, client_id=CLIENT_ID, client_secret=CLIENT_SECRET
+        ) as client:
+            listing = client.charge_sessions.list(ENTITY_ID, START)
+            assert listing.max_empty_pages == 100
+            listing.max_empty_pages = 4
+            with pytest.raises(PaginationError) as info:
+                listing.to_list()
+            with pytest.raises(InvalidArgumentError):
+                listing.max_empty_pages = 0
+            return info.value
+
+    error = await asyncio.to_thread(blocking)
+    assert error.continuation_token == "t4"
+    assert len(server.requests) == 4
