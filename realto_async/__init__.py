@@ -1,14 +1,18 @@
 """realto_async: the asynchronous Python SDK of the re.alto / Traxes energy platform API."""
 
+from ._attempt import SendAttempt
 from ._client import AsyncRealtoClient
 from ._clock import Clock, SystemClock
-from ._config import ClientConfig, Timeout
-from ._hooks import RequestEvent, ResponseEvent
+from ._config import ClientConfig, ProxySetting, SslSetting, Timeout, TokenSource
+from ._dialects import Flavor
+from ._hooks import EventHook, EventHooks, RequestEvent, ResponseEvent
+from ._http import ResponseInfo
 from ._pagination import AsyncPaginator, Page
 from ._raw_response import RawResponse
-from ._retry import RetryEvent, RetryPolicy
-from ._types import NOT_GIVEN
+from ._retry import RetryEvent, RetryHook, RetryPolicy
+from ._types import NOT_GIVEN, NotGiven, Omittable
 from ._version import __version__
+from ._wait import UpdateHook
 from .errors import (
     APIConnectionError,
     APIStatusError,
@@ -126,6 +130,7 @@ __all__ = [
     "ErrorDetail",
     "EventLoopMismatchError",
     "Feature",
+    "Flavor",
     "GeoLocation",
     "GuidedOnboardingSession",
     "InternalServerError",
@@ -136,9 +141,11 @@ __all__ = [
     "LocationRef",
     "NOT_GIVEN",
     "NotFoundError",
+    "NotGiven",
     "OffboardingData",
     "OffboardingRequest",
     "OffboardingStatus",
+    "Omittable",
     "OnboardingAction",
     "OnboardingBrand",
     "OnboardingData",
@@ -156,6 +163,7 @@ __all__ = [
     "PermissionDeniedError",
     "PermissionLevel",
     "PhaseValues",
+    "ProxySetting",
     "Quantity",
     "RangeFigures",
     "RateLimitError",
@@ -163,22 +171,30 @@ __all__ = [
     "ReadingData",
     "RealtoError",
     "RealtoModel",
+    "ResponseInfo",
     "ResponseTooLargeError",
     "ResponseValidationError",
     "RetryEvent",
+    "RetryHook",
     "RetryPolicy",
     "ScheduledCommand",
+    "SslSetting",
     "SystemClock",
     "Tenant",
     "TieredValues",
     "Timeout",
     "TokenEndpointUnreachableError",
+    "TokenSource",
     "TokenTimeoutError",
     "UnprocessableEntityError",
+    "UpdateHook",
     "User",
     "__version__",
     "EventHookError",
     "RawResponse",
     "RequestEvent",
     "ResponseEvent",
+    "EventHook",
+    "EventHooks",
+    "SendAttempt",
 ]

@@ -6,11 +6,14 @@ import argparse
 import asyncio
 import sys
 
+from ._version import __version__
+
 __all__ = ["main"]
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="realto", description="The realto SDK's command line.")
+    parser.add_argument("--version", action="version", version=f"realto {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     demo = commands.add_parser("demo", help="run the SDK end to end on the embedded emulator")
     demo.add_argument("--evs", type=int, default=300, help="EVs in the emulated fleet (default 300)")

@@ -134,7 +134,37 @@ def per_call_extras(func: F) -> F:
     return _wrap(func, takes_timeout=False)
 
 
+_OPTION_DOCS = {
+    "timeout": "timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps\n"
+    "    the client's.",
+    "extra_headers": "extra_headers: headers added to this call's requests (str to str); None adds none.",
+    "extra_query": "extra_query: query parameters added to this call's requests (str to str); None adds\n"
+    "    none.",
+}
+
+
+def with_option_docs(doc: str | None, names: tuple[str, ...]) -> str | None:
+    """``doc`` with an Args entry for each per-call option in ``names`` (written once, here)."""
+    if not doc:
+        return doc
+    lines = inspect.cleandoc(doc).splitlines()
+    entries = [f"    {line}" for name in names for line in _OPTION_DOCS[name].splitlines()]
+    if "Args:" in lines:
+        end = lines.index("Args:") + 1
+        while end < len(lines) and (lines[end].startswith(" ") or not lines[end]):
+            end += 1
+        while not lines[end - 1]:
+            end -= 1
+        lines[end:end] = entries
+    else:
+        at = next((i for i, line in enumerate(lines) if line in ("Returns:", "Raises:")), len(lines))
+        lines[at:at] = ["Args:", *entries, ""] if at < len(lines) else ["", "Args:", *entries]
+    return "\n".join(lines)
+
+
 def _wrap(func: F, *, takes_timeout: bool) -> F:
+    names = ("timeout", "extra_headers", "extra_query") if takes_timeout else ("extra_headers", "extra_query")
+
     def options_of(kwargs: dict[str, Any]) -> CallOptions | None:
         timeout = kwargs.pop("timeout", None) if takes_timeout else None
         headers = kwargs.pop("extra_headers", None)
@@ -157,6 +187,7 @@ def _wrap(func: F, *, takes_timeout: bool) -> F:
             finally:
                 _CURRENT.reset(token)
 
+        call_async.__doc__ = with_option_docs(func.__doc__, names)
         return cast(F, call_async)
 
     @functools.wraps(func)
@@ -170,4 +201,5 @@ def _wrap(func: F, *, takes_timeout: bool) -> F:
         finally:
             _CURRENT.reset(token)
 
+    call.__doc__ = with_option_docs(func.__doc__, names)
     return cast(F, call)

@@ -21,9 +21,13 @@ from ._config import (
     Timeout,
     TokenSource,
     as_secret,
+    check_headers,
+    check_retry,
+    check_retry_hook,
     resolve_config,
 )
 from ._convert import structure, structure_list
+from ._dialects import Flavor
 from ._errors import ConfigurationError, InvalidArgumentError
 from ._hooks import EventHooks, check_event_hooks
 from ._http import RequestOptions, Response, Transport
@@ -88,6 +92,11 @@ class AsyncRealtoClient:
             async for session in client.charge_sessions.list(entity_id, start=since):
                 ...
 
+    Its namespaces hold one method per endpoint: ``entities`` (``.permissions``),
+    ``collectives``, ``tenants``, ``onboarding`` (``.types``, ``.entities``, ``.collectives``,
+    ``.guided_sessions``), ``readings``, ``commands``, ``charge_sessions``, ``settings`` and
+    ``offboarding``.
+
     Every method also takes ``timeout=`` (seconds or a :class:`Timeout`: that call's whole
     deadline; on ``wait()`` the wait itself), ``extra_headers=`` and ``extra_query=`` (str to
     str), for that call only. ``with_raw_response`` gives each result with its HTTP answer,
@@ -120,7 +129,7 @@ class AsyncRealtoClient:
         client_secret: str | None = None,
         token: TokenSource | None = None,
         base_url: str | None = None,
-        flavor: str | None = None,
+        flavor: Flavor | None = None,
         token_url: str | None = None,
         timeout: float | Timeout | None = None,
         max_retries: int | None = None,
@@ -136,6 +145,45 @@ class AsyncRealtoClient:
         event_hooks: EventHooks | None = None,
         transport: SendAttempt | None = None,
     ) -> None:
+        """Build a client; nothing is sent until the first call.
+
+        Every argument left out (None) falls back to its ``REALTO_*`` environment variable, then to
+        its default.
+
+        Args:
+            client_id: the OAuth client id (``REALTO_CLIENT_ID``).
+            client_secret: its secret (``REALTO_CLIENT_SECRET``); never logged or shown in reprs.
+            token: instead of client credentials: a bearer token, or an async callable returning one
+                (called again when a call is refused with 401).
+            base_url: the API's root (``REALTO_BASE_URL``; default: the dialect's, e.g.
+                ``https://platform.realto.io/api``).
+            flavor: the dialect, ``"realto"`` or ``"traxes"`` (``REALTO_FLAVOR``; default ``"realto"``).
+            token_url: the token endpoint (``REALTO_TOKEN_URL``; default: the dialect's).
+            timeout: seconds each call may take, every retry and token fetch included (a number), or
+                ``Timeout(connect=, read=, total=, pool=)`` for each limit in seconds (``pool``: the
+                wait for a free connection, a request that never got one was not sent). Default 120 s.
+            max_retries: how often a failed call is tried again (default 2).
+            retry: a RetryPolicy: backoff delays (seconds) and the statuses that are retried.
+            session: an ``aiohttp.ClientSession`` to send with; used as is and never closed.
+            connector_limit: the most connections open at once (default 100; 0: no limit).
+            default_headers: headers sent with every request (not Authorization: pass ``token``).
+            on_retry: called with a RetryEvent before each retry (an async callable is awaited).
+            clock: the time source for deadlines, backoff and token expiry (tests pass a FakeClock).
+            proxy: a proxy URL, False for none, or None (default) for ``HTTP_PROXY`` /
+                ``HTTPS_PROXY`` / ``NO_PROXY`` from the environment.
+            ssl: an ``ssl.SSLContext``, a CA bundle path (a private CA), or False for no certificate
+                checks (None: the system's CAs).
+            max_response_bytes: the largest answer read, in bytes (default 64 MiB); a larger one
+                raises ResponseTooLargeError without being read in full.
+            event_hooks: ``{"request": [...], "response": [...]}``: callables (sync or async) given a
+                RequestEvent before each HTTP attempt and a ResponseEvent after each answer, with
+                credentials redacted; one that raises makes the call raise EventHookError.
+            transport: what sends one HTTP attempt: an async callable from HTTPRequest to Response
+                (``realto_async.transport.MockTransport`` for tests); None uses aiohttp.
+
+        Raises:
+            ConfigurationError: a setting is missing or malformed; the message names it.
+        """
         # Held redacted from here on: error reporters that capture locals show only '****'.
         client_secret = as_secret(client_secret)  # type: ignore[assignment]
         token = Secret(token) if isinstance(token, str) else token  # type: ignore[assignment]
@@ -159,8 +207,7 @@ class AsyncRealtoClient:
             raise ConfigurationError(
                 f"session must be an aiohttp.ClientSession, got {type(session).__name__}"
             )
-        if on_retry is not None and not callable(on_retry):
-            raise ConfigurationError("on_retry must be a callable taking a RetryEvent")
+        check_retry_hook(on_retry)
         if transport is not None and not callable(transport):
             raise ConfigurationError(
                 "transport must be an async callable taking an HTTPRequest and returning a Response "
@@ -197,7 +244,7 @@ class AsyncRealtoClient:
         return self._transport.config
 
     @property
-    def flavor(self) -> str:
+    def flavor(self) -> Flavor:
         """The dialect: ``"realto"`` or ``"traxes"``."""
         return self._transport.config.flavor
 
@@ -224,25 +271,37 @@ class AsyncRealtoClient:
     ) -> AsyncRealtoClient:
         """A view of this client with other per-call settings, sharing its connections and token.
 
-        Closing the view does nothing; close the client it came from.
+        Nothing is sent. The arguments are checked as the constructor checks them; those left out
+        keep this client's values. Closing the view does nothing; close the client it came from.
+
+        Args:
+            timeout: seconds one call may take, every retry and token fetch included (a number), or
+                ``Timeout(connect=, read=, total=)`` for each limit in seconds.
+            max_retries: how often a failed call is tried again.
+            retry: a RetryPolicy: backoff delays (seconds) and the statuses that are retried.
+            default_headers: headers added to this client's for every request (not Authorization).
+            on_retry: called with a RetryEvent before each retry (None: no hook).
+
+        Returns:
+            AsyncRealtoClient: the view.
+
+        Raises:
+            ConfigurationError: a setting is malformed; the message names it.
         """
-        options = self._options
-        if retry is not NOT_GIVEN:
-            if not isinstance(retry, RetryPolicy):
-                raise ConfigurationError(f"retry must be a RetryPolicy, got {type(retry).__name__}")
-            options = attrs.evolve(options, retry=retry)
-        if max_retries is not NOT_GIVEN:
-            if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-                raise ConfigurationError(f"max_retries must be an int >= 0, got {max_retries!r}")
-            options = attrs.evolve(options, retry=attrs.evolve(options.retry, max_retries=max_retries))
+        # The constructor's own checks, so a view accepts and refuses exactly what it does.
+        options = attrs.evolve(
+            self._options,
+            retry=check_retry(
+                self._options.retry if retry is NOT_GIVEN else retry,
+                None if max_retries is NOT_GIVEN else max_retries,
+            ),
+        )
         if timeout is not NOT_GIVEN:
             options = attrs.evolve(options, timeout=Timeout.coerce(timeout))
         if default_headers is not NOT_GIVEN:
-            if any(key.lower() == "authorization" for key in default_headers):
-                raise ConfigurationError("default_headers may not set Authorization; pass token= instead")
-            options = attrs.evolve(options, headers={**options.headers, **default_headers})
+            options = attrs.evolve(options, headers={**options.headers, **check_headers(default_headers)})
         if on_retry is not NOT_GIVEN:
-            options = attrs.evolve(options, on_retry=on_retry)
+            options = attrs.evolve(options, on_retry=check_retry_hook(on_retry))
         view = object.__new__(AsyncRealtoClient)
         view._transport = self._transport
         view._options = options
@@ -270,7 +329,11 @@ class AsyncRealtoClient:
         return self._transport.closed
 
     async def aclose(self) -> None:
-        """Close the connection pool (unless the session was passed in). Views do nothing."""
+        """Close the connection pool (unless the session was passed in). Views do nothing.
+
+        Returns:
+            None: nothing is sent; calls made afterwards raise.
+        """
         if not self._is_view:
             await self._transport.aclose()
 
@@ -339,17 +402,26 @@ class AsyncRealtoClient:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
-        """Call an endpoint the SDK does not wrap (yet), with the same auth, retries, deadline,
-        typed errors and write-safety rules as every other call.
+        """Call an endpoint the SDK does not wrap (yet), such as the readings API's Statistics
+        group, with the same auth, retries, deadline, typed errors and write-safety rules as every
+        other call (POST and PATCH are resent only when the request provably never left).
 
-        ``method`` is GET, POST, PUT, PATCH or DELETE (POST and PATCH are retried only when the
-        request provably never left); ``path`` is relative to the base URL (``/v1/...``), query
-        parameters go in ``params`` (str values), the JSON body in ``json`` (None: no body).
-        ``cast_to`` is ``dict`` (the JSON object; ``{}`` for an empty answer), ``list`` (a
-        JSON array) or a model class such as ``Reading`` (either dialect's field names).
-        Raises ``InvalidArgumentError`` before sending for a bad argument, the usual
-        ``APIStatusError`` subclasses, and ``ResponseValidationError`` when the answer does not
-        fit ``cast_to``.
+        Args:
+            method: ``GET``, ``POST``, ``PUT``, ``PATCH`` or ``DELETE``.
+            path: relative to the base URL and starting with ``/`` (``/v1/...``); no query in it.
+            params: query parameters, str to str.
+            json: the JSON body (None: no body).
+            cast_to: ``dict`` (the JSON object; ``{}`` for an empty answer), ``list`` (a JSON
+                array) or a model class such as ``Reading`` (either dialect's field names).
+
+        Returns:
+            The answer as ``cast_to``; a model also knows its ``request_id``.
+
+        Raises:
+            InvalidArgumentError: a bad argument (checked before sending).
+            APIStatusError: the server refused (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+            ResponseValidationError: the answer does not fit ``cast_to``.
         """
         verb, checked_path, query = check_request(method, path, params, cast_to)
         body = NOT_GIVEN if json is None else json

@@ -12,9 +12,9 @@ from urllib.parse import urlsplit
 
 import attrs
 
-from ._dialects import DIALECTS, Dialect, flavor_of_host
+from ._dialects import DIALECTS, Dialect, Flavor, flavor_of_host
 from ._errors import ConfigurationError
-from ._retry import RetryPolicy
+from ._retry import RetryHook, RetryPolicy
 
 __all__ = [
     "ClientConfig",
@@ -24,10 +24,14 @@ __all__ = [
     "SslSetting",
     "Timeout",
     "TokenSource",
+    "check_headers",
+    "check_retry",
+    "check_retry_hook",
     "resolve_config",
 ]
 
 TokenSource = str | Callable[[], Awaitable[str]]
+"""``token=``: a bearer token, or an async callable returning one (called again after a 401)."""
 # None: HTTP(S)_PROXY / NO_PROXY from the environment; False: no proxy; a URL: that proxy.
 ProxySetting = str | Literal[False] | None
 # None/True: verify against the system's CAs; an SSLContext; a CA bundle path; False: no checks.
@@ -191,7 +195,7 @@ class ClientConfig:
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
 
     @property
-    def flavor(self) -> str:
+    def flavor(self) -> Flavor:
         return self.dialect.flavor
 
     def proxy_for(self, url: str) -> str | None:
@@ -279,6 +283,37 @@ def _check_max_response_bytes(value: object) -> int:
     return value
 
 
+def check_retry(policy: RetryPolicy, max_retries: int | None) -> RetryPolicy:
+    """``retry=`` checked, with ``max_retries=`` (when given) replacing its own."""
+    if not isinstance(policy, RetryPolicy):
+        raise ConfigurationError(f"retry must be a RetryPolicy, got {type(policy).__name__}")
+    if max_retries is None:
+        return policy
+    if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+        raise ConfigurationError(f"max_retries must be an int >= 0, got {max_retries!r}")
+    return attrs.evolve(policy, max_retries=max_retries)
+
+
+def check_headers(default_headers: Mapping[str, str]) -> dict[str, str]:
+    """``default_headers=`` checked: str to str, and no Authorization (that is ``token=``)."""
+    if not isinstance(default_headers, Mapping):
+        raise ConfigurationError(f"default_headers must be a mapping, got {type(default_headers).__name__}")
+    headers = dict(default_headers)
+    for key, value in headers.items():
+        if not isinstance(key, str) or not isinstance(value, str):
+            raise ConfigurationError("default_headers must map str to str")
+        if key.lower() == "authorization":
+            raise ConfigurationError("default_headers may not set Authorization; pass token= instead")
+    return headers
+
+
+def check_retry_hook(on_retry: RetryHook | None) -> RetryHook | None:
+    """``on_retry=`` checked: None or a callable."""
+    if on_retry is not None and not callable(on_retry):
+        raise ConfigurationError("on_retry must be a callable taking a RetryEvent")
+    return on_retry
+
+
 def resolve_config(
     *,
     client_id: str | None,
@@ -328,24 +363,13 @@ def resolve_config(
         missing = "client_secret (REALTO_CLIENT_SECRET)" if secret is None else "client_id (REALTO_CLIENT_ID)"
         raise ConfigurationError(f"client_id and client_secret go together: {missing} is missing")
 
-    policy = retry if retry is not None else RetryPolicy()
-    if not isinstance(policy, RetryPolicy):
-        raise ConfigurationError(f"retry must be a RetryPolicy, got {type(policy).__name__}")
-    if max_retries is not None:
-        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-            raise ConfigurationError(f"max_retries must be an int >= 0, got {max_retries!r}")
-        policy = attrs.evolve(policy, max_retries=max_retries)
+    policy = check_retry(retry if retry is not None else RetryPolicy(), max_retries)
 
     limit = DEFAULT_CONNECTOR_LIMIT if connector_limit is None else connector_limit
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
         raise ConfigurationError(f"connector_limit must be an int >= 0 (0 = unlimited), got {limit!r}")
 
-    headers = dict(default_headers or {})
-    for key, value in headers.items():
-        if not isinstance(key, str) or not isinstance(value, str):
-            raise ConfigurationError("default_headers must map str to str")
-        if key.lower() == "authorization":
-            raise ConfigurationError("default_headers may not set Authorization; pass token= instead")
+    headers = check_headers(default_headers or {})
 
     proxy_url, env_proxies = _check_proxy(proxy, env)
     return ClientConfig(

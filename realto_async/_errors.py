@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 from multidict import CIMultiDict
+
+if TYPE_CHECKING:
+    from .models import Command, OffboardingRequest, OnboardingError, OnboardingRequest
 
 __all__ = [
     "APIConnectionError",
@@ -272,10 +275,13 @@ def status_advice(status: int) -> str:
 class OperationTimeoutError(RealtoError, TimeoutError):
     """``wait()`` gave up before the operation reached a final state.
 
-    ``last_state`` is the last object polled (``None`` if no poll succeeded).
+    ``last_state`` is the last object polled: the OnboardingRequest, Command or
+    OffboardingRequest being waited for (``None`` if no poll succeeded).
     """
 
-    def __init__(self, message: str, *, last_state: Any = None) -> None:
+    def __init__(
+        self, message: str, *, last_state: OnboardingRequest | Command | OffboardingRequest | None = None
+    ) -> None:
         self.last_state = last_state
         super().__init__(message)
 
@@ -283,7 +289,13 @@ class OperationTimeoutError(RealtoError, TimeoutError):
 class OnboardingFailedError(RealtoError):
     """An onboarding request ended ``Failed``; ``errors`` says why, ``request`` is its last state."""
 
-    def __init__(self, message: str, *, errors: Sequence[Any] = (), request: Any = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        errors: Sequence[OnboardingError] = (),
+        request: OnboardingRequest | None = None,
+    ) -> None:
         self.errors = list(errors)
         self.request = request
         super().__init__(message)

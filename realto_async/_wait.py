@@ -6,16 +6,21 @@ import inspect
 import random
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._clock import Clock
 from ._errors import OperationTimeoutError
 from ._validate import check_callable, seconds
 
+if TYPE_CHECKING:
+    from .models import Command, OffboardingRequest, OnboardingRequest
+
 __all__ = ["UpdateHook", "poll_until_final"]
 
 T = TypeVar("T")
-UpdateHook = Callable[[Any], Awaitable[None] | None]
+S = TypeVar("S", bound="OnboardingRequest | Command | OffboardingRequest")
+UpdateHook = Callable[[T], Awaitable[None] | None]
+"""``on_update=`` of ``wait()``: called with each newly polled state (an async callable is awaited)."""
 BACKOFF = 1.5
 MAX_INTERVAL_FACTOR = 8.0
 
@@ -25,15 +30,15 @@ def _status(state: Any) -> str:
 
 
 async def poll_until_final(
-    fetch: Callable[[], Awaitable[T]],
+    fetch: Callable[[], Awaitable[S]],
     *,
-    is_final: Callable[[T], bool],
+    is_final: Callable[[S], bool],
     what: str,
     clock: Clock,
     timeout: float | timedelta,
     poll_interval: float | timedelta,
-    on_update: UpdateHook | None,
-) -> T:
+    on_update: UpdateHook[S] | None,
+) -> S:
     """Fetch until ``is_final``; ``on_update`` sees each new status; raise on timeout."""
     limit = seconds(timeout, "timeout")
     interval = seconds(poll_interval, "poll_interval")

@@ -25,6 +25,7 @@ __all__ = ["SyncClientBase", "SyncRawResponseView", "SyncResource"]
 
 P = ParamSpec("P")
 T = TypeVar("T")
+C = TypeVar("C", bound="SyncClientBase")
 
 # Objects a forked child inherited from its parent. They are kept alive, never closed: their
 # destructors would unregister sockets from an epoll instance the parent still uses (epoll is
@@ -106,7 +107,7 @@ class SyncClientBase:
         if self._root is self:
             self._finalizer()
 
-    def __enter__(self) -> Any:
+    def __enter__(self: C) -> C:
         return self
 
     def __exit__(

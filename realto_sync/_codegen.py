@@ -19,7 +19,7 @@ import inspect
 import sys
 import textwrap
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -36,6 +36,7 @@ RENAMES = {"AsyncPaginator": "SyncPaginator", "AsyncRealtoClient": "RealtoClient
 ASYNC_ONLY = {"AsyncPaginator", "AsyncRealtoClient", "Page", "__version__"}
 # with_raw_response: realto_sync._base gives the blocking client its own.
 CLIENT_SKIP = {"aclose", "__aenter__", "__aexit__", "with_options", "with_raw_response"}
+SYNC_INIT_NOTE = " The blocking client runs its own event loop thread, so it refuses ``session``."
 
 
 @attrs.define
@@ -73,6 +74,7 @@ class Imports:
     def __init__(self) -> None:
         self.from_imports: dict[str, set[str]] = {}
         self.modules: set[str] = set()
+        self.type_vars: set[str] = set()  # declared in the facade itself, not imported
 
     def need(self, name: str, home: dict[str, Any]) -> None:
         if name in RENAMES or hasattr(builtins, name) or name in ("None",):
@@ -82,6 +84,9 @@ class Imports:
             raise RuntimeError(f"cannot find {name!r} to import for the generated facade")
         if inspect.ismodule(value):
             self.modules.add(value.__name__)
+        elif isinstance(value, TypeVar):
+            self.from_imports.setdefault("typing", set()).add("TypeVar")
+            self.type_vars.add(name)
         else:
             self.from_imports.setdefault(_home_of(name, value, home["__name__"]), set()).add(name)
 
@@ -91,6 +96,10 @@ class Imports:
             names = sorted(self.from_imports[module])
             lines.append(f"from {module} import {', '.join(names)}")
         return "\n".join(lines)
+
+    def declarations(self) -> list[str]:
+        """The type variables the signatures use, declared after the imports."""
+        return [f'{name} = TypeVar("{name}")' for name in sorted(self.type_vars)]
 
 
 def _home_of(name: str, value: Any, fallback: str) -> str:
@@ -164,7 +173,8 @@ def _read_methods(cls: type, imports: Imports, skip: set[str], with_init: bool =
                 is_overload=is_overload,
                 params=params[1:],  # self
                 returns=returns,
-                doc=ast.get_docstring(node),
+                # The runtime docstring: per_call_options adds its arguments' entries to it.
+                doc=inspect.getdoc(getattr(cls, node.name, None)) or ast.get_docstring(node),
             )
         )
     return methods
@@ -234,7 +244,7 @@ def _method_lines(method: Method, target: str) -> list[str]:
         return ["    @overload", f"    {_signature(method)} ..."]
     lines = ["    @property"] if method.is_property else []
     lines.append(f"    {_signature(method)}")
-    lines += _quote_doc(method.doc, "        ")
+    lines += _quote_doc(_rename(method.doc or ""), "        ")
     call_args = _call_args(method)
     if method.is_property:
         lines.append(f"        return {target}.{method.name}")
@@ -251,8 +261,10 @@ def _method_lines(method: Method, target: str) -> list[str]:
 def _resource_class(namespace: Namespace) -> list[str]:
     alias = f"_Async{namespace.name}"
     lines = [f"class {namespace.name}(SyncResource):"]
-    doc = _quote_doc(inspect.getdoc(namespace.async_cls), "    ")
-    lines += doc or [f'    """Blocking {namespace.name}."""']
+    own_doc = namespace.async_cls.__dict__.get("__doc__")
+    if not own_doc:
+        raise RuntimeError(f"{namespace.async_cls.__qualname__} has no docstring to carry to the facade")
+    lines += _quote_doc(inspect.cleandoc(own_doc), "    ")
     lines.append("")
     lines.append("    __slots__ = (" + "".join(f'"{attr}", ' for attr, _ in namespace.children) + ")")
     lines.append("")
@@ -277,13 +289,18 @@ def _client_class(
     doc = inspect.getdoc(AsyncRealtoClient) or ""
     for old, new in (("AsyncRealtoClient", "RealtoClient"), ("async with", "with"), ("async for", "for")):
         doc = doc.replace(old, new)
-    intro = "The blocking client: every call of AsyncRealtoClient, without await.\n\n"
-    lines += _quote_doc(intro + doc.replace("await ", ""), "    ")
+    # The async client's first line is replaced, and what it says of its aiohttp session left out.
+    kept = [part for part in doc.split("\n\n")[1:] if "aiohttp" not in part]
+    intro = "The blocking client: every call of AsyncRealtoClient, without await."
+    lines += _quote_doc("\n\n".join([intro, *kept]).replace("await ", ""), "    ")
     lines.append("")
     for attr, child in children:
         lines.append(f"    {attr}: {child}")
     lines.append("")
     lines.append(f"    {_signature(init)}")
+    lines += _quote_doc(
+        _rename(init.doc or "").replace("\n\nArgs:", SYNC_INIT_NOTE + "\n\nArgs:", 1), "        "
+    )
     options = ", ".join(f'"{p.name}": {p.name}' for p in init.params)
     lines.append(f"        super().__init__({{{options}}})")
     lines.append("        self._bind()")
@@ -293,7 +310,7 @@ def _client_class(
         lines.append(f'        self.{attr} = {child}(self, ("{attr}",))')
     lines.append("")
     lines.append(f"    {_signature(with_options)}")
-    lines += _quote_doc(with_options.doc, "        ")
+    lines += _quote_doc(_rename(with_options.doc or ""), "        ")
     names = [p.name for p in with_options.params]
     lines.append("        view = object.__new__(RealtoClient)")
     given = ", ".join(f'"{n}": {n}' for n in names)
@@ -344,6 +361,8 @@ def generate() -> str:
         "",
         "from ._base import SyncClientBase, SyncResource",
         "from ._pagination import SyncPage, SyncPaginator",
+        "",
+        *imports.declarations(),
         "",
         "# The models, errors and settings types are realto_async's own objects, re-exported.",
         "__all__ = [" + ", ".join(f'"{name}"' for name in exported) + "]",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, cast, overload
+from typing import Any, TypeVar, cast, overload
 from uuid import UUID
 
 import aiohttp
@@ -43,9 +43,12 @@ from realto_async import (
     EntityReference,
     EntityType,
     ErrorDetail,
+    EventHook,
     EventHookError,
+    EventHooks,
     EventLoopMismatchError,
     Feature,
+    Flavor,
     GeoLocation,
     GuidedOnboardingSession,
     InternalServerError,
@@ -55,9 +58,11 @@ from realto_async import (
     LocationMatch,
     LocationRef,
     NotFoundError,
+    NotGiven,
     OffboardingData,
     OffboardingRequest,
     OffboardingStatus,
+    Omittable,
     OnboardingAction,
     OnboardingBrand,
     OnboardingData,
@@ -74,6 +79,7 @@ from realto_async import (
     PermissionDeniedError,
     PermissionLevel,
     PhaseValues,
+    ProxySetting,
     Quantity,
     RangeFigures,
     RateLimitError,
@@ -84,27 +90,26 @@ from realto_async import (
     RealtoModel,
     RequestEvent,
     ResponseEvent,
+    ResponseInfo,
     ResponseTooLargeError,
     ResponseValidationError,
     RetryEvent,
+    RetryHook,
     RetryPolicy,
     ScheduledCommand,
+    SendAttempt,
+    SslSetting,
     SystemClock,
     Tenant,
     TieredValues,
     Timeout,
     TokenEndpointUnreachableError,
+    TokenSource,
     TokenTimeoutError,
     UnprocessableEntityError,
+    UpdateHook,
     User,
 )
-from realto_async._attempt import SendAttempt
-from realto_async._client import T
-from realto_async._config import ProxySetting, SslSetting, TokenSource
-from realto_async._hooks import EventHooks
-from realto_async._retry import RetryHook
-from realto_async._types import Omittable
-from realto_async._wait import UpdateHook
 from realto_async.resources.charge_sessions import ChargeSessions as _AsyncChargeSessions
 from realto_async.resources.collectives import Collectives as _AsyncCollectives
 from realto_async.resources.commands import Commands as _AsyncCommands
@@ -127,6 +132,8 @@ from realto_async.resources.tenants import Tenants as _AsyncTenants
 
 from ._base import SyncClientBase, SyncResource
 from ._pagination import SyncPage, SyncPaginator
+
+T = TypeVar("T")
 
 # The models, errors and settings types are realto_async's own objects, re-exported.
 __all__ = [
@@ -168,10 +175,13 @@ __all__ = [
     "EntityReference",
     "EntityType",
     "ErrorDetail",
+    "EventHook",
     "EventHookError",
+    "EventHooks",
     "EventLoopMismatchError",
     "Feature",
     "Features",
+    "Flavor",
     "GeoLocation",
     "GuidedOnboardingSession",
     "GuidedSessions",
@@ -184,10 +194,12 @@ __all__ = [
     "Locations",
     "NOT_GIVEN",
     "NotFoundError",
+    "NotGiven",
     "Offboarding",
     "OffboardingData",
     "OffboardingRequest",
     "OffboardingStatus",
+    "Omittable",
     "Onboarding",
     "OnboardingAction",
     "OnboardingBrand",
@@ -208,6 +220,7 @@ __all__ = [
     "PermissionDeniedError",
     "PermissionLevel",
     "PhaseValues",
+    "ProxySetting",
     "Quantity",
     "QuantitySetting",
     "RangeFigures",
@@ -221,12 +234,16 @@ __all__ = [
     "RealtoModel",
     "RequestEvent",
     "ResponseEvent",
+    "ResponseInfo",
     "ResponseTooLargeError",
     "ResponseValidationError",
     "RetryEvent",
+    "RetryHook",
     "RetryPolicy",
     "ScheduledCommand",
+    "SendAttempt",
     "Settings",
+    "SslSetting",
     "SyncPage",
     "SyncPaginator",
     "SystemClock",
@@ -235,8 +252,10 @@ __all__ = [
     "TieredValues",
     "Timeout",
     "TokenEndpointUnreachableError",
+    "TokenSource",
     "TokenTimeoutError",
     "UnprocessableEntityError",
+    "UpdateHook",
     "User",
 ]
 
@@ -260,7 +279,31 @@ class EntityPermissions(SyncResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> SyncPaginator[Permission]:
-        """List the permissions on an entity: ``GET /v1/entities/{entityId}/permissions``."""
+        """List the permissions on an entity: ``GET /v1/entities/{entityId}/permissions``.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            page_size: permissions per page asked of the server, 1 to 1000 (None: the server's default).
+            continuation_token: resume from a page's or an error's ``continuation_token``.
+            max_items: stop after this many permissions (None: all of them).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            SyncPaginator[Permission]: iterate it for every permission, one page in memory at a time;
+            ``pages()`` gives the pages, ``first_page()`` the first one. Nothing is sent before.
+
+        Raises:
+            InvalidArgumentError: an argument is malformed (raised at once, before anything is sent).
+            APIStatusError: while iterating, the server refused a page (the subclass names the status:
+                AuthenticationError, PermissionDeniedError, RateLimitError...); errors raised during a
+                listing carry ``continuation_token`` to resume from.
+            APIConnectionError: while iterating, the server could not be reached or did not answer in
+                time (APITimeoutError).
+        """
         return self._paginate(
             self._target().list(
                 entity_id,
@@ -283,7 +326,27 @@ class EntityPermissions(SyncResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> None:
-        """Grant a level to a principal: ``POST /v1/entities/{entityId}/permissions``."""
+        """Grant a level to a principal: ``POST /v1/entities/{entityId}/permissions``.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            principal_id: the user or client to grant it to (a UUID).
+            permission_level: Viewer, Contributor (may send commands), Administer or Owner.
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            None: the API answers with no body.
+
+        Raises:
+            InvalidArgumentError: an id is not a UUID or the level is unknown (checked before sending).
+            NotFoundError: no entity with this id is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         return self._run(
             self._target().add,
             entity_id,
@@ -306,6 +369,25 @@ class EntityPermissions(SyncResource):
     ) -> None:
         """Take a principal's levels away (all, or just ``permission_level``):
         ``DELETE /v1/entities/{entityId}/permissions/principals/{principalId}``.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            principal_id: the user or client losing access (a UUID).
+            permission_level: only this level (None: every level the principal has).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            None: the API answers with no body.
+
+        Raises:
+            InvalidArgumentError: an id is not a UUID or the level is unknown (checked before sending).
+            NotFoundError: no such entity or principal is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
         """
         return self._run(
             self._target().remove,
@@ -343,9 +425,32 @@ class Entities(SyncResource):
     ) -> SyncPaginator[Entity]:
         """List entities, optionally of one type: ``GET /v1/entities``.
 
-        Inferred endpoint: the docs list it but its page was not found; check it against the
-        live API. ``type`` is translated to the client's dialect (``ChargePole`` <->
-        ``ChargePoint``, ``PV`` <-> ``SolarPlant``, ``SmartMeter`` <-> ``Meter``).
+        Inferred endpoint: the docs list it but its page was not found; check it against the live API.
+
+        Args:
+            type: only entities of this type (an EntityType or its name), translated to the client's
+                dialect (``ChargePole`` <-> ``ChargePoint``, ``PV`` <-> ``SolarPlant``,
+                ``SmartMeter`` <-> ``Meter``); None: every type.
+            page_size: entities per page asked of the server, 1 to 1000 (None: the server's default).
+            continuation_token: resume from a page's or an error's ``continuation_token``.
+            max_items: stop after this many entities (None: all of them).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            SyncPaginator[Entity]: iterate it for every entity, one page in memory at a time;
+            ``pages()`` gives the pages, ``first_page()`` the first one. Nothing is sent before.
+
+        Raises:
+            InvalidArgumentError: an argument is malformed (raised at once, before anything is sent).
+            APIStatusError: while iterating, the server refused a page (the subclass names the status:
+                AuthenticationError, PermissionDeniedError, RateLimitError...); errors raised during a
+                listing carry ``continuation_token`` to resume from.
+            APIConnectionError: while iterating, the server could not be reached or did not answer in
+                time (APITimeoutError).
         """
         return self._paginate(
             self._target().list(
@@ -367,7 +472,25 @@ class Entities(SyncResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Entity:
-        """Get one entity: ``GET /v1/entities/{entityId}``. Inferred endpoint (see ``list``)."""
+        """Get one entity: ``GET /v1/entities/{entityId}``. Inferred endpoint (see ``list``).
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            Entity: its type, name, owner, collective, device information and custom properties.
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID (checked before sending).
+            NotFoundError: no entity with this id is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         return self._run(
             self._target().retrieve,
             entity_id,
@@ -389,6 +512,26 @@ class Entities(SyncResource):
         """Rename an entity or replace its custom properties: ``PATCH /v1/entities/{entityId}``.
 
         Inferred endpoint (see ``list``). Only the arguments you pass are sent.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            name: the new name (None clears it; leave it out to keep the current one).
+            properties: the new custom properties, any JSON value, replacing the old ones.
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            Entity: the entity as the server stored it.
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID, ``name`` not a str, or nothing is given
+                (checked before sending).
+            NotFoundError: no entity with this id is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
         """
         return self._run(
             self._target().update,
@@ -419,7 +562,30 @@ class Collectives(SyncResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> SyncPaginator[Collective]:
-        """List collectives: ``GET /v1/collectives``. Inferred endpoint: check it against the live API."""
+        """List collectives: ``GET /v1/collectives``. Inferred endpoint: check it against the live API.
+
+        Args:
+            page_size: collectives per page asked of the server, 1 to 1000 (None: the server's default).
+            continuation_token: resume from a page's or an error's ``continuation_token``.
+            max_items: stop after this many collectives (None: all of them).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            SyncPaginator[Collective]: iterate it for every collective, one page in memory at a time;
+            ``pages()`` gives the pages, ``first_page()`` the first one. Nothing is sent before.
+
+        Raises:
+            InvalidArgumentError: an argument is malformed (raised at once, before anything is sent).
+            APIStatusError: while iterating, the server refused a page (the subclass names the status:
+                AuthenticationError, PermissionDeniedError, RateLimitError...); errors raised during a
+                listing carry ``continuation_token`` to resume from.
+            APIConnectionError: while iterating, the server could not be reached or did not answer in
+                time (APITimeoutError).
+        """
         return self._paginate(
             self._target().list(
                 page_size=page_size,
@@ -439,7 +605,25 @@ class Collectives(SyncResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Collective:
-        """Get one collective: ``GET /v1/collectives/{collectiveId}``. Inferred endpoint."""
+        """Get one collective: ``GET /v1/collectives/{collectiveId}``. Inferred endpoint.
+
+        Args:
+            collective_id: the collective's id (a UUID, as ``str`` or ``uuid.UUID``).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            Collective: its name, type and member entities.
+
+        Raises:
+            InvalidArgumentError: ``collective_id`` is not a UUID (checked before sending).
+            NotFoundError: no collective with this id is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         return self._run(
             self._target().retrieve,
             collective_id,
@@ -458,7 +642,30 @@ class Collectives(SyncResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Collective:
-        """Rename a collective or change its type: ``PATCH /v1/collectives/{collectiveId}``."""
+        """Rename a collective or change its type: ``PATCH /v1/collectives/{collectiveId}``.
+
+        Only the arguments you pass are sent.
+
+        Args:
+            collective_id: the collective's id (a UUID, as ``str`` or ``uuid.UUID``).
+            name: the new name (a non-empty str).
+            type: the new CollectiveType (or its name): Household, Fleet, SolarFarm...
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            Collective: the collective as the server stored it.
+
+        Raises:
+            InvalidArgumentError: ``collective_id`` is not a UUID, an argument is malformed, or nothing is
+                given (checked before sending).
+            NotFoundError: no collective with this id is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         return self._run(
             self._target().update,
             collective_id,
@@ -480,6 +687,24 @@ class Collectives(SyncResource):
     ) -> Collective:
         """Put an entity in a collective: ``POST /v1/collectives/{collectiveId}/entities``.
         Inferred endpoint.
+
+        Args:
+            collective_id: the collective's id (a UUID, as ``str`` or ``uuid.UUID``).
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            Collective: the collective with its members now.
+
+        Raises:
+            InvalidArgumentError: an id is not a UUID (checked before sending).
+            NotFoundError: no such collective or entity is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
         """
         return self._run(
             self._target().add_entity,
@@ -501,6 +726,24 @@ class Collectives(SyncResource):
     ) -> Collective:
         """Take an entity out of a collective:
         ``DELETE /v1/collectives/{collectiveId}/entities/{entityId}``. Inferred endpoint.
+
+        Args:
+            collective_id: the collective's id (a UUID, as ``str`` or ``uuid.UUID``).
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            Collective: the collective with its members now.
+
+        Raises:
+            InvalidArgumentError: an id is not a UUID (checked before sending).
+            NotFoundError: no such collective or member entity is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
         """
         return self._run(
             self._target().remove_entity,
@@ -530,7 +773,30 @@ class Tenants(SyncResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> SyncPaginator[Tenant]:
-        """List tenants: ``GET /v1/tenants``. Inferred endpoint: check it against the live API."""
+        """List tenants: ``GET /v1/tenants``. Inferred endpoint: check it against the live API.
+
+        Args:
+            page_size: tenants per page asked of the server, 1 to 1000 (None: the server's default).
+            continuation_token: resume from a page's or an error's ``continuation_token``.
+            max_items: stop after this many tenants (None: all of them).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            SyncPaginator[Tenant]: iterate it for every tenant, one page in memory at a time;
+            ``pages()`` gives the pages, ``first_page()`` the first one. Nothing is sent before.
+
+        Raises:
+            InvalidArgumentError: an argument is malformed (raised at once, before anything is sent).
+            APIStatusError: while iterating, the server refused a page (the subclass names the status:
+                AuthenticationError, PermissionDeniedError, RateLimitError...); errors raised during a
+                listing carry ``continuation_token`` to resume from.
+            APIConnectionError: while iterating, the server could not be reached or did not answer in
+                time (APITimeoutError).
+        """
         return self._paginate(
             self._target().list(
                 page_size=page_size,
@@ -550,7 +816,25 @@ class Tenants(SyncResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Tenant:
-        """Get one tenant: ``GET /v1/tenants/{tenantId}``. Inferred endpoint."""
+        """Get one tenant: ``GET /v1/tenants/{tenantId}``. Inferred endpoint.
+
+        Args:
+            tenant_id: the tenant's id (a UUID, as ``str`` or ``uuid.UUID``).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            Tenant: its name, administrators and entities.
+
+        Raises:
+            InvalidArgumentError: ``tenant_id`` is not a UUID (checked before sending).
+            NotFoundError: no tenant with this id is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         return self._run(
             self._target().retrieve,
             tenant_id,
@@ -568,7 +852,26 @@ class Tenants(SyncResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Tenant:
-        """Make a principal an administrator: ``POST /v1/tenants/{tenantId}/administrators``."""
+        """Make a principal an administrator: ``POST /v1/tenants/{tenantId}/administrators``.
+
+        Args:
+            tenant_id: the tenant's id (a UUID, as ``str`` or ``uuid.UUID``).
+            principal_id: the user or client to make administrator (a UUID).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            Tenant: the tenant with its administrators now.
+
+        Raises:
+            InvalidArgumentError: an id is not a UUID (checked before sending).
+            NotFoundError: no such tenant or principal is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         return self._run(
             self._target().add_administrator,
             tenant_id,
@@ -589,6 +892,24 @@ class Tenants(SyncResource):
     ) -> Tenant:
         """Remove an administrator: ``DELETE /v1/tenants/{tenantId}/administrators/{principalId}``.
         Inferred endpoint.
+
+        Args:
+            tenant_id: the tenant's id (a UUID, as ``str`` or ``uuid.UUID``).
+            principal_id: the administrator to remove (a UUID).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            Tenant: the tenant with its administrators now.
+
+        Raises:
+            InvalidArgumentError: an id is not a UUID (checked before sending).
+            NotFoundError: no such tenant or administrator is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
         """
         return self._run(
             self._target().remove_administrator,
@@ -621,7 +942,30 @@ class OnboardingCollectives(SyncResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> OnboardingRequest:
-        """Ask to create a collective: ``POST /v1/onboarding/collectives``."""
+        """Ask to create a collective: ``POST /v1/onboarding/collectives``.
+
+        Args:
+            name: the collective's name (a non-empty str).
+            type: a CollectiveType (or its name): Household, Fleet, SolarFarm, VirtualPowerPlant...
+            collective_id: the parent collective (a UUID).
+            owner: the principal that will own it (a UUID; default: you).
+            properties: custom properties to store on it, any JSON value.
+            tenant_id: the tenant it will belong to (a UUID; re.alto only).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            OnboardingRequest: its id and status; ``wait()`` follows it to a final state.
+
+        Raises:
+            InvalidArgumentError: ``name`` is empty, an id is not a UUID, the type is unknown, or
+                ``tenant_id`` is given to a Traxes client (checked before sending).
+            APIStatusError: a refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         return self._run(
             self._target().create,
             name=name,
@@ -645,7 +989,30 @@ class OnboardingCollectives(SyncResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> SyncPaginator[OnboardingRequest]:
-        """List collective onboarding requests: ``GET /v1/onboarding/collectives``. Inferred endpoint."""
+        """List collective onboarding requests: ``GET /v1/onboarding/collectives``. Inferred endpoint.
+
+        Args:
+            page_size: requests per page asked of the server, 1 to 1000 (None: the server's default).
+            continuation_token: resume from a page's or an error's ``continuation_token``.
+            max_items: stop after this many requests (None: all of them).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            SyncPaginator[OnboardingRequest]: iterate it for every request, one page in memory at a time;
+            ``pages()`` gives the pages, ``first_page()`` the first one. Nothing is sent before.
+
+        Raises:
+            InvalidArgumentError: an argument is malformed (raised at once, before anything is sent).
+            APIStatusError: while iterating, the server refused a page (the subclass names the status:
+                AuthenticationError, PermissionDeniedError, RateLimitError...); errors raised during a
+                listing carry ``continuation_token`` to resume from.
+            APIConnectionError: while iterating, the server could not be reached or did not answer in
+                time (APITimeoutError).
+        """
         return self._paginate(
             self._target().list(
                 page_size=page_size,
@@ -667,6 +1034,23 @@ class OnboardingCollectives(SyncResource):
     ) -> OnboardingRequest:
         """Get one collective onboarding request:
         ``GET /v1/onboarding/collectives/{onboardingRequestId}``. Inferred endpoint.
+
+        Args:
+            onboarding_request_id: the onboarding request's id (a UUID).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            OnboardingRequest: its status, errors and, once done, the collective created.
+
+        Raises:
+            InvalidArgumentError: ``onboarding_request_id`` is not a UUID (checked before sending).
+            NotFoundError: no such request is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
         """
         return self._run(
             self._target().retrieve,
@@ -684,7 +1068,25 @@ class OnboardingCollectives(SyncResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> OnboardingRequest:
-        """Cancel a request: ``PATCH /v1/onboarding/collectives/{onboardingRequestId}/cancel``."""
+        """Cancel a request: ``PATCH /v1/onboarding/collectives/{onboardingRequestId}/cancel``.
+
+        Args:
+            onboarding_request_id: the onboarding request's id (a UUID).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            OnboardingRequest: the request, now Canceled.
+
+        Raises:
+            InvalidArgumentError: ``onboarding_request_id`` is not a UUID (checked before sending).
+            NotFoundError: no such request is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         return self._run(
             self._target().cancel,
             onboarding_request_id,
@@ -699,12 +1101,35 @@ class OnboardingCollectives(SyncResource):
         *,
         timeout: float | timedelta = 600.0,
         poll_interval: float | timedelta = 2.0,
-        on_update: UpdateHook | None = None,
+        on_update: UpdateHook[OnboardingRequest] | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> OnboardingRequest:
-        """Poll ``GET /v1/onboarding/collectives/{onboardingRequestId}`` until it is final
-        (inferred endpoint); Failed raises :class:`OnboardingFailedError`.
+        """Poll ``GET /v1/onboarding/collectives/{onboardingRequestId}`` (inferred endpoint) until
+        Succeeded or Canceled.
+
+        Args:
+            onboarding_request_id: the onboarding request's id (a UUID).
+            timeout: give up after this many seconds (or a timedelta); default 600.
+            poll_interval: seconds (or a timedelta) between the first polls; later ones back off, with
+                jitter, to 8 times as long.
+            on_update: called with the OnboardingRequest each time its status changes (an async callable
+                is
+                awaited).
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            OnboardingRequest: Succeeded or Canceled.
+
+        Raises:
+            InvalidArgumentError: the id is not a UUID or a time is negative (checked before sending).
+            OnboardingFailedError: the request ended Failed; its ``errors`` say why.
+            OperationTimeoutError: still not final after ``timeout``; ``last_state`` is the last poll.
+            NotFoundError: no such request is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
         """
         return self._run(
             self._target().wait,
@@ -754,9 +1179,48 @@ class OnboardingEntities(SyncResource):
     ) -> OnboardingRequest:
         """Ask to onboard a device: ``POST /v1/onboarding/entities``.
 
-        Either dialect's names may be used (``manufacturer`` or ``brand``, ``vin`` or
-        ``identifier``, ``code`` or ``pairing_code``, ``email`` or ``associated_email``,
-        ``model`` or ``name``); the client's dialect's wire names are sent.
+        Either dialect's names may be used (``manufacturer`` or ``brand``, ``vin`` or ``identifier``,
+        ``code`` or ``pairing_code``, ``email`` or ``associated_email``, ``model`` or ``name``); the
+        client's dialect's wire names are sent. Pass one of each pair.
+
+        Args:
+            type: the kind of device: an EntityType (or its name), e.g. EV, ChargePole, PV, HeatPump.
+            manufacturer: the maker, e.g. ``"Audi"`` (required, here or as ``brand``).
+            brand: the Traxes name of ``manufacturer``.
+            vin: an EV's vehicle identification number, 17 characters (required for an EV).
+            ean: a smart meter's EAN code.
+            code: the pairing code some devices need.
+            pairing_code: the Traxes name of ``code``.
+            identifier: the Traxes name of the device's id (its VIN, EAN or UUID).
+            uuid: the device's UUID at its manufacturer.
+            reference: your own reference for the device.
+            email: the end user's e-mail address at the manufacturer.
+            associated_email: the Traxes name of ``email``.
+            model: the device's model, e.g. ``"Q4 e-tron"``.
+            name: the Traxes name of ``model``.
+            track: the onboarding track, when the manufacturer offers several.
+            tenant_id: the tenant the entity will belong to (a UUID; re.alto only).
+            collective_id: put the new entity in this collective (a UUID).
+            owner: the principal that will own it (a UUID; default: you).
+            properties: custom properties to store on it, any JSON value.
+            return_url: where the manufacturer's consent page sends the end user back to.
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            OnboardingRequest: Pending, with ``action.redirect_link``: the page where the end user
+            consents. ``wait()`` follows it to Succeeded.
+
+        Raises:
+            InvalidArgumentError: a required field is missing, a VIN is malformed, both names of one
+                field disagree, or a field does not exist in the client's dialect (checked before
+                sending).
+            BadRequestError: the server refused the fields (400; ``errors`` says which).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
         """
         return self._run(
             self._target().create,
@@ -799,8 +1263,33 @@ class OnboardingEntities(SyncResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> SyncPaginator[OnboardingRequest]:
-        """List entity onboarding requests: ``GET /v1/onboarding/entities``
-        (``manufacturer`` is sent as ``brand`` to Traxes).
+        """List entity onboarding requests: ``GET /v1/onboarding/entities``.
+
+        Args:
+            type: only requests for this EntityType (or its name).
+            manufacturer: only requests for this maker (sent as ``brand`` to Traxes).
+            brand: the Traxes name of ``manufacturer``.
+            status: only requests in this OnboardingStatus (or its name), e.g. Pending.
+            page_size: requests per page asked of the server, 1 to 1000 (None: the server's default).
+            continuation_token: resume from a page's or an error's ``continuation_token``.
+            max_items: stop after this many requests (None: all of them).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            SyncPaginator[OnboardingRequest]: iterate it for every request, one page in memory at a time;
+            ``pages()`` gives the pages, ``first_page()`` the first one. Nothing is sent before.
+
+        Raises:
+            InvalidArgumentError: an argument is malformed (raised at once, before anything is sent).
+            APIStatusError: while iterating, the server refused a page (the subclass names the status:
+                AuthenticationError, PermissionDeniedError, RateLimitError...); errors raised during a
+                listing carry ``continuation_token`` to resume from.
+            APIConnectionError: while iterating, the server could not be reached or did not answer in
+                time (APITimeoutError).
         """
         return self._paginate(
             self._target().list(
@@ -825,7 +1314,25 @@ class OnboardingEntities(SyncResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> OnboardingRequest:
-        """Get one entity onboarding request: ``GET /v1/onboarding/entities/{onboardingRequestId}``."""
+        """Get one entity onboarding request: ``GET /v1/onboarding/entities/{onboardingRequestId}``.
+
+        Args:
+            onboarding_request_id: the onboarding request's id (a UUID).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            OnboardingRequest: its status, consent link, errors and, once done, the new entity's id.
+
+        Raises:
+            InvalidArgumentError: ``onboarding_request_id`` is not a UUID (checked before sending).
+            NotFoundError: no such request is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         return self._run(
             self._target().retrieve,
             onboarding_request_id,
@@ -844,6 +1351,23 @@ class OnboardingEntities(SyncResource):
     ) -> OnboardingRequest:
         """Cancel a Pending or InProgress request:
         ``PATCH /v1/onboarding/entities/{onboardingRequestId}/cancel``. Inferred endpoint.
+
+        Args:
+            onboarding_request_id: the onboarding request's id (a UUID).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            OnboardingRequest: the request, now Canceled.
+
+        Raises:
+            InvalidArgumentError: ``onboarding_request_id`` is not a UUID (checked before sending).
+            NotFoundError: no such request is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
         """
         return self._run(
             self._target().cancel,
@@ -859,14 +1383,34 @@ class OnboardingEntities(SyncResource):
         *,
         timeout: float | timedelta = 600.0,
         poll_interval: float | timedelta = 2.0,
-        on_update: UpdateHook | None = None,
+        on_update: UpdateHook[OnboardingRequest] | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> OnboardingRequest:
         """Poll ``GET /v1/onboarding/entities/{onboardingRequestId}`` until Succeeded or Canceled.
 
-        A Failed request raises :class:`OnboardingFailedError` with its ``errors``; running out
-        of ``timeout`` raises :class:`OperationTimeoutError` with ``last_state``.
+        Args:
+            onboarding_request_id: the onboarding request's id (a UUID).
+            timeout: give up after this many seconds (or a timedelta); default 600.
+            poll_interval: seconds (or a timedelta) between the first polls; later ones back off, with
+                jitter, to 8 times as long.
+            on_update: called with the OnboardingRequest each time its status changes (an async callable
+                is
+                awaited).
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            OnboardingRequest: Succeeded (``entity_id`` names the new entity) or Canceled.
+
+        Raises:
+            InvalidArgumentError: the id is not a UUID or a time is negative (checked before sending).
+            OnboardingFailedError: the request ended Failed; its ``errors`` say why.
+            OperationTimeoutError: still not final after ``timeout``; ``last_state`` is the last poll.
+            NotFoundError: no such request is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
         """
         return self._run(
             self._target().wait,
@@ -899,7 +1443,28 @@ class GuidedSessions(SyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> GuidedOnboardingSession:
         """Open a guided onboarding session: ``POST /v1/guided-onboarding-sessions``.
+
         Inferred endpoint: check it against the live API.
+
+        Args:
+            manufacturer: the maker of the device to onboard, e.g. ``"Tesla"``.
+            company_name: your company's name, shown to the end user.
+            vin: the EV's VIN, 17 characters, when known.
+            return_url: where the page sends the end user back to when done.
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            GuidedOnboardingSession: ``url`` is the hosted page to send the end user to.
+
+        Raises:
+            InvalidArgumentError: ``manufacturer`` is empty or the VIN is malformed (checked before
+                sending).
+            APIStatusError: a refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
         """
         return self._run(
             self._target().create,
@@ -922,7 +1487,31 @@ class GuidedSessions(SyncResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> SyncPaginator[GuidedOnboardingSession]:
-        """List guided onboarding sessions: ``GET /v1/guided-onboarding-sessions``."""
+        """List guided onboarding sessions: ``GET /v1/guided-onboarding-sessions``.
+
+        Args:
+            page_size: sessions per page asked of the server, 1 to 1000 (None: the server's default).
+            continuation_token: resume from a page's or an error's ``continuation_token``.
+            max_items: stop after this many sessions (None: all of them).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            SyncPaginator[GuidedOnboardingSession]: iterate it for every session, one page in
+            memory at a time; ``pages()`` gives the pages, ``first_page()`` the first one. Nothing
+            is sent before.
+
+        Raises:
+            InvalidArgumentError: an argument is malformed (raised at once, before anything is sent).
+            APIStatusError: while iterating, the server refused a page (the subclass names the status:
+                AuthenticationError, PermissionDeniedError, RateLimitError...); errors raised during a
+                listing carry ``continuation_token`` to resume from.
+            APIConnectionError: while iterating, the server could not be reached or did not answer in
+                time (APITimeoutError).
+        """
         return self._paginate(
             self._target().list(
                 page_size=page_size,
@@ -942,7 +1531,25 @@ class GuidedSessions(SyncResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> GuidedOnboardingSession:
-        """Get one session: ``GET /v1/guided-onboarding-sessions/{onboardingSessionId}``."""
+        """Get one session: ``GET /v1/guided-onboarding-sessions/{onboardingSessionId}``.
+
+        Args:
+            onboarding_session_id: the session's id (a UUID).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            GuidedOnboardingSession: its page, whether it expired and the onboarding request it made.
+
+        Raises:
+            InvalidArgumentError: ``onboarding_session_id`` is not a UUID (checked before sending).
+            NotFoundError: no such session is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         return self._run(
             self._target().retrieve,
             onboarding_session_id,
@@ -953,7 +1560,7 @@ class GuidedSessions(SyncResource):
 
 
 class OnboardingTypes(SyncResource):
-    """A namespace of API calls bound to one client (or client view)."""
+    """What can be onboarded: entity types, their brands and the fields each needs."""
 
     __slots__ = ()
 
@@ -969,6 +1576,20 @@ class OnboardingTypes(SyncResource):
     ) -> list[OnboardingType]:
         """The entity types that can be onboarded, their brands and required fields:
         ``GET /v1/onboarding/types``. Inferred endpoint: check it against the live API.
+
+        Args:
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            list[OnboardingType]: one per entity type, with its brands and the fields each brand needs.
+
+        Raises:
+            APIStatusError: a refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
         """
         return self._run(
             self._target().list, timeout=timeout, extra_headers=extra_headers, extra_query=extra_query
@@ -1019,6 +1640,32 @@ class Readings(SyncResource):
     ) -> SyncPaginator[Reading]:
         """List an entity's readings in a time frame, oldest first:
         ``GET /v1/entities/{entityId}/readings``.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            start: beginning of the time frame (a timezone-aware datetime; naive ones are refused).
+            end: end of the time frame, timezone-aware (None: now, on the server).
+            page_size: readings per page asked of the server, 1 to 1000 (None: the server's default).
+            continuation_token: resume from a page's or an error's ``continuation_token``.
+            max_items: stop after this many readings (None: all of them).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            SyncPaginator[Reading]: iterate it for every reading, one page in memory at a time;
+            ``pages()`` gives the pages, ``first_page()`` the first one. Nothing is sent before.
+            Each reading has its time (UTC) and values, each with its unit (W, kWh, V, A, %...).
+
+        Raises:
+            InvalidArgumentError: an argument is malformed (raised at once, before anything is sent).
+            APIStatusError: while iterating, the server refused a page (the subclass names the status:
+                AuthenticationError, PermissionDeniedError, RateLimitError...); errors raised during a
+                listing carry ``continuation_token`` to resume from.
+            APIConnectionError: while iterating, the server could not be reached or did not answer in
+                time (APITimeoutError).
         """
         return self._paginate(
             self._target().list(
@@ -1042,7 +1689,25 @@ class Readings(SyncResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Reading:
-        """The latest reading: ``GET /v1/entities/{entityId}/readings/last`` (404 when there is none)."""
+        """The latest reading: ``GET /v1/entities/{entityId}/readings/last``.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            Reading: when it was measured (UTC) and the values the device reports, each with its unit.
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID (checked before sending).
+            NotFoundError: no such entity, or it has no reading yet (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         return self._run(
             self._target().last,
             entity_id,
@@ -1065,7 +1730,35 @@ class Readings(SyncResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> SyncPaginator[Aggregation]:
-        """Readings averaged per ``resolution``: ``GET /v1/entities/{entityId}/aggregations``."""
+        """Readings averaged per ``resolution``: ``GET /v1/entities/{entityId}/aggregations``.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            start: beginning of the time frame (a timezone-aware datetime; naive ones are refused).
+            end: end of the time frame, timezone-aware (None: now, on the server).
+            resolution: the length of each interval, a whole number of minutes (default 1 hour).
+            page_size: intervals per page asked of the server, 1 to 1000 (None: the server's default).
+            continuation_token: resume from a page's or an error's ``continuation_token``.
+            max_items: stop after this many intervals (None: all of them).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            SyncPaginator[Aggregation]: iterate it for every interval, one page in memory at a time;
+            ``pages()`` gives the pages, ``first_page()`` the first one. Nothing is sent before.
+            Each interval has its start and end (UTC) and the values averaged over it.
+
+        Raises:
+            InvalidArgumentError: an argument is malformed (raised at once, before anything is sent).
+            APIStatusError: while iterating, the server refused a page (the subclass names the status:
+                AuthenticationError, PermissionDeniedError, RateLimitError...); errors raised during a
+                listing carry ``continuation_token`` to resume from.
+            APIConnectionError: while iterating, the server could not be reached or did not answer in
+                time (APITimeoutError).
+        """
         return self._paginate(
             self._target().aggregations(
                 entity_id,
@@ -1103,8 +1796,29 @@ class Commands(SyncResource):
     ) -> Command:
         """Send a command now: ``POST /v1/entities/{entityId}/commands``.
 
-        Raises :class:`CooldownActiveError` (409) within 10 minutes of the entity's last command,
-        and :class:`CommandOutcomeUnknownError` when the request went out but its answer was lost.
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            type: what to do: a CommandType (or its name), e.g. StartCharging, StopCharging, LimitFeedIn.
+            value: the command's value: for LimitFeedIn the feed-in limit in W (required there).
+            ignore_cooldown: send even within 10 minutes of the entity's last command.
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            Command: its id and status (Pending at first); ``wait()`` follows it to a final state.
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID, the type is unknown, or LimitFeedIn lacks a
+                value (checked before sending).
+            CooldownActiveError: the entity had a command in the last 10 minutes (409).
+            NotFoundError: no such entity is visible to you (404).
+            CommandOutcomeUnknownError: the request went out but its answer was lost, so the command may
+                exist; ``await err.reconcile(client)`` finds it (the SDK never sends a command twice).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached (the request was never sent).
         """
         return self._run(
             self._target().trigger,
@@ -1127,7 +1841,30 @@ class Commands(SyncResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> CommandBatch:
-        """Schedule commands for later: ``POST /v1/entities/{entityId}/commands/schedule``."""
+        """Schedule commands for later: ``POST /v1/entities/{entityId}/commands/schedule``.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            commands: the ScheduledCommand objects to create, each with an aware ``trigger_time`` (sent in
+                UTC), a ``type`` and, for LimitFeedIn, a ``value`` in W.
+            ignore_cooldown: send even within 10 minutes of the entity's last command.
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            CommandBatch: the batch id and the commands created, in order.
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID, ``commands`` is empty or holds a malformed
+                command (checked before sending).
+            CooldownActiveError: the entity had a command in the last 10 minutes (409).
+            NotFoundError: no such entity is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         return self._run(
             self._target().schedule,
             entity_id,
@@ -1149,7 +1886,30 @@ class Commands(SyncResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> CommandBatch:
-        """Send a command to every member now: ``POST /v1/collectives/{collectiveId}/commands``."""
+        """Send a command to every member now: ``POST /v1/collectives/{collectiveId}/commands``.
+
+        Args:
+            collective_id: the collective's id (a UUID).
+            type: what to do: a CommandType (or its name), e.g. StartCharging, StopCharging, LimitFeedIn.
+            value: the command's value: for LimitFeedIn the feed-in limit in W (required there).
+            ignore_cooldown: send even within 10 minutes of the entity's last command.
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            CommandBatch: the batch id and one command per member entity.
+
+        Raises:
+            InvalidArgumentError: ``collective_id`` is not a UUID, the type is unknown, or LimitFeedIn
+                lacks a value (checked before sending).
+            CooldownActiveError: the entity had a command in the last 10 minutes (409).
+            NotFoundError: no such collective is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         return self._run(
             self._target().trigger_for_collective,
             collective_id,
@@ -1171,7 +1931,30 @@ class Commands(SyncResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> CommandBatch:
-        """Schedule commands for every member: ``POST /v1/collectives/{collectiveId}/commands/schedule``."""
+        """Schedule commands for every member: ``POST /v1/collectives/{collectiveId}/commands/schedule``.
+
+        Args:
+            collective_id: the collective's id (a UUID).
+            commands: the ScheduledCommand objects to create, each with an aware ``trigger_time`` (sent in
+                UTC), a ``type`` and, for LimitFeedIn, a ``value`` in W.
+            ignore_cooldown: send even within 10 minutes of the entity's last command.
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            CommandBatch: the batch id and the commands created for the members.
+
+        Raises:
+            InvalidArgumentError: ``collective_id`` is not a UUID, ``commands`` is empty or holds a
+                malformed command (checked before sending).
+            CooldownActiveError: the entity had a command in the last 10 minutes (409).
+            NotFoundError: no such collective is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         return self._run(
             self._target().schedule_for_collective,
             collective_id,
@@ -1191,7 +1974,26 @@ class Commands(SyncResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Command:
-        """Get one command: ``GET /v1/entities/{entityId}/commands/{commandId}``."""
+        """Get one command: ``GET /v1/entities/{entityId}/commands/{commandId}``.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            command_id: the command's id (a UUID).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            Command: its type, value, trigger time (UTC) and status.
+
+        Raises:
+            InvalidArgumentError: an id is not a UUID (checked before sending).
+            NotFoundError: no such entity or command is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         return self._run(
             self._target().retrieve,
             entity_id,
@@ -1214,7 +2016,33 @@ class Commands(SyncResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> SyncPaginator[Command]:
-        """List an entity's commands by trigger time: ``GET /v1/entities/{entityId}/commands``."""
+        """List an entity's commands by trigger time: ``GET /v1/entities/{entityId}/commands``.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            start: beginning of the time frame (a timezone-aware datetime; naive ones are refused).
+            end: end of the time frame, timezone-aware (None: now, on the server).
+            page_size: commands per page asked of the server, 1 to 1000 (None: the server's default).
+            continuation_token: resume from a page's or an error's ``continuation_token``.
+            max_items: stop after this many commands (None: all of them).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            SyncPaginator[Command]: iterate it for every command, one page in memory at a time;
+            ``pages()`` gives the pages, ``first_page()`` the first one. Nothing is sent before.
+
+        Raises:
+            InvalidArgumentError: an argument is malformed (raised at once, before anything is sent).
+            APIStatusError: while iterating, the server refused a page (the subclass names the status:
+                AuthenticationError, PermissionDeniedError, RateLimitError...); errors raised during a
+                listing carry ``continuation_token`` to resume from.
+            APIConnectionError: while iterating, the server could not be reached or did not answer in
+                time (APITimeoutError).
+        """
         return self._paginate(
             self._target().list(
                 entity_id,
@@ -1239,7 +2067,26 @@ class Commands(SyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> Command:
         """Cancel a Pending command: ``PATCH /v1/entities/{entityId}/commands/{commandId}/cancel``.
+
         Inferred endpoint: check it against the live API.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            command_id: the command's id (a UUID).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            Command: the command, now Canceled.
+
+        Raises:
+            InvalidArgumentError: an id is not a UUID (checked before sending).
+            NotFoundError: no such entity or command is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
         """
         return self._run(
             self._target().cancel,
@@ -1257,12 +2104,34 @@ class Commands(SyncResource):
         *,
         timeout: float | timedelta = 600.0,
         poll_interval: float | timedelta = 2.0,
-        on_update: UpdateHook | None = None,
+        on_update: UpdateHook[Command] | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Command:
         """Poll ``GET /v1/entities/{entityId}/commands/{commandId}`` until Succeeded, Failed or
-        Canceled, and return it; :class:`OperationTimeoutError` after ``timeout``.
+        Canceled, and return it.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            command_id: the command's id (a UUID).
+            timeout: give up after this many seconds (or a timedelta); default 600.
+            poll_interval: seconds (or a timedelta) between the first polls; later ones back off, with
+                jitter, to 8 times as long.
+            on_update: called with the Command each time its status changes (an async callable is
+                awaited).
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            Command: the command in its final state (a Failed one is returned, not raised).
+
+        Raises:
+            InvalidArgumentError: an id is not a UUID or a time is negative (checked before sending).
+            OperationTimeoutError: still not final after ``timeout``; ``last_state`` is the last poll.
+            NotFoundError: no such entity or command is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
         """
         return self._run(
             self._target().wait,
@@ -1297,10 +2166,35 @@ class ChargeSessions(SyncResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> SyncPaginator[ChargingRecord]:
-        """List an entity's charge sessions in a time frame, oldest first:
+        """List an EV's ended charge sessions in a time frame, oldest first:
         ``GET /v1/entities/{entityId}/charge-sessions``.
 
-        ``start`` and ``end`` must be timezone-aware; ``end`` defaults to now on the server.
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            start: beginning of the time frame (a timezone-aware datetime; naive ones are refused).
+            end: end of the time frame, timezone-aware (None: now, on the server).
+            page_size: sessions per page asked of the server, 1 to 1000 (None: the server's default).
+            continuation_token: resume from a page's or an error's ``continuation_token``.
+            max_items: stop after this many sessions (None: all of them).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            SyncPaginator[ChargingRecord]: iterate it for every session, one page in memory at a time;
+            ``pages()`` gives the pages, ``first_page()`` the first one. Nothing is sent before.
+            Each session has its start and end (UTC), the energy charged per tariff tier (kWh),
+            the state of charge at start and end (%) and where it charged.
+
+        Raises:
+            InvalidArgumentError: an argument is malformed (raised at once, before anything is sent).
+            APIStatusError: while iterating, the server refused a page (the subclass names the status:
+                AuthenticationError, PermissionDeniedError, RateLimitError...); errors raised during a
+                listing carry ``continuation_token`` to resume from.
+            APIConnectionError: while iterating, the server could not be reached or did not answer in
+                time (APITimeoutError).
         """
         return self._paginate(
             self._target().list(
@@ -1333,7 +2227,27 @@ class QuantitySetting(SyncResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Quantity:
-        """The setting: ``GET /v1/entities/{entityId}/<setting>`` (404 if never set). Inferred endpoint."""
+        """The setting: ``GET /v1/entities/{entityId}/<setting>``. Inferred endpoint.
+
+        ``<setting>`` is ``battery-capacity`` (kWh), ``nominal-power`` (kW) or ``heated-area`` (m2).
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            Quantity: the value and its unit.
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID (checked before sending).
+            NotFoundError: no such entity, or the setting was never set (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         return self._run(
             self._target().retrieve,
             entity_id,
@@ -1352,8 +2266,29 @@ class QuantitySetting(SyncResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Quantity:
-        """Set it: ``PUT /v1/entities/{entityId}/<setting>``; ``value`` is finite and >= 0, ``unit``
-        defaults to the setting's own (kWh, kW or m2). Inferred endpoint.
+        """Set it: ``PUT /v1/entities/{entityId}/<setting>``. Inferred endpoint.
+
+        ``<setting>`` is ``battery-capacity`` (kWh), ``nominal-power`` (kW) or ``heated-area`` (m2).
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            value: the new value, in ``unit``: a finite number >= 0.
+            unit: the value's unit, a non-empty str (None: the setting's own: kWh, kW or m2).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            Quantity: the value and unit as the server stored them.
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID, ``value`` is not a finite number >= 0,
+                or ``unit`` not a str (checked before sending).
+            NotFoundError: no such entity is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
         """
         return self._run(
             self._target().update,
@@ -1367,7 +2302,7 @@ class QuantitySetting(SyncResource):
 
 
 class CustomProperties(SyncResource):
-    """A namespace of API calls bound to one client (or client view)."""
+    """An entity's custom properties: a JSON object of your own. Inferred endpoints."""
 
     __slots__ = ()
 
@@ -1382,7 +2317,26 @@ class CustomProperties(SyncResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:
-        """An entity's custom properties: ``GET /v1/entities/{entityId}/properties``. Inferred endpoint."""
+        """An entity's custom properties: ``GET /v1/entities/{entityId}/properties``. Inferred endpoint.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            dict[str, Any]: the properties, as stored.
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID (checked before sending).
+            NotFoundError: no such entity is visible to you (404).
+            ResponseValidationError: the server answered something other than a JSON object.
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         return self._run(
             self._target().retrieve,
             entity_id,
@@ -1400,7 +2354,27 @@ class CustomProperties(SyncResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:
-        """Replace them: ``PUT /v1/entities/{entityId}/properties``. Inferred endpoint."""
+        """Replace them: ``PUT /v1/entities/{entityId}/properties``. Inferred endpoint.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            properties: the new properties, a JSON object (replaces the old one whole).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            dict[str, Any]: the properties as the server stored them.
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID or ``properties`` is not a dict (checked
+                before sending).
+            NotFoundError: no such entity is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         return self._run(
             self._target().update,
             entity_id,
@@ -1412,7 +2386,7 @@ class CustomProperties(SyncResource):
 
 
 class Disaggregators(SyncResource):
-    """A namespace of API calls bound to one client (or client view)."""
+    """A meter's disaggregators: which appliances its total consumption is split into. Inferred endpoints."""
 
     __slots__ = ()
 
@@ -1427,7 +2401,25 @@ class Disaggregators(SyncResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> list[Disaggregator]:
-        """A meter's disaggregators: ``GET /v1/entities/{entityId}/disaggregators``. Inferred endpoint."""
+        """A meter's disaggregators: ``GET /v1/entities/{entityId}/disaggregators``. Inferred endpoint.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            list[Disaggregator]: each disaggregator's type and whether it is enabled.
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID (checked before sending).
+            NotFoundError: no such entity is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         return self._run(
             self._target().list,
             entity_id,
@@ -1447,7 +2439,28 @@ class Disaggregators(SyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> Disaggregator:
         """Switch one: ``PUT /v1/entities/{entityId}/disaggregators/{disaggregatorType}``.
-        Inferred endpoint. ``type`` is one path segment: letters, digits, ``_`` and ``-`` only.
+        Inferred endpoint.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            type: the disaggregator's type, e.g. ``"EV"`` or ``"HeatPump"``. It is one path segment:
+                letters, digits, ``_`` and ``-`` only (anything else is refused).
+            enabled: True to switch it on, False to switch it off.
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            Disaggregator: the disaggregator as the server stored it.
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID, ``type`` is not a plain name, or
+                ``enabled`` not a bool (checked before sending).
+            NotFoundError: no such entity or disaggregator (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
         """
         return self._run(
             self._target().update,
@@ -1461,7 +2474,7 @@ class Disaggregators(SyncResource):
 
 
 class Features(SyncResource):
-    """A namespace of API calls bound to one client (or client view)."""
+    """An entity's feature switches (``CaptureChargeSessions``, ``SmartCharging``...). Inferred endpoints."""
 
     __slots__ = ()
 
@@ -1476,7 +2489,25 @@ class Features(SyncResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> list[Feature]:
-        """An entity's feature switches: ``GET /v1/entities/{entityId}/features``. Inferred endpoint."""
+        """An entity's feature switches: ``GET /v1/entities/{entityId}/features``. Inferred endpoint.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            list[Feature]: each feature's name and whether it is enabled.
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID (checked before sending).
+            NotFoundError: no such entity is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         return self._run(
             self._target().list,
             entity_id,
@@ -1497,8 +2528,27 @@ class Features(SyncResource):
     ) -> Feature:
         """Switch a feature: ``PUT /v1/entities/{entityId}/features/{featureName}``. Inferred endpoint.
 
-        ``name`` (e.g. ``"CaptureChargeSessions"``) is one path segment: letters, digits, ``_`` and
-        ``-`` only; anything else raises :class:`InvalidArgumentError` before any request.
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            name: the feature's name, e.g. ``SmartCharging`` or ``CaptureChargeSessions``. It is one
+                path segment: letters, digits, ``_`` and ``-`` only (anything else could change the
+                URL, so it is refused).
+            enabled: True to switch it on, False to switch it off.
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            Feature: the feature as the server stored it.
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID, ``name`` is not such a name, or
+                ``enabled`` not a bool (checked before sending).
+            NotFoundError: no such entity or feature (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
         """
         return self._run(
             self._target().update,
@@ -1512,7 +2562,9 @@ class Features(SyncResource):
 
 
 class Locations(SyncResource):
-    """A namespace of API calls bound to one client (or client view)."""
+    """An entity's saved places (home, work...), which readings and sessions are matched to. Inferred
+    endpoints.
+    """
 
     __slots__ = ()
 
@@ -1527,7 +2579,25 @@ class Locations(SyncResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> list[Location]:
-        """An entity's saved places: ``GET /v1/entities/{entityId}/locations``. Inferred endpoint."""
+        """An entity's saved places: ``GET /v1/entities/{entityId}/locations``. Inferred endpoint.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            list[Location]: each place's id, label, position (degrees) and radius (m).
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID (checked before sending).
+            NotFoundError: no such entity is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         return self._run(
             self._target().list,
             entity_id,
@@ -1550,7 +2620,28 @@ class Locations(SyncResource):
     ) -> Location:
         """Save a place: ``POST /v1/entities/{entityId}/locations``. Inferred endpoint.
 
-        ``latitude`` and ``longitude`` in degrees (WGS84), ``radius`` in metres (finite, >= 0).
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            label: the place's name, e.g. ``"Home"`` (non-empty).
+            latitude: degrees north, -90 to 90 (WGS84).
+            longitude: degrees east, -180 to 180 (WGS84).
+            radius: how far from the point still counts as the place, in metres, finite and >= 0
+                (None: the server's default).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            Location: the saved place with its id.
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID, ``label`` is empty, the position is off
+                the globe, or ``radius`` is not a finite number >= 0 (checked before sending).
+            NotFoundError: no such entity is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
         """
         return self._run(
             self._target().create,
@@ -1573,7 +2664,26 @@ class Locations(SyncResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> None:
-        """Forget a place: ``DELETE /v1/entities/{entityId}/locations/{locationId}``. Inferred endpoint."""
+        """Forget a place: ``DELETE /v1/entities/{entityId}/locations/{locationId}``. Inferred endpoint.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            location_id: the place's id (a UUID).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            None: the API answers with no body.
+
+        Raises:
+            InvalidArgumentError: an id is not a UUID (checked before sending).
+            NotFoundError: no such entity or place (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         return self._run(
             self._target().delete,
             entity_id,
@@ -1627,7 +2737,25 @@ class Offboarding(SyncResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> OffboardingRequest:
-        """Ask to remove an entity: ``POST /v1/offboarding/entities``."""
+        """Ask to remove an entity: ``POST /v1/offboarding/entities``.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            OffboardingRequest: its id and status (Pending at first); ``wait()`` follows it.
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID (checked before sending).
+            NotFoundError: no such entity is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         return self._run(
             self._target().create,
             entity_id,
@@ -1645,7 +2773,25 @@ class Offboarding(SyncResource):
         extra_query: Mapping[str, str] | None = None,
     ) -> OffboardingRequest:
         """Get one request: ``GET /v1/offboarding/entities/{offboardingRequestId}``.
+
         Inferred endpoint: check it against the live API.
+
+        Args:
+            offboarding_request_id: the offboarding request's id (a UUID).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            OffboardingRequest: the entity it removes and where it stands.
+
+        Raises:
+            InvalidArgumentError: ``offboarding_request_id`` is not a UUID (checked before sending).
+            NotFoundError: no such request is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
         """
         return self._run(
             self._target().retrieve,
@@ -1663,7 +2809,25 @@ class Offboarding(SyncResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> OffboardingRequest:
-        """Cancel a Pending request: ``PATCH /v1/offboarding/entities/{offboardingRequestId}/cancel``."""
+        """Cancel a Pending request: ``PATCH /v1/offboarding/entities/{offboardingRequestId}/cancel``.
+
+        Args:
+            offboarding_request_id: the offboarding request's id (a UUID).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            OffboardingRequest: the request, now Canceled.
+
+        Raises:
+            InvalidArgumentError: ``offboarding_request_id`` is not a UUID (checked before sending).
+            NotFoundError: no such request is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         return self._run(
             self._target().cancel,
             offboarding_request_id,
@@ -1678,12 +2842,34 @@ class Offboarding(SyncResource):
         *,
         timeout: float | timedelta = 600.0,
         poll_interval: float | timedelta = 2.0,
-        on_update: UpdateHook | None = None,
+        on_update: UpdateHook[OffboardingRequest] | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> OffboardingRequest:
         """Poll ``GET /v1/offboarding/entities/{offboardingRequestId}`` (inferred endpoint) until
-        Succeeded, Failed or Canceled; :class:`OperationTimeoutError` after ``timeout``.
+        Succeeded, Failed or Canceled, and return it.
+
+        Args:
+            offboarding_request_id: the offboarding request's id (a UUID).
+            timeout: give up after this many seconds (or a timedelta); default 600.
+            poll_interval: seconds (or a timedelta) between the first polls; later ones back off, with
+                jitter, to 8 times as long.
+            on_update: called with the OffboardingRequest each time its status changes (an async callable
+                is
+                awaited).
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            OffboardingRequest: the request in its final state (a Failed one is returned, not raised).
+
+        Raises:
+            InvalidArgumentError: the id is not a UUID or a time is negative (checked before sending).
+            OperationTimeoutError: still not final after ``timeout``; ``last_state`` is the last poll.
+            NotFoundError: no such request is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
         """
         return self._run(
             self._target().wait,
@@ -1699,8 +2885,6 @@ class Offboarding(SyncResource):
 class RealtoClient(SyncClientBase):
     """The blocking client: every call of AsyncRealtoClient, without await.
 
-    The asynchronous client of the re.alto / Traxes platform API.
-
     Every argument falls back to its ``REALTO_*`` environment variable, then to a default::
 
         with RealtoClient() as client:   # REALTO_CLIENT_ID / REALTO_CLIENT_SECRET
@@ -1708,14 +2892,16 @@ class RealtoClient(SyncClientBase):
             for session in client.charge_sessions.list(entity_id, start=since):
                 ...
 
+    Its namespaces hold one method per endpoint: ``entities`` (``.permissions``),
+    ``collectives``, ``tenants``, ``onboarding`` (``.types``, ``.entities``, ``.collectives``,
+    ``.guided_sessions``), ``readings``, ``commands``, ``charge_sessions``, ``settings`` and
+    ``offboarding``.
+
     Every method also takes ``timeout=`` (seconds or a :class:`Timeout`: that call's whole
     deadline; on ``wait()`` the wait itself), ``extra_headers=`` and ``extra_query=`` (str to
     str), for that call only. ``with_raw_response`` gives each result with its HTTP answer,
     ``request()`` calls what has no method yet, ``event_hooks=`` sees every HTTP attempt
     (``{"request": [...], "response": [...]}``) and ``transport=`` replaces what sends one.
-
-    The aiohttp session is created on first use inside the running event loop and is bound
-    to it. A ``session`` you pass is used as is and never closed by the client.
 
     Networks: ``proxy`` is a proxy URL, ``False`` for none, or ``None`` (the default) to follow
     ``HTTP_PROXY`` / ``HTTPS_PROXY`` / ``NO_PROXY``; ``ssl`` is an ``ssl.SSLContext``, a CA bundle
@@ -1740,7 +2926,7 @@ class RealtoClient(SyncClientBase):
         client_secret: str | None = None,
         token: TokenSource | None = None,
         base_url: str | None = None,
-        flavor: str | None = None,
+        flavor: Flavor | None = None,
         token_url: str | None = None,
         timeout: float | Timeout | None = None,
         max_retries: int | None = None,
@@ -1756,6 +2942,45 @@ class RealtoClient(SyncClientBase):
         event_hooks: EventHooks | None = None,
         transport: SendAttempt | None = None,
     ) -> None:
+        """Build a client; nothing is sent until the first call.
+
+        Every argument left out (None) falls back to its ``REALTO_*`` environment variable, then to
+        its default. The blocking client runs its own event loop thread, so it refuses ``session``.
+
+        Args:
+            client_id: the OAuth client id (``REALTO_CLIENT_ID``).
+            client_secret: its secret (``REALTO_CLIENT_SECRET``); never logged or shown in reprs.
+            token: instead of client credentials: a bearer token, or an async callable returning one
+                (called again when a call is refused with 401).
+            base_url: the API's root (``REALTO_BASE_URL``; default: the dialect's, e.g.
+                ``https://platform.realto.io/api``).
+            flavor: the dialect, ``"realto"`` or ``"traxes"`` (``REALTO_FLAVOR``; default ``"realto"``).
+            token_url: the token endpoint (``REALTO_TOKEN_URL``; default: the dialect's).
+            timeout: seconds each call may take, every retry and token fetch included (a number), or
+                ``Timeout(connect=, read=, total=, pool=)`` for each limit in seconds (``pool``: the
+                wait for a free connection, a request that never got one was not sent). Default 120 s.
+            max_retries: how often a failed call is tried again (default 2).
+            retry: a RetryPolicy: backoff delays (seconds) and the statuses that are retried.
+            session: an ``aiohttp.ClientSession`` to send with; used as is and never closed.
+            connector_limit: the most connections open at once (default 100; 0: no limit).
+            default_headers: headers sent with every request (not Authorization: pass ``token``).
+            on_retry: called with a RetryEvent before each retry (an async callable is awaited).
+            clock: the time source for deadlines, backoff and token expiry (tests pass a FakeClock).
+            proxy: a proxy URL, False for none, or None (default) for ``HTTP_PROXY`` /
+                ``HTTPS_PROXY`` / ``NO_PROXY`` from the environment.
+            ssl: an ``ssl.SSLContext``, a CA bundle path (a private CA), or False for no certificate
+                checks (None: the system's CAs).
+            max_response_bytes: the largest answer read, in bytes (default 64 MiB); a larger one
+                raises ResponseTooLargeError without being read in full.
+            event_hooks: ``{"request": [...], "response": [...]}``: callables (sync or async) given a
+                RequestEvent before each HTTP attempt and a ResponseEvent after each answer, with
+                credentials redacted; one that raises makes the call raise EventHookError.
+            transport: what sends one HTTP attempt: an async callable from HTTPRequest to Response
+                (``realto_async.transport.MockTransport`` for tests); None uses aiohttp.
+
+        Raises:
+            ConfigurationError: a setting is missing or malformed; the message names it.
+        """
         super().__init__(
             {
                 "client_id": client_id,
@@ -1803,7 +3028,22 @@ class RealtoClient(SyncClientBase):
     ) -> RealtoClient:
         """A view of this client with other per-call settings, sharing its connections and token.
 
-        Closing the view does nothing; close the client it came from.
+        Nothing is sent. The arguments are checked as the constructor checks them; those left out
+        keep this client's values. Closing the view does nothing; close the client it came from.
+
+        Args:
+            timeout: seconds one call may take, every retry and token fetch included (a number), or
+                ``Timeout(connect=, read=, total=)`` for each limit in seconds.
+            max_retries: how often a failed call is tried again.
+            retry: a RetryPolicy: backoff delays (seconds) and the statuses that are retried.
+            default_headers: headers added to this client's for every request (not Authorization).
+            on_retry: called with a RetryEvent before each retry (None: no hook).
+
+        Returns:
+            RealtoClient: the view.
+
+        Raises:
+            ConfigurationError: a setting is malformed; the message names it.
         """
         view = object.__new__(RealtoClient)
         options = {
@@ -1827,7 +3067,7 @@ class RealtoClient(SyncClientBase):
         return self._async_client().config
 
     @property
-    def flavor(self) -> str:
+    def flavor(self) -> Flavor:
         """The dialect: ``"realto"`` or ``"traxes"``."""
         return self._async_client().flavor
 
@@ -1886,17 +3126,31 @@ class RealtoClient(SyncClientBase):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Any:
-        """Call an endpoint the SDK does not wrap (yet), with the same auth, retries, deadline,
-        typed errors and write-safety rules as every other call.
+        """Call an endpoint the SDK does not wrap (yet), such as the readings API's Statistics
+        group, with the same auth, retries, deadline, typed errors and write-safety rules as every
+        other call (POST and PATCH are resent only when the request provably never left).
 
-        ``method`` is GET, POST, PUT, PATCH or DELETE (POST and PATCH are retried only when the
-        request provably never left); ``path`` is relative to the base URL (``/v1/...``), query
-        parameters go in ``params`` (str values), the JSON body in ``json`` (None: no body).
-        ``cast_to`` is ``dict`` (the JSON object; ``{}`` for an empty answer), ``list`` (a
-        JSON array) or a model class such as ``Reading`` (either dialect's field names).
-        Raises ``InvalidArgumentError`` before sending for a bad argument, the usual
-        ``APIStatusError`` subclasses, and ``ResponseValidationError`` when the answer does not
-        fit ``cast_to``.
+        Args:
+            method: ``GET``, ``POST``, ``PUT``, ``PATCH`` or ``DELETE``.
+            path: relative to the base URL and starting with ``/`` (``/v1/...``); no query in it.
+            params: query parameters, str to str.
+            json: the JSON body (None: no body).
+            cast_to: ``dict`` (the JSON object; ``{}`` for an empty answer), ``list`` (a JSON
+                array) or a model class such as ``Reading`` (either dialect's field names).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            The answer as ``cast_to``; a model also knows its ``request_id``.
+
+        Raises:
+            InvalidArgumentError: a bad argument (checked before sending).
+            APIStatusError: the server refused (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+            ResponseValidationError: the answer does not fit ``cast_to``.
         """
         return self._run(
             self._async_client().request,

@@ -6,7 +6,7 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any, Generic, TypeVar
 
-from realto_async import AsyncPaginator, Page
+from realto_async import AsyncPaginator, Page, ResponseInfo
 from realto_async.errors import RealtoError
 
 from ._runner import LoopThread
@@ -46,7 +46,8 @@ class SyncPage(Generic[T]):
         return self._page.request_id
 
     @property
-    def response(self) -> Any:
+    def response(self) -> ResponseInfo | None:
+        """Status, headers and request id of the answer that carried this page."""
         return self._page.response
 
     def has_next_page(self) -> bool:

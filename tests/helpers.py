@@ -130,7 +130,8 @@ class ScriptedServer:
             return json_response({"errors": [{"code": "NotFound", "message": "no route"}]}, 404)
         answer = answers.pop(0) if len(answers) > 1 else answers[0]
         if callable(answer):
-            return await answer(request)
+            handler: Handler = answer
+            return await handler(request)
         if isinstance(answer, tuple):
             status, payload, headers = answer
             if isinstance(payload, (bytes, str)):

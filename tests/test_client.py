@@ -140,15 +140,57 @@ async def test_with_options_shares_the_pool_and_token_and_overrides_settings(
     assert "X-Tenant" not in server.requests[-1].headers
 
 
-def test_with_options_checks_its_arguments(client: AsyncRealtoClient) -> None:
+BAD_PER_CALL_SETTINGS: list[dict[str, object]] = [
+    {"max_retries": -2},
+    {"max_retries": True},
+    {"max_retries": 1.5},
+    {"retry": "often"},
+    {"retry": 3},
+    {"timeout": -1},
+    {"timeout": "5"},
+    {"timeout": float("inf")},
+    {"default_headers": {"authorization": "x"}},
+    {"default_headers": {"X-Count": 1}},
+    {"default_headers": {2: "x"}},
+    {"default_headers": [("X-A", "b")]},
+    {"on_retry": "log it"},
+    {"on_retry": 42},
+]
+
+
+@pytest.mark.parametrize("settings", BAD_PER_CALL_SETTINGS, ids=repr)
+def test_with_options_refuses_what_the_constructor_refuses_with_the_same_message(
+    client: AsyncRealtoClient, settings: dict[str, object]
+) -> None:
     from realto_async import ConfigurationError
 
-    with pytest.raises(ConfigurationError):
-        client.with_options(max_retries=-2)
-    with pytest.raises(ConfigurationError):
-        client.with_options(retry="often")  # type: ignore[arg-type]
-    with pytest.raises(ConfigurationError):
-        client.with_options(default_headers={"authorization": "x"})
+    with pytest.raises(ConfigurationError) as by_constructor:
+        AsyncRealtoClient(token="t", base_url="http://127.0.0.1:9/api", **settings)  # type: ignore[arg-type]
+    with pytest.raises(ConfigurationError) as by_view:
+        client.with_options(**settings)  # type: ignore[arg-type]
+    assert str(by_view.value) == str(by_constructor.value)
+
+
+def test_with_options_accepts_what_the_constructor_accepts(client: AsyncRealtoClient) -> None:
+    from realto_async import RetryPolicy
+
+    def hook(event: object) -> None:
+        return None
+
+    view = client.with_options(
+        retry=RetryPolicy(max_retries=5), max_retries=1, default_headers={"X-A": "b"}, on_retry=hook
+    )
+    built = AsyncRealtoClient(
+        token="t",
+        retry=RetryPolicy(max_retries=5),
+        max_retries=1,
+        default_headers={"X-A": "b"},
+        on_retry=hook,
+    )
+    assert view.retry == built.retry
+    assert view.retry.max_retries == 1
+    assert view._options.headers["X-A"] == built._options.headers["X-A"] == "b"
+    assert view._options.on_retry is hook
 
 
 async def test_default_headers_and_user_agent_are_sent(

@@ -61,6 +61,15 @@ async def test_a_failing_api_makes_the_demo_say_why_and_exit_1(monkeypatch: pyte
     assert "demo failed: PermissionDeniedError" in out.getvalue()
 
 
+def test_the_command_line_prints_its_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from realto_async import __version__
+
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"realto {__version__}"
+
+
 def test_the_command_line_checks_its_arguments(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo", "--evs", "0"]) == 2
     assert "--evs must be at least 1" in capsys.readouterr().err

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from realto_async import (
     AsyncPaginator,
     AsyncRealtoClient,
+    Flavor,
     InvalidArgumentError,
     RealtoError,
     ScheduledCommand,
@@ -211,7 +212,7 @@ async def _call(client: AsyncRealtoClient, method: Any, kwargs: dict[str, Any]) 
 
 @pytest.mark.parametrize("flavor", ["realto", "traxes"])
 @pytest.mark.parametrize("name", sorted(METHODS))
-def test_a_call_either_refuses_its_arguments_or_sends_the_intended_path(name: str, flavor: str) -> None:
+def test_a_call_either_refuses_its_arguments_or_sends_the_intended_path(name: str, flavor: Flavor) -> None:
     client = AsyncRealtoClient(token="t", base_url=BASE, flavor=flavor)
     method = METHODS[name](client)
     verb, template = TEMPLATE.search(inspect.getdoc(method) or "").groups()  # type: ignore[union-attr]

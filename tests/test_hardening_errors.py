@@ -211,10 +211,12 @@ async def test_patch_object_works_on_a_real_async_client(client: AsyncRealtoClie
 def test_patch_object_works_on_a_real_blocking_client() -> None:
     with RealtoClient(token="t", base_url="http://127.0.0.1:9/api") as client:
         with mock.patch.object(client.entities, "retrieve", return_value="patched") as retrieve:
-            assert client.entities.retrieve(ENTITY_ID) == "patched"
+            found: Any = client.entities.retrieve(ENTITY_ID)
+            assert found == "patched"
         retrieve.assert_called_once_with(ENTITY_ID)
         with mock.patch.object(client.onboarding.entities, "retrieve", return_value="p"):
-            assert client.onboarding.entities.retrieve(ENTITY_ID) == "p"
+            request: Any = client.onboarding.entities.retrieve(ENTITY_ID)
+            assert request == "p"
 
 
 # ---------------------------------------------------------------------------------- secrets

@@ -163,7 +163,7 @@ async def test_an_error_on_the_first_page_offers_no_token_to_resume_from(
 async def test_a_token_given_only_in_links_next_is_followed(
     server: ScriptedServer, client: AsyncRealtoClient
 ) -> None:
-    first = {
+    first: dict[str, object] = {
         "data": records(0, 1),
         "links": {"next": f"{server.base_url}{SESSIONS}?start=x&continuationToken=from-link"},
         "meta": {"pageSize": 25},

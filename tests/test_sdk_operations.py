@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -67,6 +68,7 @@ async def test_a_failed_onboarding_raises_with_its_errors(
     with pytest.raises(OnboardingFailedError, match="ManufacturerRejected") as info:
         await client.onboarding.entities.wait(request.id, timeout=60)
     assert info.value.errors[0].code == "ManufacturerRejected"
+    assert info.value.request is not None
     assert info.value.request.status == "Failed"
 
 
@@ -82,6 +84,7 @@ async def test_wait_times_out_with_the_last_state(served: tuple[FakeRealto, Asyn
             on_update=lambda r: updates.append(str(r.status)),
         )
     assert isinstance(info.value, TimeoutError)
+    assert isinstance(info.value.last_state, OnboardingRequest)
     assert info.value.last_state.status == "Pending"
     assert updates == ["Pending"]  # called on each new status, not on every poll
     assert isinstance(server.clock, FakeClock)
@@ -275,7 +278,7 @@ async def test_other_arguments_are_checked_before_sending(
     ev = await an_ev(client)
     sent = len(server.requests)
     now = datetime.now(timezone.utc)
-    checks = [
+    checks: list[Callable[[], Awaitable[object]]] = [
         lambda: client.commands.schedule(ev.id, commands=[]),
         lambda: client.commands.schedule(
             ev.id, commands=[ScheduledCommand(trigger_time=datetime(2030, 1, 1), type="StopCharging")]

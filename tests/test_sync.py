@@ -67,7 +67,8 @@ def test_the_facade_has_every_call_of_the_async_client_with_the_same_signature()
             assert [(p.name, p.kind, p.default) for p in async_params] == [
                 (p.name, p.kind, p.default) for p in sync_params
             ]
-            assert inspect.getdoc(getattr(type(sync_ns), name)) == inspect.getdoc(method)
+            async_doc = (inspect.getdoc(method) or "").replace("AsyncPaginator", "SyncPaginator")
+            assert inspect.getdoc(getattr(type(sync_ns), name)) == async_doc
             checked += 1
     assert checked > 15
     sync_client.close()
@@ -292,3 +293,25 @@ def test_the_generator_writes_where_it_is_told(tmp_path: Path) -> None:
     assert _codegen.main(["--output", str(target)]) == 0
     assert target.read_text() == _codegen.TARGET.read_text()
     assert target.read_text().startswith('"""The blocking realto client. GENERATED')
+
+
+def test_the_generator_refuses_a_namespace_without_a_docstring(monkeypatch: pytest.MonkeyPatch) -> None:
+    from realto_async.resources.tenants import Tenants
+
+    monkeypatch.setattr(Tenants, "__doc__", None)
+    with pytest.raises(RuntimeError, match="Tenants has no docstring"):
+        _codegen.generate()
+
+
+def test_the_facade_imports_nothing_private_from_realto_async() -> None:
+    import ast
+
+    tree = ast.parse(Path(_codegen.TARGET).read_text())
+    modules = [
+        node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.level == 0
+    ]
+    assert "realto_async" in modules
+    private = [
+        m for m in modules if m.startswith("realto_async") and any(p.startswith("_") for p in m.split("."))
+    ]
+    assert private == []

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import attrs
+
+if sys.version_info >= (3, 11):
+    from typing import dataclass_transform
+else:  # pragma: no cover - Python 3.10
+    from typing_extensions import dataclass_transform
 
 from .._convert import EMPTY_EXTRAS, FrozenMapping, structure, unstructure
 from .._origin import response_of
@@ -19,6 +25,26 @@ def _freeze(value: Mapping[str, Any]) -> Mapping[str, Any]:
     return value if isinstance(value, FrozenMapping) else FrozenMapping(dict(value))
 
 
+def wire(name: str, default: Any = attrs.NOTHING) -> Any:
+    """A field whose wire name is not the camelCase of its attribute name."""
+    return attrs.field(default=default, metadata={"wire": name})
+
+
+@dataclass_transform(frozen_default=True, kw_only_default=True, field_specifiers=(attrs.field, wire))
+def model(cls: type[M]) -> type[M]:
+    """Declare an API model: frozen, slotted, keyword-only attrs class.
+
+    Type checkers see the class as such (``dataclass_transform``): its generated ``__init__``
+    takes the fields by keyword, and assigning to a field is an error.
+    """
+    if "__attrs_attrs__" in cls.__dict__:  # RealtoModel, made by attrs.define already
+        return cls
+    return attrs.define(frozen=True, slots=True, kw_only=True)(cls)
+
+
+# attrs.define makes type checkers see every model as an attrs class (attrs.evolve, attrs.asdict);
+# @model, which returns it unchanged, makes them see ``extras`` as a keyword of every model.
+@model
 @attrs.define(frozen=True, slots=True, kw_only=True)
 class RealtoModel:
     """Base of all API objects.
@@ -70,13 +96,3 @@ def _plain_defaults(cls: type) -> dict[str, Any]:
         for field in attrs.fields(cls)
         if field.default is not attrs.NOTHING and not isinstance(field.default, attrs.Factory)  # type: ignore[arg-type]
     }
-
-
-def model(cls: type[M]) -> type[M]:
-    """Declare an API model: frozen, slotted, keyword-only attrs class."""
-    return attrs.define(frozen=True, slots=True, kw_only=True)(cls)
-
-
-def wire(name: str, default: Any = attrs.NOTHING) -> Any:
-    """A field whose wire name is not the camelCase of its attribute name."""
-    return attrs.field(default=default, metadata={"wire": name})

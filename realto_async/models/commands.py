@@ -15,6 +15,8 @@ FINAL_COMMAND_STATUSES = frozenset({"Succeeded", "Failed", "Canceled"})
 
 @model
 class CommandError(RealtoModel):
+    """Why a command failed, as the device or the manufacturer reported it."""
+
     title: str | None = None
     description: str | None = None
 

@@ -39,6 +39,8 @@ class EntityType(_StrEnum):
 
 
 class CollectiveType(_StrEnum):
+    """Kinds of collective: a group of entities such as a household, a fleet or a solar farm."""
+
     COMMUNITY = "Community"
     HOUSEHOLD = "Household"
     FLEET = "Fleet"
@@ -48,6 +50,8 @@ class CollectiveType(_StrEnum):
 
 
 class PermissionLevel(_StrEnum):
+    """What a principal may do on an entity: view it, send commands (Contributor), administer or own it."""
+
     VIEWER = "Viewer"
     CONTRIBUTOR = "Contributor"
     ADMINISTER = "Administer"
@@ -55,6 +59,8 @@ class PermissionLevel(_StrEnum):
 
 
 class OnboardingRequestType(_StrEnum):
+    """What an onboarding request creates: an entity, a collective, a tenant, a user or a client."""
+
     COLLECTIVE = "Collective"
     ENTITY = "Entity"
     TENANT = "Tenant"
@@ -63,6 +69,8 @@ class OnboardingRequestType(_StrEnum):
 
 
 class OnboardingStatus(_StrEnum):
+    """Where an onboarding request stands: Pending, InProgress, then Succeeded, Failed or Canceled."""
+
     CANCELED = "Canceled"
     FAILED = "Failed"
     IN_PROGRESS = "InProgress"
@@ -71,6 +79,8 @@ class OnboardingStatus(_StrEnum):
 
 
 class CommandType(_StrEnum):
+    """What a command tells a device to do; LimitFeedIn takes a ``value``: the limit in W."""
+
     DISCONNECT = "Disconnect"
     LIMIT_FEED_IN = "LimitFeedIn"
     START_CHARGING = "StartCharging"
@@ -80,6 +90,8 @@ class CommandType(_StrEnum):
 
 
 class CommandStatus(_StrEnum):
+    """Where a command stands: Pending, Triggered, Sent, then Succeeded, Failed or Canceled."""
+
     CANCELED = "Canceled"
     FAILED = "Failed"
     PENDING = "Pending"
@@ -97,6 +109,8 @@ DIALECT_RENAMES: dict[str, str] = {
 
 
 class OffboardingStatus(_StrEnum):
+    """Where an offboarding request stands: Pending, then Succeeded, Failed or Canceled."""
+
     CANCELED = "Canceled"
     FAILED = "Failed"
     PENDING = "Pending"

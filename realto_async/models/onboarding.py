@@ -70,6 +70,8 @@ class OnboardingData(RealtoModel):
 
 @model
 class OnboardingError(RealtoModel):
+    """Why an onboarding request failed: a machine-readable ``code`` and a ``message``."""
+
     code: str | None = None
     message: str | None = None
 
@@ -111,6 +113,8 @@ class OnboardingRequest(RealtoModel):
 
 @model
 class OnboardingBrand(RealtoModel):
+    """A brand that can be onboarded for a type, and the fields its requests need."""
+
     name: str
     required_fields: list[str] | None = None
 

@@ -35,10 +35,30 @@ class ChargeSessions(Resource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> AsyncPaginator[ChargingRecord]:
-        """List an entity's charge sessions in a time frame, oldest first:
+        """List an EV's ended charge sessions in a time frame, oldest first:
         ``GET /v1/entities/{entityId}/charge-sessions``.
 
-        ``start`` and ``end`` must be timezone-aware; ``end`` defaults to now on the server.
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            start: beginning of the time frame (a timezone-aware datetime; naive ones are refused).
+            end: end of the time frame, timezone-aware (None: now, on the server).
+            page_size: sessions per page asked of the server, 1 to 1000 (None: the server's default).
+            continuation_token: resume from a page's or an error's ``continuation_token``.
+            max_items: stop after this many sessions (None: all of them).
+
+        Returns:
+            AsyncPaginator[ChargingRecord]: iterate it for every session, one page in memory at a time;
+            ``pages()`` gives the pages, ``first_page()`` the first one. Nothing is sent before.
+            Each session has its start and end (UTC), the energy charged per tariff tier (kWh),
+            the state of charge at start and end (%) and where it charged.
+
+        Raises:
+            InvalidArgumentError: an argument is malformed (raised at once, before anything is sent).
+            APIStatusError: while iterating, the server refused a page (the subclass names the status:
+                AuthenticationError, PermissionDeniedError, RateLimitError...); errors raised during a
+                listing carry ``continuation_token`` to resume from.
+            APIConnectionError: while iterating, the server could not be reached or did not answer in
+                time (APITimeoutError).
         """
         entity = check_uuid(entity_id, "entity_id")
         params = time_frame(start, end)

@@ -35,7 +35,25 @@ class Collectives(Resource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> AsyncPaginator[Collective]:
-        """List collectives: ``GET /v1/collectives``. Inferred endpoint: check it against the live API."""
+        """List collectives: ``GET /v1/collectives``. Inferred endpoint: check it against the live API.
+
+        Args:
+            page_size: collectives per page asked of the server, 1 to 1000 (None: the server's default).
+            continuation_token: resume from a page's or an error's ``continuation_token``.
+            max_items: stop after this many collectives (None: all of them).
+
+        Returns:
+            AsyncPaginator[Collective]: iterate it for every collective, one page in memory at a time;
+            ``pages()`` gives the pages, ``first_page()`` the first one. Nothing is sent before.
+
+        Raises:
+            InvalidArgumentError: an argument is malformed (raised at once, before anything is sent).
+            APIStatusError: while iterating, the server refused a page (the subclass names the status:
+                AuthenticationError, PermissionDeniedError, RateLimitError...); errors raised during a
+                listing carry ``continuation_token`` to resume from.
+            APIConnectionError: while iterating, the server could not be reached or did not answer in
+                time (APITimeoutError).
+        """
         return self._client._paginate(
             "/v1/collectives",
             Collective,
@@ -53,7 +71,20 @@ class Collectives(Resource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Collective:
-        """Get one collective: ``GET /v1/collectives/{collectiveId}``. Inferred endpoint."""
+        """Get one collective: ``GET /v1/collectives/{collectiveId}``. Inferred endpoint.
+
+        Args:
+            collective_id: the collective's id (a UUID, as ``str`` or ``uuid.UUID``).
+
+        Returns:
+            Collective: its name, type and member entities.
+
+        Raises:
+            InvalidArgumentError: ``collective_id`` is not a UUID (checked before sending).
+            NotFoundError: no collective with this id is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         collective = check_uuid(collective_id, "collective_id")
         return await self._client._request("GET", f"/v1/collectives/{collective}", Collective)
 
@@ -68,7 +99,25 @@ class Collectives(Resource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Collective:
-        """Rename a collective or change its type: ``PATCH /v1/collectives/{collectiveId}``."""
+        """Rename a collective or change its type: ``PATCH /v1/collectives/{collectiveId}``.
+
+        Only the arguments you pass are sent.
+
+        Args:
+            collective_id: the collective's id (a UUID, as ``str`` or ``uuid.UUID``).
+            name: the new name (a non-empty str).
+            type: the new CollectiveType (or its name): Household, Fleet, SolarFarm...
+
+        Returns:
+            Collective: the collective as the server stored it.
+
+        Raises:
+            InvalidArgumentError: ``collective_id`` is not a UUID, an argument is malformed, or nothing is
+                given (checked before sending).
+            NotFoundError: no collective with this id is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         collective = check_uuid(collective_id, "collective_id")
         body: dict[str, Any] = {}
         if name is not NOT_GIVEN:
@@ -92,7 +141,21 @@ class Collectives(Resource):
         extra_query: Mapping[str, str] | None = None,
     ) -> Collective:
         """Put an entity in a collective: ``POST /v1/collectives/{collectiveId}/entities``.
-        Inferred endpoint."""
+        Inferred endpoint.
+
+        Args:
+            collective_id: the collective's id (a UUID, as ``str`` or ``uuid.UUID``).
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+
+        Returns:
+            Collective: the collective with its members now.
+
+        Raises:
+            InvalidArgumentError: an id is not a UUID (checked before sending).
+            NotFoundError: no such collective or entity is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         collective = check_uuid(collective_id, "collective_id")
         body = {"entityId": check_uuid(entity_id, "entity_id")}
         return await self._client._request(
@@ -110,7 +173,21 @@ class Collectives(Resource):
         extra_query: Mapping[str, str] | None = None,
     ) -> Collective:
         """Take an entity out of a collective:
-        ``DELETE /v1/collectives/{collectiveId}/entities/{entityId}``. Inferred endpoint."""
+        ``DELETE /v1/collectives/{collectiveId}/entities/{entityId}``. Inferred endpoint.
+
+        Args:
+            collective_id: the collective's id (a UUID, as ``str`` or ``uuid.UUID``).
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+
+        Returns:
+            Collective: the collective with its members now.
+
+        Raises:
+            InvalidArgumentError: an id is not a UUID (checked before sending).
+            NotFoundError: no such collective or member entity is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         collective = check_uuid(collective_id, "collective_id")
         entity = check_uuid(entity_id, "entity_id")
         return await self._client._request(

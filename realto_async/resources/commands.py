@@ -84,8 +84,24 @@ class Commands(Resource):
     ) -> Command:
         """Send a command now: ``POST /v1/entities/{entityId}/commands``.
 
-        Raises :class:`CooldownActiveError` (409) within 10 minutes of the entity's last command,
-        and :class:`CommandOutcomeUnknownError` when the request went out but its answer was lost.
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            type: what to do: a CommandType (or its name), e.g. StartCharging, StopCharging, LimitFeedIn.
+            value: the command's value: for LimitFeedIn the feed-in limit in W (required there).
+            ignore_cooldown: send even within 10 minutes of the entity's last command.
+
+        Returns:
+            Command: its id and status (Pending at first); ``wait()`` follows it to a final state.
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID, the type is unknown, or LimitFeedIn lacks a
+                value (checked before sending).
+            CooldownActiveError: the entity had a command in the last 10 minutes (409).
+            NotFoundError: no such entity is visible to you (404).
+            CommandOutcomeUnknownError: the request went out but its answer was lost, so the command may
+                exist; ``await err.reconcile(client)`` finds it (the SDK never sends a command twice).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached (the request was never sent).
         """
         entity = check_uuid(entity_id, "entity_id")
         body = _command_body(type, value)
@@ -121,7 +137,25 @@ class Commands(Resource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> CommandBatch:
-        """Schedule commands for later: ``POST /v1/entities/{entityId}/commands/schedule``."""
+        """Schedule commands for later: ``POST /v1/entities/{entityId}/commands/schedule``.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            commands: the ScheduledCommand objects to create, each with an aware ``trigger_time`` (sent in
+                UTC), a ``type`` and, for LimitFeedIn, a ``value`` in W.
+            ignore_cooldown: send even within 10 minutes of the entity's last command.
+
+        Returns:
+            CommandBatch: the batch id and the commands created, in order.
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID, ``commands`` is empty or holds a malformed
+                command (checked before sending).
+            CooldownActiveError: the entity had a command in the last 10 minutes (409).
+            NotFoundError: no such entity is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         entity = check_uuid(entity_id, "entity_id")
         return await self._create_batch(
             f"/v1/entities/{entity}/commands/schedule", _schedule_body(commands), ignore_cooldown
@@ -139,7 +173,25 @@ class Commands(Resource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> CommandBatch:
-        """Send a command to every member now: ``POST /v1/collectives/{collectiveId}/commands``."""
+        """Send a command to every member now: ``POST /v1/collectives/{collectiveId}/commands``.
+
+        Args:
+            collective_id: the collective's id (a UUID).
+            type: what to do: a CommandType (or its name), e.g. StartCharging, StopCharging, LimitFeedIn.
+            value: the command's value: for LimitFeedIn the feed-in limit in W (required there).
+            ignore_cooldown: send even within 10 minutes of the entity's last command.
+
+        Returns:
+            CommandBatch: the batch id and one command per member entity.
+
+        Raises:
+            InvalidArgumentError: ``collective_id`` is not a UUID, the type is unknown, or LimitFeedIn
+                lacks a value (checked before sending).
+            CooldownActiveError: the entity had a command in the last 10 minutes (409).
+            NotFoundError: no such collective is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         collective = check_uuid(collective_id, "collective_id")
         return await self._create_batch(
             f"/v1/collectives/{collective}/commands", _command_body(type, value), ignore_cooldown
@@ -156,7 +208,25 @@ class Commands(Resource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> CommandBatch:
-        """Schedule commands for every member: ``POST /v1/collectives/{collectiveId}/commands/schedule``."""
+        """Schedule commands for every member: ``POST /v1/collectives/{collectiveId}/commands/schedule``.
+
+        Args:
+            collective_id: the collective's id (a UUID).
+            commands: the ScheduledCommand objects to create, each with an aware ``trigger_time`` (sent in
+                UTC), a ``type`` and, for LimitFeedIn, a ``value`` in W.
+            ignore_cooldown: send even within 10 minutes of the entity's last command.
+
+        Returns:
+            CommandBatch: the batch id and the commands created for the members.
+
+        Raises:
+            InvalidArgumentError: ``collective_id`` is not a UUID, ``commands`` is empty or holds a
+                malformed command (checked before sending).
+            CooldownActiveError: the entity had a command in the last 10 minutes (409).
+            NotFoundError: no such collective is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         collective = check_uuid(collective_id, "collective_id")
         return await self._create_batch(
             f"/v1/collectives/{collective}/commands/schedule", _schedule_body(commands), ignore_cooldown
@@ -180,7 +250,21 @@ class Commands(Resource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Command:
-        """Get one command: ``GET /v1/entities/{entityId}/commands/{commandId}``."""
+        """Get one command: ``GET /v1/entities/{entityId}/commands/{commandId}``.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            command_id: the command's id (a UUID).
+
+        Returns:
+            Command: its type, value, trigger time (UTC) and status.
+
+        Raises:
+            InvalidArgumentError: an id is not a UUID (checked before sending).
+            NotFoundError: no such entity or command is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         entity = check_uuid(entity_id, "entity_id")
         command = check_uuid(command_id, "command_id")
         return await self._client._request("GET", f"/v1/entities/{entity}/commands/{command}", Command)
@@ -199,7 +283,28 @@ class Commands(Resource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> AsyncPaginator[Command]:
-        """List an entity's commands by trigger time: ``GET /v1/entities/{entityId}/commands``."""
+        """List an entity's commands by trigger time: ``GET /v1/entities/{entityId}/commands``.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            start: beginning of the time frame (a timezone-aware datetime; naive ones are refused).
+            end: end of the time frame, timezone-aware (None: now, on the server).
+            page_size: commands per page asked of the server, 1 to 1000 (None: the server's default).
+            continuation_token: resume from a page's or an error's ``continuation_token``.
+            max_items: stop after this many commands (None: all of them).
+
+        Returns:
+            AsyncPaginator[Command]: iterate it for every command, one page in memory at a time;
+            ``pages()`` gives the pages, ``first_page()`` the first one. Nothing is sent before.
+
+        Raises:
+            InvalidArgumentError: an argument is malformed (raised at once, before anything is sent).
+            APIStatusError: while iterating, the server refused a page (the subclass names the status:
+                AuthenticationError, PermissionDeniedError, RateLimitError...); errors raised during a
+                listing carry ``continuation_token`` to resume from.
+            APIConnectionError: while iterating, the server could not be reached or did not answer in
+                time (APITimeoutError).
+        """
         entity = check_uuid(entity_id, "entity_id")
         params = time_frame(start, end)
         return self._client._paginate(
@@ -222,7 +327,22 @@ class Commands(Resource):
         extra_query: Mapping[str, str] | None = None,
     ) -> Command:
         """Cancel a Pending command: ``PATCH /v1/entities/{entityId}/commands/{commandId}/cancel``.
-        Inferred endpoint: check it against the live API."""
+
+        Inferred endpoint: check it against the live API.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            command_id: the command's id (a UUID).
+
+        Returns:
+            Command: the command, now Canceled.
+
+        Raises:
+            InvalidArgumentError: an id is not a UUID (checked before sending).
+            NotFoundError: no such entity or command is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         entity = check_uuid(entity_id, "entity_id")
         command = check_uuid(command_id, "command_id")
         return await self._client._request(
@@ -237,12 +357,32 @@ class Commands(Resource):
         *,
         timeout: float | timedelta = 600.0,
         poll_interval: float | timedelta = 2.0,
-        on_update: UpdateHook | None = None,
+        on_update: UpdateHook[Command] | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Command:
         """Poll ``GET /v1/entities/{entityId}/commands/{commandId}`` until Succeeded, Failed or
-        Canceled, and return it; :class:`OperationTimeoutError` after ``timeout``."""
+        Canceled, and return it.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            command_id: the command's id (a UUID).
+            timeout: give up after this many seconds (or a timedelta); default 600.
+            poll_interval: seconds (or a timedelta) between the first polls; later ones back off, with
+                jitter, to 8 times as long.
+            on_update: called with the Command each time its status changes (an async callable is
+                awaited).
+
+        Returns:
+            Command: the command in its final state (a Failed one is returned, not raised).
+
+        Raises:
+            InvalidArgumentError: an id is not a UUID or a time is negative (checked before sending).
+            OperationTimeoutError: still not final after ``timeout``; ``last_state`` is the last poll.
+            NotFoundError: no such entity or command is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         entity = check_uuid(entity_id, "entity_id")
         command = check_uuid(command_id, "command_id")
         return await poll_until_final(

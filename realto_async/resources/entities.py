@@ -48,9 +48,27 @@ class Entities(Resource):
     ) -> AsyncPaginator[Entity]:
         """List entities, optionally of one type: ``GET /v1/entities``.
 
-        Inferred endpoint: the docs list it but its page was not found; check it against the
-        live API. ``type`` is translated to the client's dialect (``ChargePole`` <->
-        ``ChargePoint``, ``PV`` <-> ``SolarPlant``, ``SmartMeter`` <-> ``Meter``).
+        Inferred endpoint: the docs list it but its page was not found; check it against the live API.
+
+        Args:
+            type: only entities of this type (an EntityType or its name), translated to the client's
+                dialect (``ChargePole`` <-> ``ChargePoint``, ``PV`` <-> ``SolarPlant``,
+                ``SmartMeter`` <-> ``Meter``); None: every type.
+            page_size: entities per page asked of the server, 1 to 1000 (None: the server's default).
+            continuation_token: resume from a page's or an error's ``continuation_token``.
+            max_items: stop after this many entities (None: all of them).
+
+        Returns:
+            AsyncPaginator[Entity]: iterate it for every entity, one page in memory at a time;
+            ``pages()`` gives the pages, ``first_page()`` the first one. Nothing is sent before.
+
+        Raises:
+            InvalidArgumentError: an argument is malformed (raised at once, before anything is sent).
+            APIStatusError: while iterating, the server refused a page (the subclass names the status:
+                AuthenticationError, PermissionDeniedError, RateLimitError...); errors raised during a
+                listing carry ``continuation_token`` to resume from.
+            APIConnectionError: while iterating, the server could not be reached or did not answer in
+                time (APITimeoutError).
         """
         params: dict[str, str] = {}
         if type is not None:
@@ -73,7 +91,20 @@ class Entities(Resource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Entity:
-        """Get one entity: ``GET /v1/entities/{entityId}``. Inferred endpoint (see ``list``)."""
+        """Get one entity: ``GET /v1/entities/{entityId}``. Inferred endpoint (see ``list``).
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+
+        Returns:
+            Entity: its type, name, owner, collective, device information and custom properties.
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID (checked before sending).
+            NotFoundError: no entity with this id is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         entity = check_uuid(entity_id, "entity_id")
         return await self._client._request("GET", f"/v1/entities/{entity}", Entity)
 
@@ -91,6 +122,21 @@ class Entities(Resource):
         """Rename an entity or replace its custom properties: ``PATCH /v1/entities/{entityId}``.
 
         Inferred endpoint (see ``list``). Only the arguments you pass are sent.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            name: the new name (None clears it; leave it out to keep the current one).
+            properties: the new custom properties, any JSON value, replacing the old ones.
+
+        Returns:
+            Entity: the entity as the server stored it.
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID, ``name`` not a str, or nothing is given
+                (checked before sending).
+            NotFoundError: no entity with this id is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
         """
         entity = check_uuid(entity_id, "entity_id")
         body: dict[str, Any] = {}

@@ -46,6 +46,8 @@ def _check_vin(vin: object) -> None:
 
 
 class OnboardingTypes(Resource):
+    """What can be onboarded: entity types, their brands and the fields each needs."""
+
     __slots__ = ()
 
     @per_call_options
@@ -57,7 +59,15 @@ class OnboardingTypes(Resource):
         extra_query: Mapping[str, str] | None = None,
     ) -> list[OnboardingType]:
         """The entity types that can be onboarded, their brands and required fields:
-        ``GET /v1/onboarding/types``. Inferred endpoint: check it against the live API."""
+        ``GET /v1/onboarding/types``. Inferred endpoint: check it against the live API.
+
+        Returns:
+            list[OnboardingType]: one per entity type, with its brands and the fields each brand needs.
+
+        Raises:
+            APIStatusError: a refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         return await self._client._request_list("GET", "/v1/onboarding/types", OnboardingType)
 
 
@@ -96,9 +106,43 @@ class OnboardingEntities(Resource):
     ) -> OnboardingRequest:
         """Ask to onboard a device: ``POST /v1/onboarding/entities``.
 
-        Either dialect's names may be used (``manufacturer`` or ``brand``, ``vin`` or
-        ``identifier``, ``code`` or ``pairing_code``, ``email`` or ``associated_email``,
-        ``model`` or ``name``); the client's dialect's wire names are sent.
+        Either dialect's names may be used (``manufacturer`` or ``brand``, ``vin`` or ``identifier``,
+        ``code`` or ``pairing_code``, ``email`` or ``associated_email``, ``model`` or ``name``); the
+        client's dialect's wire names are sent. Pass one of each pair.
+
+        Args:
+            type: the kind of device: an EntityType (or its name), e.g. EV, ChargePole, PV, HeatPump.
+            manufacturer: the maker, e.g. ``"Audi"`` (required, here or as ``brand``).
+            brand: the Traxes name of ``manufacturer``.
+            vin: an EV's vehicle identification number, 17 characters (required for an EV).
+            ean: a smart meter's EAN code.
+            code: the pairing code some devices need.
+            pairing_code: the Traxes name of ``code``.
+            identifier: the Traxes name of the device's id (its VIN, EAN or UUID).
+            uuid: the device's UUID at its manufacturer.
+            reference: your own reference for the device.
+            email: the end user's e-mail address at the manufacturer.
+            associated_email: the Traxes name of ``email``.
+            model: the device's model, e.g. ``"Q4 e-tron"``.
+            name: the Traxes name of ``model``.
+            track: the onboarding track, when the manufacturer offers several.
+            tenant_id: the tenant the entity will belong to (a UUID; re.alto only).
+            collective_id: put the new entity in this collective (a UUID).
+            owner: the principal that will own it (a UUID; default: you).
+            properties: custom properties to store on it, any JSON value.
+            return_url: where the manufacturer's consent page sends the end user back to.
+
+        Returns:
+            OnboardingRequest: Pending, with ``action.redirect_link``: the page where the end user
+            consents. ``wait()`` follows it to Succeeded.
+
+        Raises:
+            InvalidArgumentError: a required field is missing, a VIN is malformed, both names of one
+                field disagree, or a field does not exist in the client's dialect (checked before
+                sending).
+            BadRequestError: the server refused the fields (400; ``errors`` says which).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
         """
         flavor = self._client.flavor
         entity_type = entity_type_for(flavor, check_enum(type, EntityType, "type"))
@@ -182,8 +226,29 @@ class OnboardingEntities(Resource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> AsyncPaginator[OnboardingRequest]:
-        """List entity onboarding requests: ``GET /v1/onboarding/entities``
-        (``manufacturer`` is sent as ``brand`` to Traxes)."""
+        """List entity onboarding requests: ``GET /v1/onboarding/entities``.
+
+        Args:
+            type: only requests for this EntityType (or its name).
+            manufacturer: only requests for this maker (sent as ``brand`` to Traxes).
+            brand: the Traxes name of ``manufacturer``.
+            status: only requests in this OnboardingStatus (or its name), e.g. Pending.
+            page_size: requests per page asked of the server, 1 to 1000 (None: the server's default).
+            continuation_token: resume from a page's or an error's ``continuation_token``.
+            max_items: stop after this many requests (None: all of them).
+
+        Returns:
+            AsyncPaginator[OnboardingRequest]: iterate it for every request, one page in memory at a time;
+            ``pages()`` gives the pages, ``first_page()`` the first one. Nothing is sent before.
+
+        Raises:
+            InvalidArgumentError: an argument is malformed (raised at once, before anything is sent).
+            APIStatusError: while iterating, the server refused a page (the subclass names the status:
+                AuthenticationError, PermissionDeniedError, RateLimitError...); errors raised during a
+                listing carry ``continuation_token`` to resume from.
+            APIConnectionError: while iterating, the server could not be reached or did not answer in
+                time (APITimeoutError).
+        """
         flavor = self._client.flavor
         params: dict[str, str] = {}
         if type is not None:
@@ -211,7 +276,20 @@ class OnboardingEntities(Resource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> OnboardingRequest:
-        """Get one entity onboarding request: ``GET /v1/onboarding/entities/{onboardingRequestId}``."""
+        """Get one entity onboarding request: ``GET /v1/onboarding/entities/{onboardingRequestId}``.
+
+        Args:
+            onboarding_request_id: the onboarding request's id (a UUID).
+
+        Returns:
+            OnboardingRequest: its status, consent link, errors and, once done, the new entity's id.
+
+        Raises:
+            InvalidArgumentError: ``onboarding_request_id`` is not a UUID (checked before sending).
+            NotFoundError: no such request is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         request_id = check_uuid(onboarding_request_id, "onboarding_request_id")
         return await self._client._request("GET", f"/v1/onboarding/entities/{request_id}", OnboardingRequest)
 
@@ -225,7 +303,20 @@ class OnboardingEntities(Resource):
         extra_query: Mapping[str, str] | None = None,
     ) -> OnboardingRequest:
         """Cancel a Pending or InProgress request:
-        ``PATCH /v1/onboarding/entities/{onboardingRequestId}/cancel``. Inferred endpoint."""
+        ``PATCH /v1/onboarding/entities/{onboardingRequestId}/cancel``. Inferred endpoint.
+
+        Args:
+            onboarding_request_id: the onboarding request's id (a UUID).
+
+        Returns:
+            OnboardingRequest: the request, now Canceled.
+
+        Raises:
+            InvalidArgumentError: ``onboarding_request_id`` is not a UUID (checked before sending).
+            NotFoundError: no such request is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         request_id = check_uuid(onboarding_request_id, "onboarding_request_id")
         return await self._client._request(
             "PATCH", f"/v1/onboarding/entities/{request_id}/cancel", OnboardingRequest
@@ -238,14 +329,31 @@ class OnboardingEntities(Resource):
         *,
         timeout: float | timedelta = 600.0,
         poll_interval: float | timedelta = 2.0,
-        on_update: UpdateHook | None = None,
+        on_update: UpdateHook[OnboardingRequest] | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> OnboardingRequest:
         """Poll ``GET /v1/onboarding/entities/{onboardingRequestId}`` until Succeeded or Canceled.
 
-        A Failed request raises :class:`OnboardingFailedError` with its ``errors``; running out
-        of ``timeout`` raises :class:`OperationTimeoutError` with ``last_state``.
+        Args:
+            onboarding_request_id: the onboarding request's id (a UUID).
+            timeout: give up after this many seconds (or a timedelta); default 600.
+            poll_interval: seconds (or a timedelta) between the first polls; later ones back off, with
+                jitter, to 8 times as long.
+            on_update: called with the OnboardingRequest each time its status changes (an async callable
+                is
+                awaited).
+
+        Returns:
+            OnboardingRequest: Succeeded (``entity_id`` names the new entity) or Canceled.
+
+        Raises:
+            InvalidArgumentError: the id is not a UUID or a time is negative (checked before sending).
+            OnboardingFailedError: the request ended Failed; its ``errors`` say why.
+            OperationTimeoutError: still not final after ``timeout``; ``last_state`` is the last poll.
+            NotFoundError: no such request is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
         """
         return await _wait_onboarding(
             self._client, self.retrieve, onboarding_request_id, timeout, poll_interval, on_update
@@ -271,7 +379,25 @@ class OnboardingCollectives(Resource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> OnboardingRequest:
-        """Ask to create a collective: ``POST /v1/onboarding/collectives``."""
+        """Ask to create a collective: ``POST /v1/onboarding/collectives``.
+
+        Args:
+            name: the collective's name (a non-empty str).
+            type: a CollectiveType (or its name): Household, Fleet, SolarFarm, VirtualPowerPlant...
+            collective_id: the parent collective (a UUID).
+            owner: the principal that will own it (a UUID; default: you).
+            properties: custom properties to store on it, any JSON value.
+            tenant_id: the tenant it will belong to (a UUID; re.alto only).
+
+        Returns:
+            OnboardingRequest: its id and status; ``wait()`` follows it to a final state.
+
+        Raises:
+            InvalidArgumentError: ``name`` is empty, an id is not a UUID, the type is unknown, or
+                ``tenant_id`` is given to a Traxes client (checked before sending).
+            APIStatusError: a refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         if not isinstance(name, str) or not name:
             raise InvalidArgumentError("name must be a non-empty str")
         if tenant_id is not None and self._client.flavor == "traxes":
@@ -300,7 +426,25 @@ class OnboardingCollectives(Resource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> AsyncPaginator[OnboardingRequest]:
-        """List collective onboarding requests: ``GET /v1/onboarding/collectives``. Inferred endpoint."""
+        """List collective onboarding requests: ``GET /v1/onboarding/collectives``. Inferred endpoint.
+
+        Args:
+            page_size: requests per page asked of the server, 1 to 1000 (None: the server's default).
+            continuation_token: resume from a page's or an error's ``continuation_token``.
+            max_items: stop after this many requests (None: all of them).
+
+        Returns:
+            AsyncPaginator[OnboardingRequest]: iterate it for every request, one page in memory at a time;
+            ``pages()`` gives the pages, ``first_page()`` the first one. Nothing is sent before.
+
+        Raises:
+            InvalidArgumentError: an argument is malformed (raised at once, before anything is sent).
+            APIStatusError: while iterating, the server refused a page (the subclass names the status:
+                AuthenticationError, PermissionDeniedError, RateLimitError...); errors raised during a
+                listing carry ``continuation_token`` to resume from.
+            APIConnectionError: while iterating, the server could not be reached or did not answer in
+                time (APITimeoutError).
+        """
         return self._client._paginate(
             "/v1/onboarding/collectives",
             OnboardingRequest,
@@ -319,7 +463,20 @@ class OnboardingCollectives(Resource):
         extra_query: Mapping[str, str] | None = None,
     ) -> OnboardingRequest:
         """Get one collective onboarding request:
-        ``GET /v1/onboarding/collectives/{onboardingRequestId}``. Inferred endpoint."""
+        ``GET /v1/onboarding/collectives/{onboardingRequestId}``. Inferred endpoint.
+
+        Args:
+            onboarding_request_id: the onboarding request's id (a UUID).
+
+        Returns:
+            OnboardingRequest: its status, errors and, once done, the collective created.
+
+        Raises:
+            InvalidArgumentError: ``onboarding_request_id`` is not a UUID (checked before sending).
+            NotFoundError: no such request is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         request_id = check_uuid(onboarding_request_id, "onboarding_request_id")
         return await self._client._request(
             "GET", f"/v1/onboarding/collectives/{request_id}", OnboardingRequest
@@ -334,7 +491,20 @@ class OnboardingCollectives(Resource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> OnboardingRequest:
-        """Cancel a request: ``PATCH /v1/onboarding/collectives/{onboardingRequestId}/cancel``."""
+        """Cancel a request: ``PATCH /v1/onboarding/collectives/{onboardingRequestId}/cancel``.
+
+        Args:
+            onboarding_request_id: the onboarding request's id (a UUID).
+
+        Returns:
+            OnboardingRequest: the request, now Canceled.
+
+        Raises:
+            InvalidArgumentError: ``onboarding_request_id`` is not a UUID (checked before sending).
+            NotFoundError: no such request is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         request_id = check_uuid(onboarding_request_id, "onboarding_request_id")
         return await self._client._request(
             "PATCH", f"/v1/onboarding/collectives/{request_id}/cancel", OnboardingRequest
@@ -347,12 +517,33 @@ class OnboardingCollectives(Resource):
         *,
         timeout: float | timedelta = 600.0,
         poll_interval: float | timedelta = 2.0,
-        on_update: UpdateHook | None = None,
+        on_update: UpdateHook[OnboardingRequest] | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> OnboardingRequest:
-        """Poll ``GET /v1/onboarding/collectives/{onboardingRequestId}`` until it is final
-        (inferred endpoint); Failed raises :class:`OnboardingFailedError`."""
+        """Poll ``GET /v1/onboarding/collectives/{onboardingRequestId}`` (inferred endpoint) until
+        Succeeded or Canceled.
+
+        Args:
+            onboarding_request_id: the onboarding request's id (a UUID).
+            timeout: give up after this many seconds (or a timedelta); default 600.
+            poll_interval: seconds (or a timedelta) between the first polls; later ones back off, with
+                jitter, to 8 times as long.
+            on_update: called with the OnboardingRequest each time its status changes (an async callable
+                is
+                awaited).
+
+        Returns:
+            OnboardingRequest: Succeeded or Canceled.
+
+        Raises:
+            InvalidArgumentError: the id is not a UUID or a time is negative (checked before sending).
+            OnboardingFailedError: the request ended Failed; its ``errors`` say why.
+            OperationTimeoutError: still not final after ``timeout``; ``last_state`` is the last poll.
+            NotFoundError: no such request is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         return await _wait_onboarding(
             self._client, self.retrieve, onboarding_request_id, timeout, poll_interval, on_update
         )
@@ -376,7 +567,24 @@ class GuidedSessions(Resource):
         extra_query: Mapping[str, str] | None = None,
     ) -> GuidedOnboardingSession:
         """Open a guided onboarding session: ``POST /v1/guided-onboarding-sessions``.
-        Inferred endpoint: check it against the live API."""
+
+        Inferred endpoint: check it against the live API.
+
+        Args:
+            manufacturer: the maker of the device to onboard, e.g. ``"Tesla"``.
+            company_name: your company's name, shown to the end user.
+            vin: the EV's VIN, 17 characters, when known.
+            return_url: where the page sends the end user back to when done.
+
+        Returns:
+            GuidedOnboardingSession: ``url`` is the hosted page to send the end user to.
+
+        Raises:
+            InvalidArgumentError: ``manufacturer`` is empty or the VIN is malformed (checked before
+                sending).
+            APIStatusError: a refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         if not isinstance(manufacturer, str) or not manufacturer:
             raise InvalidArgumentError("manufacturer must be a non-empty str")
         if vin is not None:
@@ -404,7 +612,26 @@ class GuidedSessions(Resource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> AsyncPaginator[GuidedOnboardingSession]:
-        """List guided onboarding sessions: ``GET /v1/guided-onboarding-sessions``."""
+        """List guided onboarding sessions: ``GET /v1/guided-onboarding-sessions``.
+
+        Args:
+            page_size: sessions per page asked of the server, 1 to 1000 (None: the server's default).
+            continuation_token: resume from a page's or an error's ``continuation_token``.
+            max_items: stop after this many sessions (None: all of them).
+
+        Returns:
+            AsyncPaginator[GuidedOnboardingSession]: iterate it for every session, one page in
+            memory at a time; ``pages()`` gives the pages, ``first_page()`` the first one. Nothing
+            is sent before.
+
+        Raises:
+            InvalidArgumentError: an argument is malformed (raised at once, before anything is sent).
+            APIStatusError: while iterating, the server refused a page (the subclass names the status:
+                AuthenticationError, PermissionDeniedError, RateLimitError...); errors raised during a
+                listing carry ``continuation_token`` to resume from.
+            APIConnectionError: while iterating, the server could not be reached or did not answer in
+                time (APITimeoutError).
+        """
         return self._client._paginate(
             "/v1/guided-onboarding-sessions",
             GuidedOnboardingSession,
@@ -422,7 +649,20 @@ class GuidedSessions(Resource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> GuidedOnboardingSession:
-        """Get one session: ``GET /v1/guided-onboarding-sessions/{onboardingSessionId}``."""
+        """Get one session: ``GET /v1/guided-onboarding-sessions/{onboardingSessionId}``.
+
+        Args:
+            onboarding_session_id: the session's id (a UUID).
+
+        Returns:
+            GuidedOnboardingSession: its page, whether it expired and the onboarding request it made.
+
+        Raises:
+            InvalidArgumentError: ``onboarding_session_id`` is not a UUID (checked before sending).
+            NotFoundError: no such session is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         session_id = check_uuid(onboarding_session_id, "onboarding_session_id")
         return await self._client._request(
             "GET", f"/v1/guided-onboarding-sessions/{session_id}", GuidedOnboardingSession
@@ -458,7 +698,7 @@ async def _wait_onboarding(
     onboarding_request_id: str | UUID,
     timeout: float | timedelta,
     poll_interval: float | timedelta,
-    on_update: UpdateHook | None,
+    on_update: UpdateHook[OnboardingRequest] | None,
 ) -> OnboardingRequest:
     request_id = check_uuid(onboarding_request_id, "onboarding_request_id")
     final: OnboardingRequest = await poll_until_final(

@@ -51,7 +51,29 @@ class Readings(Resource):
         extra_query: Mapping[str, str] | None = None,
     ) -> AsyncPaginator[Reading]:
         """List an entity's readings in a time frame, oldest first:
-        ``GET /v1/entities/{entityId}/readings``."""
+        ``GET /v1/entities/{entityId}/readings``.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            start: beginning of the time frame (a timezone-aware datetime; naive ones are refused).
+            end: end of the time frame, timezone-aware (None: now, on the server).
+            page_size: readings per page asked of the server, 1 to 1000 (None: the server's default).
+            continuation_token: resume from a page's or an error's ``continuation_token``.
+            max_items: stop after this many readings (None: all of them).
+
+        Returns:
+            AsyncPaginator[Reading]: iterate it for every reading, one page in memory at a time;
+            ``pages()`` gives the pages, ``first_page()`` the first one. Nothing is sent before.
+            Each reading has its time (UTC) and values, each with its unit (W, kWh, V, A, %...).
+
+        Raises:
+            InvalidArgumentError: an argument is malformed (raised at once, before anything is sent).
+            APIStatusError: while iterating, the server refused a page (the subclass names the status:
+                AuthenticationError, PermissionDeniedError, RateLimitError...); errors raised during a
+                listing carry ``continuation_token`` to resume from.
+            APIConnectionError: while iterating, the server could not be reached or did not answer in
+                time (APITimeoutError).
+        """
         entity = check_uuid(entity_id, "entity_id")
         params = time_frame(start, end)
         return self._client._paginate(
@@ -72,7 +94,20 @@ class Readings(Resource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Reading:
-        """The latest reading: ``GET /v1/entities/{entityId}/readings/last`` (404 when there is none)."""
+        """The latest reading: ``GET /v1/entities/{entityId}/readings/last``.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+
+        Returns:
+            Reading: when it was measured (UTC) and the values the device reports, each with its unit.
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID (checked before sending).
+            NotFoundError: no such entity, or it has no reading yet (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         entity = check_uuid(entity_id, "entity_id")
         return await self._client._request("GET", f"/v1/entities/{entity}/readings/last", Reading)
 
@@ -91,7 +126,30 @@ class Readings(Resource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> AsyncPaginator[Aggregation]:
-        """Readings averaged per ``resolution``: ``GET /v1/entities/{entityId}/aggregations``."""
+        """Readings averaged per ``resolution``: ``GET /v1/entities/{entityId}/aggregations``.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            start: beginning of the time frame (a timezone-aware datetime; naive ones are refused).
+            end: end of the time frame, timezone-aware (None: now, on the server).
+            resolution: the length of each interval, a whole number of minutes (default 1 hour).
+            page_size: intervals per page asked of the server, 1 to 1000 (None: the server's default).
+            continuation_token: resume from a page's or an error's ``continuation_token``.
+            max_items: stop after this many intervals (None: all of them).
+
+        Returns:
+            AsyncPaginator[Aggregation]: iterate it for every interval, one page in memory at a time;
+            ``pages()`` gives the pages, ``first_page()`` the first one. Nothing is sent before.
+            Each interval has its start and end (UTC) and the values averaged over it.
+
+        Raises:
+            InvalidArgumentError: an argument is malformed (raised at once, before anything is sent).
+            APIStatusError: while iterating, the server refused a page (the subclass names the status:
+                AuthenticationError, PermissionDeniedError, RateLimitError...); errors raised during a
+                listing carry ``continuation_token`` to resume from.
+            APIConnectionError: while iterating, the server could not be reached or did not answer in
+                time (APITimeoutError).
+        """
         entity = check_uuid(entity_id, "entity_id")
         params = time_frame(start, end) | {"resolution": iso_duration(resolution)}
         return self._client._paginate(

@@ -28,6 +28,8 @@ def _flag(value: object) -> bool:
 
 
 class Features(Resource):
+    """An entity's feature switches (``CaptureChargeSessions``, ``SmartCharging``...). Inferred endpoints."""
+
     __slots__ = ()
 
     @per_call_options
@@ -39,7 +41,20 @@ class Features(Resource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> list[Feature]:
-        """An entity's feature switches: ``GET /v1/entities/{entityId}/features``. Inferred endpoint."""
+        """An entity's feature switches: ``GET /v1/entities/{entityId}/features``. Inferred endpoint.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+
+        Returns:
+            list[Feature]: each feature's name and whether it is enabled.
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID (checked before sending).
+            NotFoundError: no such entity is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         entity = check_uuid(entity_id, "entity_id")
         return await self._client._request_list("GET", f"/v1/entities/{entity}/features", Feature)
 
@@ -56,8 +71,22 @@ class Features(Resource):
     ) -> Feature:
         """Switch a feature: ``PUT /v1/entities/{entityId}/features/{featureName}``. Inferred endpoint.
 
-        ``name`` (e.g. ``"CaptureChargeSessions"``) is one path segment: letters, digits, ``_`` and
-        ``-`` only; anything else raises :class:`InvalidArgumentError` before any request.
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            name: the feature's name, e.g. ``SmartCharging`` or ``CaptureChargeSessions``. It is one
+                path segment: letters, digits, ``_`` and ``-`` only (anything else could change the
+                URL, so it is refused).
+            enabled: True to switch it on, False to switch it off.
+
+        Returns:
+            Feature: the feature as the server stored it.
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID, ``name`` is not such a name, or
+                ``enabled`` not a bool (checked before sending).
+            NotFoundError: no such entity or feature (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
         """
         entity = check_uuid(entity_id, "entity_id")
         feature = check_name_segment(name, "name")
@@ -67,6 +96,10 @@ class Features(Resource):
 
 
 class Locations(Resource):
+    """An entity's saved places (home, work...), which readings and sessions are matched to. Inferred
+    endpoints.
+    """
+
     __slots__ = ()
 
     @per_call_options
@@ -78,7 +111,20 @@ class Locations(Resource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> list[Location]:
-        """An entity's saved places: ``GET /v1/entities/{entityId}/locations``. Inferred endpoint."""
+        """An entity's saved places: ``GET /v1/entities/{entityId}/locations``. Inferred endpoint.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+
+        Returns:
+            list[Location]: each place's id, label, position (degrees) and radius (m).
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID (checked before sending).
+            NotFoundError: no such entity is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         entity = check_uuid(entity_id, "entity_id")
         return await self._client._request_list("GET", f"/v1/entities/{entity}/locations", Location)
 
@@ -97,7 +143,23 @@ class Locations(Resource):
     ) -> Location:
         """Save a place: ``POST /v1/entities/{entityId}/locations``. Inferred endpoint.
 
-        ``latitude`` and ``longitude`` in degrees (WGS84), ``radius`` in metres (finite, >= 0).
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            label: the place's name, e.g. ``"Home"`` (non-empty).
+            latitude: degrees north, -90 to 90 (WGS84).
+            longitude: degrees east, -180 to 180 (WGS84).
+            radius: how far from the point still counts as the place, in metres, finite and >= 0
+                (None: the server's default).
+
+        Returns:
+            Location: the saved place with its id.
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID, ``label`` is empty, the position is off
+                the globe, or ``radius`` is not a finite number >= 0 (checked before sending).
+            NotFoundError: no such entity is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
         """
         entity = check_uuid(entity_id, "entity_id")
         if not isinstance(label, str) or not label.strip():
@@ -127,7 +189,21 @@ class Locations(Resource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> None:
-        """Forget a place: ``DELETE /v1/entities/{entityId}/locations/{locationId}``. Inferred endpoint."""
+        """Forget a place: ``DELETE /v1/entities/{entityId}/locations/{locationId}``. Inferred endpoint.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            location_id: the place's id (a UUID).
+
+        Returns:
+            None: the API answers with no body.
+
+        Raises:
+            InvalidArgumentError: an id is not a UUID (checked before sending).
+            NotFoundError: no such entity or place (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         entity = check_uuid(entity_id, "entity_id")
         location = check_uuid(location_id, "location_id")
         await self._client._request_none("DELETE", f"/v1/entities/{entity}/locations/{location}")
@@ -152,7 +228,22 @@ class QuantitySetting(Resource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Quantity:
-        """The setting: ``GET /v1/entities/{entityId}/<setting>`` (404 if never set). Inferred endpoint."""
+        """The setting: ``GET /v1/entities/{entityId}/<setting>``. Inferred endpoint.
+
+        ``<setting>`` is ``battery-capacity`` (kWh), ``nominal-power`` (kW) or ``heated-area`` (m2).
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+
+        Returns:
+            Quantity: the value and its unit.
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID (checked before sending).
+            NotFoundError: no such entity, or the setting was never set (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         entity = check_uuid(entity_id, "entity_id")
         return await self._client._request("GET", f"/v1/entities/{entity}/{self._path}", Quantity)
 
@@ -167,8 +258,25 @@ class QuantitySetting(Resource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> Quantity:
-        """Set it: ``PUT /v1/entities/{entityId}/<setting>``; ``value`` is finite and >= 0, ``unit``
-        defaults to the setting's own (kWh, kW or m2). Inferred endpoint."""
+        """Set it: ``PUT /v1/entities/{entityId}/<setting>``. Inferred endpoint.
+
+        ``<setting>`` is ``battery-capacity`` (kWh), ``nominal-power`` (kW) or ``heated-area`` (m2).
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            value: the new value, in ``unit``: a finite number >= 0.
+            unit: the value's unit, a non-empty str (None: the setting's own: kWh, kW or m2).
+
+        Returns:
+            Quantity: the value and unit as the server stored them.
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID, ``value`` is not a finite number >= 0,
+                or ``unit`` not a str (checked before sending).
+            NotFoundError: no such entity is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         entity = check_uuid(entity_id, "entity_id")
         body = {
             "unit": check_optional_str(unit, "unit") or self._unit,
@@ -178,6 +286,8 @@ class QuantitySetting(Resource):
 
 
 class Disaggregators(Resource):
+    """A meter's disaggregators: which appliances its total consumption is split into. Inferred endpoints."""
+
     __slots__ = ()
 
     @per_call_options
@@ -189,7 +299,20 @@ class Disaggregators(Resource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> list[Disaggregator]:
-        """A meter's disaggregators: ``GET /v1/entities/{entityId}/disaggregators``. Inferred endpoint."""
+        """A meter's disaggregators: ``GET /v1/entities/{entityId}/disaggregators``. Inferred endpoint.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+
+        Returns:
+            list[Disaggregator]: each disaggregator's type and whether it is enabled.
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID (checked before sending).
+            NotFoundError: no such entity is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         entity = check_uuid(entity_id, "entity_id")
         return await self._client._request_list("GET", f"/v1/entities/{entity}/disaggregators", Disaggregator)
 
@@ -205,7 +328,24 @@ class Disaggregators(Resource):
         extra_query: Mapping[str, str] | None = None,
     ) -> Disaggregator:
         """Switch one: ``PUT /v1/entities/{entityId}/disaggregators/{disaggregatorType}``.
-        Inferred endpoint. ``type`` is one path segment: letters, digits, ``_`` and ``-`` only."""
+        Inferred endpoint.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            type: the disaggregator's type, e.g. ``"EV"`` or ``"HeatPump"``. It is one path segment:
+                letters, digits, ``_`` and ``-`` only (anything else is refused).
+            enabled: True to switch it on, False to switch it off.
+
+        Returns:
+            Disaggregator: the disaggregator as the server stored it.
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID, ``type`` is not a plain name, or
+                ``enabled`` not a bool (checked before sending).
+            NotFoundError: no such entity or disaggregator (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         entity = check_uuid(entity_id, "entity_id")
         kind = check_name_segment(type, "type")
         return await self._client._request(
@@ -217,6 +357,8 @@ class Disaggregators(Resource):
 
 
 class CustomProperties(Resource):
+    """An entity's custom properties: a JSON object of your own. Inferred endpoints."""
+
     __slots__ = ()
 
     @per_call_options
@@ -228,7 +370,21 @@ class CustomProperties(Resource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:
-        """An entity's custom properties: ``GET /v1/entities/{entityId}/properties``. Inferred endpoint."""
+        """An entity's custom properties: ``GET /v1/entities/{entityId}/properties``. Inferred endpoint.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+
+        Returns:
+            dict[str, Any]: the properties, as stored.
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID (checked before sending).
+            NotFoundError: no such entity is visible to you (404).
+            ResponseValidationError: the server answered something other than a JSON object.
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         entity = check_uuid(entity_id, "entity_id")
         found = await self._client._request_json("GET", f"/v1/entities/{entity}/properties")
         if not isinstance(found, dict):
@@ -245,7 +401,22 @@ class CustomProperties(Resource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:
-        """Replace them: ``PUT /v1/entities/{entityId}/properties``. Inferred endpoint."""
+        """Replace them: ``PUT /v1/entities/{entityId}/properties``. Inferred endpoint.
+
+        Args:
+            entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            properties: the new properties, a JSON object (replaces the old one whole).
+
+        Returns:
+            dict[str, Any]: the properties as the server stored them.
+
+        Raises:
+            InvalidArgumentError: ``entity_id`` is not a UUID or ``properties`` is not a dict (checked
+                before sending).
+            NotFoundError: no such entity is visible to you (404).
+            APIStatusError: any other refusal by the server (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+        """
         entity = check_uuid(entity_id, "entity_id")
         if not isinstance(properties, dict):
             raise InvalidArgumentError(f"properties must be a dict, got {type(properties).__name__}")

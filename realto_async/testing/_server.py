@@ -31,6 +31,8 @@ from ._routes_settings import routes as settings_routes
 from ._store import Store
 
 if TYPE_CHECKING:
+    from realto_sync import RealtoClient
+
     from .._client import AsyncRealtoClient
 
 __all__ = ["FakeRealto", "LoggedRequest"]
@@ -152,7 +154,7 @@ class FakeRealto:
 
         return AsyncRealtoClient(**self._client_options(options))
 
-    def sync_client(self, **options: Any) -> Any:
+    def sync_client(self, **options: Any) -> RealtoClient:
         """A realto_sync.RealtoClient for this emulator. Serve it with :meth:`serve_in_thread`
         when the calls come from the thread that would otherwise run the emulator's loop."""
         from realto_sync import RealtoClient

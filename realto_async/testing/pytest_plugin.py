@@ -9,12 +9,17 @@ Installed as a pytest11 entry point. Mark a test to change the emulator::
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from ._clock import FakeClock
 from ._server import FakeRealto
+
+if TYPE_CHECKING:
+    from realto_sync import RealtoClient
+
+    from .._client import AsyncRealtoClient
 
 try:
     import pytest_asyncio
@@ -39,7 +44,7 @@ def realto_thread_server(request: pytest.FixtureRequest) -> Iterator[FakeRealto]
 
 
 @pytest.fixture
-def realto_sync_client(realto_thread_server: FakeRealto) -> Iterator[Any]:
+def realto_sync_client(realto_thread_server: FakeRealto) -> Iterator[RealtoClient]:
     """A realto_sync.RealtoClient connected to ``realto_thread_server``."""
     with realto_thread_server.sync_client() as client:
         yield client
@@ -61,7 +66,7 @@ if HAVE_PYTEST_ASYNCIO:
             yield server
 
     @pytest_asyncio.fixture
-    async def realto_client(realto_server: FakeRealto) -> AsyncIterator[Any]:
+    async def realto_client(realto_server: FakeRealto) -> AsyncIterator[AsyncRealtoClient]:
         """An AsyncRealtoClient connected to ``realto_server``."""
         async with realto_server.client() as client:
             yield client
