@@ -30,11 +30,9 @@ def public_methods(namespace: Any, seen: set[int] | None = None) -> list[tuple[s
 
 
 def every_call(client: Any) -> list[tuple[str, Any]]:
-    calls = [
-        item
-        for attribute in type(client).__annotations__
-        for item in public_methods(getattr(client, attribute))
-    ]
+    """Every call of an endpoint namespace (not ``bulk``, which drives those calls) and request()."""
+    endpoints = [getattr(client, name) for name in type(client).__annotations__ if name != "bulk"]
+    calls = [item for namespace in endpoints for item in public_methods(namespace)]
     return [*calls, ("request", client.request)]
 
 
