@@ -1,6 +1,6 @@
 """realto_async: the asynchronous Python SDK of the re.alto / Traxes energy platform API."""
 
-from ._attempt import SendAttempt
+from ._attempt import SendAttempt, TransportFunction
 from ._client import AsyncRealtoClient
 from ._clock import Clock, SystemClock
 from ._config import ClientConfig, ProxySetting, SslSetting, Timeout, TokenSource
@@ -197,4 +197,5 @@ __all__ = [
     "EventHook",
     "EventHooks",
     "SendAttempt",
+    "TransportFunction",
 ]

@@ -7,6 +7,7 @@ This is the seam hooks, tracing and tests wrap: a sender is any async callable t
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -17,7 +18,7 @@ from multidict import CIMultiDict, CIMultiDictProxy
 from ._clock import Clock
 from ._config import ClientConfig, Timeout
 from ._error_mapping import map_client_error, snippet
-from ._errors import APITimeoutError, ResponseTooLargeError, ResponseValidationError
+from ._errors import APITimeoutError, RealtoError, ResponseTooLargeError, ResponseValidationError
 from ._json import JSONError, loads
 from ._redact import redact_headers
 from ._session import Progress, SessionOwner
@@ -28,6 +29,8 @@ __all__ = [
     "ResponseInfo",
     "AiohttpSender",
     "SendAttempt",
+    "TransportFunction",
+    "checked_sender",
     "headers_proxy",
     "request_id_of",
 ]
@@ -138,6 +141,25 @@ class Response(ResponseInfo):
 
 
 SendAttempt = Callable[[HTTPRequest], Awaitable[Response]]
+# What ``transport=`` takes: a sender, or a plain function answering at once.
+TransportFunction = Callable[[HTTPRequest], Response | Awaitable[Response]]
+
+
+def checked_sender(transport: TransportFunction) -> SendAttempt:
+    """A user's ``transport=`` (sync or async), its answers checked to be :class:`Response`."""
+
+    async def send(request: HTTPRequest) -> Response:
+        outcome = transport(request)
+        if inspect.isawaitable(outcome):
+            outcome = await outcome
+        if not isinstance(outcome, Response):
+            raise RealtoError(
+                f"transport= returned {type(outcome).__name__}, not a realto_async.transport.Response "
+                "(MockTransport.json_response() builds one)"
+            )
+        return outcome
+
+    return send
 
 
 class AiohttpSender:

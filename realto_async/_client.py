@@ -10,7 +10,7 @@ from typing import Any, TypeVar, overload
 import aiohttp
 import attrs
 
-from ._attempt import SendAttempt
+from ._attempt import TransportFunction
 from ._call_options import call_options_applied, current_call_options, per_call_options
 from ._clock import Clock
 from ._config import (
@@ -143,7 +143,7 @@ class AsyncRealtoClient:
         ssl: SslSetting = None,
         max_response_bytes: int | None = None,
         event_hooks: EventHooks | None = None,
-        transport: SendAttempt | None = None,
+        transport: TransportFunction | None = None,
     ) -> None:
         """Build a client; nothing is sent until the first call.
 
@@ -178,8 +178,8 @@ class AsyncRealtoClient:
             event_hooks: ``{"request": [...], "response": [...]}``: callables (sync or async) given a
                 RequestEvent before each HTTP attempt and a ResponseEvent after each answer, with
                 credentials redacted; one that raises makes the call raise EventHookError.
-            transport: what sends one HTTP attempt: an async callable from HTTPRequest to Response
-                (``realto_async.transport.MockTransport`` for tests); None uses aiohttp.
+            transport: what sends one HTTP attempt: a callable (sync or async) from HTTPRequest to
+                Response (``realto_async.transport.MockTransport`` for tests); None uses aiohttp.
 
         Raises:
             ConfigurationError: a setting is missing or malformed; the message names it.
@@ -210,7 +210,7 @@ class AsyncRealtoClient:
         check_retry_hook(on_retry)
         if transport is not None and not callable(transport):
             raise ConfigurationError(
-                "transport must be an async callable taking an HTTPRequest and returning a Response "
+                "transport must be a callable taking an HTTPRequest and returning a Response "
                 "(see realto_async.transport.MockTransport)"
             )
         hooks = check_event_hooks(event_hooks)

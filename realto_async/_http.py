@@ -10,7 +10,16 @@ from collections.abc import Mapping, Sequence
 import aiohttp
 import attrs
 
-from ._attempt import AiohttpSender, HTTPRequest, Response, ResponseInfo, SendAttempt, request_id_of
+from ._attempt import (
+    AiohttpSender,
+    HTTPRequest,
+    Response,
+    ResponseInfo,
+    SendAttempt,
+    TransportFunction,
+    checked_sender,
+    request_id_of,
+)
 from ._auth import (
     AccessToken,
     TokenProvider,
@@ -75,14 +84,14 @@ class Transport(SessionOwner):
         *,
         session: aiohttp.ClientSession | None = None,
         clock: Clock | None = None,
-        sender: SendAttempt | None = None,
+        sender: TransportFunction | None = None,
         event_hooks: Mapping[str, Sequence[EventHook]] | None = None,
     ) -> None:
         super().__init__(session, config)
         self.config = config
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.auth: TokenProvider = make_token_provider(config, self._fetch_token, self.clock)
-        base = sender if sender is not None else AiohttpSender(self, config, self.clock)
+        base = checked_sender(sender) if sender is not None else AiohttpSender(self, config, self.clock)
         self._sender: SendAttempt = with_event_hooks(base, event_hooks, self.clock)
 
     # ---------------------------------------------------------------------- tokens

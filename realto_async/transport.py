@@ -15,16 +15,16 @@ Raise ``APIConnectionError`` from the handler to act out a dropped connection.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from ._attempt import HTTPRequest, Response, ResponseInfo, SendAttempt, headers_proxy
+from ._attempt import HTTPRequest, Response, ResponseInfo, SendAttempt, TransportFunction, headers_proxy
 from ._errors import RealtoError
 from ._json import dumps
 
-__all__ = ["HTTPRequest", "MockTransport", "Response", "ResponseInfo", "SendAttempt"]
+__all__ = ["HTTPRequest", "MockTransport", "Response", "ResponseInfo", "SendAttempt", "TransportFunction"]
 
-Handler = Callable[[HTTPRequest], Response | Awaitable[Response]]
+Handler = TransportFunction
 
 
 class MockTransport:

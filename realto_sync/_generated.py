@@ -106,6 +106,7 @@ from realto_async import (
     TokenEndpointUnreachableError,
     TokenSource,
     TokenTimeoutError,
+    TransportFunction,
     UnprocessableEntityError,
     UpdateHook,
     User,
@@ -254,6 +255,7 @@ __all__ = [
     "TokenEndpointUnreachableError",
     "TokenSource",
     "TokenTimeoutError",
+    "TransportFunction",
     "UnprocessableEntityError",
     "UpdateHook",
     "User",
@@ -2940,7 +2942,7 @@ class RealtoClient(SyncClientBase):
         ssl: SslSetting = None,
         max_response_bytes: int | None = None,
         event_hooks: EventHooks | None = None,
-        transport: SendAttempt | None = None,
+        transport: TransportFunction | None = None,
     ) -> None:
         """Build a client; nothing is sent until the first call.
 
@@ -2975,8 +2977,8 @@ class RealtoClient(SyncClientBase):
             event_hooks: ``{"request": [...], "response": [...]}``: callables (sync or async) given a
                 RequestEvent before each HTTP attempt and a ResponseEvent after each answer, with
                 credentials redacted; one that raises makes the call raise EventHookError.
-            transport: what sends one HTTP attempt: an async callable from HTTPRequest to Response
-                (``realto_async.transport.MockTransport`` for tests); None uses aiohttp.
+            transport: what sends one HTTP attempt: a callable (sync or async) from HTTPRequest to
+                Response (``realto_async.transport.MockTransport`` for tests); None uses aiohttp.
 
         Raises:
             ConfigurationError: a setting is missing or malformed; the message names it.

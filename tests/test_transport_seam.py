@@ -107,3 +107,16 @@ async def test_a_raw_body_and_headers_reach_the_client_as_given() -> None:
     assert raw.parse() == {"x": 1}
     assert raw.headers["x-extra"] == "yes"
     assert raw.headers["content-type"] == "application/json"
+
+
+async def test_a_plain_function_is_a_transport_too_and_its_answers_are_checked() -> None:
+    def sync_transport(request: HTTPRequest) -> Response:
+        return MockTransport.json_response(request, 200, entity_payload())
+
+    async with client_with(sync_transport) as client:
+        assert (await client.entities.retrieve(ENTITY_ID)).id == ENTITY_ID
+
+    for wrong in (lambda request: None, lambda request: b"{}", lambda request: 200):
+        async with client_with(wrong) as client:
+            with pytest.raises(RealtoError, match=r"not a realto_async\.transport\.Response"):
+                await client.entities.retrieve(ENTITY_ID)
