@@ -1,12 +1,15 @@
 """realto_async: the asynchronous Python SDK of the re.alto / Traxes energy platform API."""
 
+from ._attempt import SendAttempt, TransportFunction
 from ._client import AsyncRealtoClient
 from ._clock import Clock, SystemClock
 from ._config import ClientConfig, ProxySetting, SslSetting, Timeout, TokenSource
 from ._convert import converter
 from ._dialects import Flavor
+from ._hooks import EventHook, EventHooks, RequestEvent, ResponseEvent
 from ._http import ResponseInfo
 from ._pagination import AsyncPaginator, Page
+from ._raw_response import RawResponse
 from ._retry import RetryEvent, RetryHook, RetryPolicy
 from ._types import NOT_GIVEN, NotGiven, Omittable
 from ._version import __version__
@@ -32,6 +35,7 @@ from .errors import (
     ConflictError,
     CooldownActiveError,
     ErrorDetail,
+    EventHookError,
     EventLoopMismatchError,
     InternalServerError,
     InvalidArgumentError,
@@ -204,4 +208,12 @@ __all__ = [
     "User",
     "__version__",
     "converter",
+    "EventHookError",
+    "RawResponse",
+    "RequestEvent",
+    "ResponseEvent",
+    "EventHook",
+    "EventHooks",
+    "SendAttempt",
+    "TransportFunction",
 ]

@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 import aiohttp
 import attrs
 
+from ._attempt import TransportFunction
+from ._call_options import call_options_applied, current_call_options, per_call_options
 from ._clock import Clock
 from ._config import (
     ClientConfig,
@@ -27,9 +29,13 @@ from ._config import (
 from ._convert import structure, structure_list
 from ._dialects import Flavor
 from ._errors import ConfigurationError, InvalidArgumentError
+from ._hooks import EventHooks, check_event_hooks
 from ._http import RequestOptions, Response, Transport
 from ._json import dumps, find_unencodable
+from ._origin import remember_response
 from ._pagination import AsyncPaginator, Page, parse_page
+from ._raw_response import AsyncRawResponseView, record_response
+from ._request import check_request, decode_as
 from ._retry import RetryHook, RetryPolicy
 from ._types import NOT_GIVEN, Omittable
 from ._validate import check_max_items, check_page_size
@@ -92,6 +98,12 @@ class AsyncRealtoClient:
     ``.guided_sessions``), ``readings``, ``commands``, ``charge_sessions``, ``settings`` and
     ``offboarding``.
 
+    Every method also takes ``timeout=`` (seconds or a :class:`Timeout`: that call's whole
+    deadline; on ``wait()`` the wait itself), ``extra_headers=`` and ``extra_query=`` (str to
+    str), for that call only. ``with_raw_response`` gives each result with its HTTP answer,
+    ``request()`` calls what has no method yet, ``event_hooks=`` sees every HTTP attempt
+    (``{"request": [...], "response": [...]}``) and ``transport=`` replaces what sends one.
+
     The aiohttp session is created on first use inside the running event loop and is bound
     to it. A ``session`` you pass is used as is and never closed by the client.
 
@@ -132,6 +144,8 @@ class AsyncRealtoClient:
         proxy: ProxySetting = None,
         ssl: SslSetting = None,
         max_response_bytes: int | None = None,
+        event_hooks: EventHooks | None = None,
+        transport: TransportFunction | None = None,
     ) -> None:
         """Build a client; nothing is sent until the first call.
 
@@ -163,6 +177,11 @@ class AsyncRealtoClient:
                 checks (None: the system's CAs).
             max_response_bytes: the largest answer read, in bytes (default 64 MiB); a larger one
                 raises ResponseTooLargeError without being read in full.
+            event_hooks: ``{"request": [...], "response": [...]}``: callables (sync or async) given a
+                RequestEvent before each HTTP attempt and a ResponseEvent after each answer, with
+                credentials redacted; one that raises makes the call raise EventHookError.
+            transport: what sends one HTTP attempt: a callable (sync or async) from HTTPRequest to
+                Response (``realto_async.transport.MockTransport`` for tests); None uses aiohttp.
 
         Raises:
             ConfigurationError: a setting is missing or malformed; the message names it.
@@ -191,8 +210,14 @@ class AsyncRealtoClient:
                 f"session must be an aiohttp.ClientSession, got {type(session).__name__}"
             )
         check_retry_hook(on_retry)
+        if transport is not None and not callable(transport):
+            raise ConfigurationError(
+                "transport must be a callable taking an HTTPRequest and returning a Response "
+                "(see realto_async.transport.MockTransport)"
+            )
+        hooks = check_event_hooks(event_hooks)
         _configure_logging(config.log_level)
-        self._transport = Transport(config, session=session, clock=clock)
+        self._transport = Transport(config, session=session, clock=clock, sender=transport, event_hooks=hooks)
         self._options = RequestOptions(
             timeout=config.timeout,
             retry=config.retry,
@@ -287,6 +312,19 @@ class AsyncRealtoClient:
         view._bind_resources()
         return view
 
+    @property
+    def with_raw_response(self) -> AsyncRawResponseView:
+        """The same namespaces and calls, each answering a :class:`RawResponse` (status code,
+        headers, request id, elapsed seconds, retries, and ``parse()`` for the usual result)::
+
+            raw = await client.with_raw_response.entities.retrieve(entity_id)
+            print(raw.status_code, raw.request_id, raw.retries)
+            entity = raw.parse()
+
+        A listing answers the raw response of its first page (``parse()`` gives the ``Page``).
+        """
+        return AsyncRawResponseView(self)
+
     # -------------------------------------------------------------------- lifecycle
 
     @property
@@ -325,6 +363,76 @@ class AsyncRealtoClient:
         view = ", view" if self._is_view else ""
         return f"AsyncRealtoClient(flavor={config.flavor!r}, base_url={config.base_url!r}, {auth}{view})"
 
+    # ----------------------------------------------------- calls the SDK does not wrap
+
+    @overload
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: Any = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]: ...
+
+    @overload
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: Any = None,
+        cast_to: type[T],
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> T: ...
+
+    @per_call_options
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: Any = None,
+        cast_to: type[Any] = dict,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> Any:
+        """Call an endpoint the SDK does not wrap (yet), such as the readings API's Statistics
+        group, with the same auth, retries, deadline, typed errors and write-safety rules as every
+        other call (POST and PATCH are resent only when the request provably never left).
+
+        Args:
+            method: ``GET``, ``POST``, ``PUT``, ``PATCH`` or ``DELETE``.
+            path: relative to the base URL and starting with ``/`` (``/v1/...``); no query in it.
+            params: query parameters, str to str.
+            json: the JSON body (None: no body).
+            cast_to: ``dict`` (the JSON object; ``{}`` for an empty answer), ``list`` (a JSON
+                array) or a model class such as ``Reading`` (either dialect's field names).
+
+        Returns:
+            The answer as ``cast_to``; a model also knows its ``request_id``.
+
+        Raises:
+            InvalidArgumentError: a bad argument (checked before sending).
+            APIStatusError: the server refused (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+            ResponseValidationError: the answer does not fit ``cast_to``.
+        """
+        verb, checked_path, query = check_request(method, path, params, cast_to)
+        body = NOT_GIVEN if json is None else json
+        response = await self._send(verb, checked_path, params=query, body=body)
+        result = decode_as(response, cast_to)
+        remember_response(result, response.info())
+        return result
+
     # ------------------------------------------------------------ used by resources
 
     async def _send(
@@ -337,9 +445,21 @@ class AsyncRealtoClient:
         expect_json: bool = True,
     ) -> Response:
         payload = None if body is NOT_GIVEN else encode_body(body)
-        return await self._transport.send(
-            method, path, self._options, params=params, json=payload, expect_json=expect_json
+        options = self._options
+        call = current_call_options()
+        if call is not None:
+            options = attrs.evolve(
+                options,
+                timeout=call.timeout if call.timeout is not None else options.timeout,
+                headers={**options.headers, **call.extra_headers},
+            )
+            if call.extra_query:
+                params = {**(params or {}), **call.extra_query}
+        response = await self._transport.send(
+            method, path, options, params=params, json=payload, expect_json=expect_json
         )
+        record_response(response)
+        return response
 
     async def _request(
         self,
@@ -351,7 +471,9 @@ class AsyncRealtoClient:
         body: Any = NOT_GIVEN,
     ) -> T:
         response = await self._send(method, path, params=params, body=body)
-        return structure(response.json(), model)
+        result = structure(response.json(), model)
+        remember_response(result, response.info())
+        return result
 
     async def _request_list(
         self, method: str, path: str, model: type[T], *, body: Any = NOT_GIVEN
@@ -393,9 +515,12 @@ class AsyncRealtoClient:
                 "continuation_token must be a non-empty string from a previous page or error"
             )
 
+        call = current_call_options()  # per-call options go with every page of the listing
+
         async def fetch(token: str | None) -> Page[T]:
             page_query = query if token is None else {**query, "continuationToken": token}
-            response = await self._send("GET", path, params=page_query)
+            with call_options_applied(call):
+                response = await self._send("GET", path, params=page_query)
             return parse_page(response, model, fetch)
 
         return AsyncPaginator(fetch, continuation_token=continuation_token, max_items=limit, model=model)

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import attrs
 
-from ._dialects import DIALECTS, Dialect, Flavor
+from ._dialects import DIALECTS, Dialect, Flavor, flavor_of_host
 from ._errors import ConfigurationError
 from ._retry import RetryHook, RetryPolicy
 
@@ -336,12 +336,13 @@ def resolve_config(
     env = _Environment(os.environ if env is None else env)
     if isinstance(token, str):
         token = Secret(token)  # unwrapped only where it is sent
-    flavor_name = (_from_env(flavor, env, "REALTO_FLAVOR") or "realto").lower()
+    given_base = _from_env(base_url, env, "REALTO_BASE_URL")
+    flavor_name = (_from_env(flavor, env, "REALTO_FLAVOR") or flavor_of_host(given_base) or "realto").lower()
     if flavor_name not in DIALECTS:
         raise ConfigurationError(f"flavor must be 'realto' or 'traxes', got {flavor_name!r}")
     dialect = DIALECTS[flavor_name]
 
-    base = _check_url(_from_env(base_url, env, "REALTO_BASE_URL") or dialect.base_url, "base_url")
+    base = _check_url(given_base or dialect.base_url, "base_url")
     tok_url = _from_env(token_url, env, "REALTO_TOKEN_URL") or dialect.token_url
     tok_url = _check_url(tok_url, "token_url") if tok_url else f"{base}/v1/authentication"
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from typing import Literal
+from urllib.parse import urlsplit
 
 import attrs
 
 from .models.enums import DIALECT_RENAMES
 
-__all__ = ["DIALECTS", "Dialect", "Flavor"]
+__all__ = ["DIALECTS", "KNOWN_HOSTS", "Dialect", "Flavor", "flavor_of_host"]
 
 Flavor = Literal["realto", "traxes"]
 
@@ -38,6 +39,21 @@ DIALECTS: dict[str, Dialect] = {
         token_request="form",
     ),
 }
+
+# Deployments whose dialect is known, so that their base_url needs no flavor= beside it.
+KNOWN_HOSTS: dict[str, Flavor] = {
+    "platform.realto.io": "realto",
+    "api.traxes.io": "traxes",
+    # DER Connect production (Elia group): the docs' command, readings and charge-session pages.
+    "prd.der-connect.eliagroup.eu": "traxes",
+}
+
+
+def flavor_of_host(base_url: str | None) -> Flavor | None:
+    """The dialect of a known deployment's base URL; None for any other (or no) URL."""
+    if not base_url:
+        return None
+    return KNOWN_HOSTS.get((urlsplit(base_url).hostname or "").lower())
 
 
 _TO_REALTO = {traxes: realto for realto, traxes in DIALECT_RENAMES.items()}

@@ -27,6 +27,7 @@ from ._errors import (
     TokenTimeoutError,
     UnprocessableEntityError,
 )
+from ._hooks import EventHookError
 from ._outcome import CommandOutcomeAmbiguousError, CommandOutcomeUnknownError
 
 __all__ = [
@@ -57,4 +58,5 @@ __all__ = [
     "TokenEndpointUnreachableError",
     "TokenTimeoutError",
     "UnprocessableEntityError",
+    "EventHookError",
 ]

@@ -12,15 +12,16 @@ from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Any, ParamSpec, TypeVar
 
-from realto_async import AsyncPaginator, AsyncRealtoClient
+from realto_async import AsyncPaginator, AsyncRealtoClient, Page
 from realto_async._config import Secret, as_secret
+from realto_async._raw_response import RawResponse
 from realto_async.errors import ConfigurationError
 from realto_async.resources._base import expose_namespaces
 
-from ._pagination import SyncPaginator
+from ._pagination import SyncPage, SyncPaginator
 from ._runner import LoopThread
 
-__all__ = ["SyncClientBase", "SyncResource"]
+__all__ = ["SyncClientBase", "SyncRawResponseView", "SyncResource"]
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -88,6 +89,19 @@ class SyncClientBase:
     def _run(self, func: Callable[P, Awaitable[T]], *args: P.args, **kwargs: P.kwargs) -> T:
         return self._runner.run(functools.partial(func, *args, **kwargs))
 
+    @property
+    def with_raw_response(self) -> SyncRawResponseView:
+        """The same namespaces and calls, each answering a ``RawResponse`` (status code, headers,
+        request id, elapsed seconds, retries, and ``parse()`` for the usual result)::
+
+            raw = client.with_raw_response.entities.retrieve(entity_id)
+            print(raw.status_code, raw.request_id, raw.retries)
+            entity = raw.parse()
+
+        A listing answers the raw response of its first page (``parse()`` gives the page).
+        """
+        return SyncRawResponseView(self, ())
+
     def close(self) -> None:
         """Close the connection pool and stop the background loop thread. Views do nothing."""
         if self._root is self:
@@ -147,3 +161,35 @@ class SyncResource:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} of {self._owner!r}>"
+
+
+class SyncRawResponseView:
+    """``with_raw_response`` for blocking code: runs the async client's raw calls on the loop."""
+
+    __slots__ = ("_owner", "_path")
+
+    def __init__(self, owner: SyncClientBase, path: tuple[str, ...]) -> None:
+        self._owner = owner
+        self._path = path
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        path = (*self._path, name)
+        found: Any = self._owner._async_client().with_raw_response
+        for step in path:
+            found = getattr(found, step)
+        if not callable(found):
+            return SyncRawResponseView(self._owner, path)
+        runner = self._owner._runner
+
+        def raw(*args: Any, **kwargs: Any) -> RawResponse[Any]:
+            answer: RawResponse[Any] = runner.run(functools.partial(found, *args, **kwargs))
+            return answer._map(lambda got: SyncPage(got, runner) if isinstance(got, Page) else got)
+
+        raw.__name__ = name
+        raw.__doc__ = getattr(found, "__doc__", None)
+        return raw
+
+    def __repr__(self) -> str:
+        return f"<with_raw_response of {self._owner!r}>"

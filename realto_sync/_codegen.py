@@ -39,7 +39,7 @@ ASYNC_ONLY = {"AsyncPaginator", "AsyncRealtoClient", "BulkRun", "Page", "__versi
 # function in the facade (run in a worker thread), and an entity source may be a SyncPaginator.
 AWAITABLE_RESULT = re.compile(r"Awaitable\[(\w+)\]")
 ENTITY_SOURCE = "EntitySource"
-CLIENT_SKIP = {"aclose", "__aenter__", "__aexit__", "with_options"}
+CLIENT_SKIP = {"aclose", "__aenter__", "__aexit__", "with_options", "with_raw_response"}
 SYNC_INIT_NOTE = " The blocking client runs its own event loop thread, so it refuses ``session``."
 
 
@@ -56,6 +56,7 @@ class Method:
     name: str
     is_async: bool
     is_property: bool
+    is_overload: bool
     params: list[Param]
     returns: str | None
     doc: str | None
@@ -98,6 +99,10 @@ class Imports:
             names = sorted(self.from_imports[module])
             lines.append(f"from {module} import {', '.join(names)}")
         return "\n".join(lines)
+
+    def declarations(self) -> list[str]:
+        """The type variables the signatures use, declared after the imports."""
+        return [f'{name} = TypeVar("{name}")' for name in sorted(self.type_vars)]
 
 
 def _home_of(name: str, value: Any, fallback: str) -> str:
@@ -156,6 +161,7 @@ def _read_methods(cls: type, imports: Imports, skip: set[str], with_init: bool =
         if node.name in skip or (node.name.startswith("_") and not (with_init and node.name == "__init__")):
             continue
         is_property = any(isinstance(d, ast.Name) and d.id == "property" for d in node.decorator_list)
+        is_overload = any(isinstance(d, ast.Name) and d.id == "overload" for d in node.decorator_list)
         params = []
         positional = node.args.posonlyargs + node.args.args
         missing = len(positional) - len(node.args.defaults)
@@ -174,9 +180,11 @@ def _read_methods(cls: type, imports: Imports, skip: set[str], with_init: bool =
                 name=node.name,
                 is_async=isinstance(node, ast.AsyncFunctionDef),
                 is_property=is_property,
+                is_overload=is_overload,
                 params=params[1:],  # self
                 returns=returns,
-                doc=ast.get_docstring(node),
+                # The runtime docstring: per_call_options adds its arguments' entries to it.
+                doc=inspect.getdoc(getattr(cls, node.name, None)) or ast.get_docstring(node),
             )
         )
     return methods
@@ -266,6 +274,8 @@ def _call_args(method: Method) -> str:
 
 
 def _method_lines(method: Method, target: str) -> list[str]:
+    if method.is_overload:
+        return ["    @overload", f"    {_signature(method)} ..."]
     lines = ["    @property"] if method.is_property else []
     if _takes_callback(method):  # a coroutine function's results, or a blocking function's
         for callback in ("awaitable", "plain"):
@@ -393,7 +403,7 @@ def generate() -> str:
         "from ._bulk import SyncBulkRun, async_source, in_worker_thread",
         "from ._pagination import SyncPage, SyncPaginator",
         "",
-        *(f'{name} = TypeVar("{name}")' for name in sorted(imports.type_vars)),
+        *imports.declarations(),
         "",
         "# The models, errors and settings types are realto_async's own objects, re-exported.",
         "__all__ = [" + ", ".join(f'"{name}"' for name in exported) + "]",
@@ -402,6 +412,10 @@ def generate() -> str:
         parts += ["", "", *_resource_class(namespace)]
     parts += ["", "", *_client_class(client_methods, init, children, with_options)]
     return _format("\n".join(parts) + "\n")
+
+
+def _has_overloads(methods: list[Method]) -> bool:
+    return any(method.is_overload for method in methods)
 
 
 def _format(source: str) -> str:

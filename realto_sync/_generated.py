@@ -46,6 +46,9 @@ from realto_async import (
     EntityReference,
     EntityType,
     ErrorDetail,
+    EventHook,
+    EventHookError,
+    EventHooks,
     EventLoopMismatchError,
     Feature,
     Flavor,
@@ -84,10 +87,13 @@ from realto_async import (
     Quantity,
     RangeFigures,
     RateLimitError,
+    RawResponse,
     Reading,
     ReadingData,
     RealtoError,
     RealtoModel,
+    RequestEvent,
+    ResponseEvent,
     ResponseInfo,
     ResponseTooLargeError,
     ResponseValidationError,
@@ -95,6 +101,7 @@ from realto_async import (
     RetryHook,
     RetryPolicy,
     ScheduledCommand,
+    SendAttempt,
     SQLiteStateStore,
     SslSetting,
     StateStore,
@@ -105,6 +112,7 @@ from realto_async import (
     TokenEndpointUnreachableError,
     TokenSource,
     TokenTimeoutError,
+    TransportFunction,
     UnprocessableEntityError,
     UpdateHook,
     User,
@@ -182,6 +190,9 @@ __all__ = [
     "EntityReference",
     "EntityType",
     "ErrorDetail",
+    "EventHook",
+    "EventHookError",
+    "EventHooks",
     "EventLoopMismatchError",
     "Feature",
     "Features",
@@ -230,12 +241,15 @@ __all__ = [
     "QuantitySetting",
     "RangeFigures",
     "RateLimitError",
+    "RawResponse",
     "Reading",
     "ReadingData",
     "Readings",
     "RealtoClient",
     "RealtoError",
     "RealtoModel",
+    "RequestEvent",
+    "ResponseEvent",
     "ResponseInfo",
     "ResponseTooLargeError",
     "ResponseValidationError",
@@ -244,6 +258,7 @@ __all__ = [
     "RetryPolicy",
     "SQLiteStateStore",
     "ScheduledCommand",
+    "SendAttempt",
     "Settings",
     "SslSetting",
     "StateStore",
@@ -258,6 +273,7 @@ __all__ = [
     "TokenEndpointUnreachableError",
     "TokenSource",
     "TokenTimeoutError",
+    "TransportFunction",
     "UnprocessableEntityError",
     "UpdateHook",
     "User",
@@ -280,6 +296,9 @@ class EntityPermissions(SyncResource):
         page_size: int | None = None,
         continuation_token: str | None = None,
         max_items: int | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> SyncPaginator[Permission]:
         """List the permissions on an entity: ``GET /v1/entities/{entityId}/permissions``.
 
@@ -288,6 +307,11 @@ class EntityPermissions(SyncResource):
             page_size: permissions per page asked of the server, 1 to 1000 (None: the server's default).
             continuation_token: resume from a page's or an error's ``continuation_token``.
             max_items: stop after this many permissions (None: all of them).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             SyncPaginator[Permission]: iterate it for every permission, one page in memory at a time;
@@ -303,12 +327,25 @@ class EntityPermissions(SyncResource):
         """
         return self._paginate(
             self._target().list(
-                entity_id, page_size=page_size, continuation_token=continuation_token, max_items=max_items
+                entity_id,
+                page_size=page_size,
+                continuation_token=continuation_token,
+                max_items=max_items,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
             )
         )
 
     def add(
-        self, entity_id: str | UUID, *, principal_id: str | UUID, permission_level: PermissionLevel | str
+        self,
+        entity_id: str | UUID,
+        *,
+        principal_id: str | UUID,
+        permission_level: PermissionLevel | str,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> None:
         """Grant a level to a principal: ``POST /v1/entities/{entityId}/permissions``.
 
@@ -316,6 +353,11 @@ class EntityPermissions(SyncResource):
             entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
             principal_id: the user or client to grant it to (a UUID).
             permission_level: Viewer, Contributor (may send commands), Administer or Owner.
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             None: the API answers with no body.
@@ -327,7 +369,13 @@ class EntityPermissions(SyncResource):
             APIConnectionError: the server could not be reached or did not answer in time.
         """
         return self._run(
-            self._target().add, entity_id, principal_id=principal_id, permission_level=permission_level
+            self._target().add,
+            entity_id,
+            principal_id=principal_id,
+            permission_level=permission_level,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     def remove(
@@ -335,6 +383,10 @@ class EntityPermissions(SyncResource):
         entity_id: str | UUID,
         principal_id: str | UUID,
         permission_level: PermissionLevel | str | None = None,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> None:
         """Take a principal's levels away (all, or just ``permission_level``):
         ``DELETE /v1/entities/{entityId}/permissions/principals/{principalId}``.
@@ -343,6 +395,11 @@ class EntityPermissions(SyncResource):
             entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
             principal_id: the user or client losing access (a UUID).
             permission_level: only this level (None: every level the principal has).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             None: the API answers with no body.
@@ -353,7 +410,15 @@ class EntityPermissions(SyncResource):
             APIStatusError: any other refusal by the server (the subclass names the status).
             APIConnectionError: the server could not be reached or did not answer in time.
         """
-        return self._run(self._target().remove, entity_id, principal_id, permission_level)
+        return self._run(
+            self._target().remove,
+            entity_id,
+            principal_id,
+            permission_level,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
 
 class Entities(SyncResource):
@@ -375,6 +440,9 @@ class Entities(SyncResource):
         page_size: int | None = None,
         continuation_token: str | None = None,
         max_items: int | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> SyncPaginator[Entity]:
         """List entities, optionally of one type: ``GET /v1/entities``.
 
@@ -387,6 +455,11 @@ class Entities(SyncResource):
             page_size: entities per page asked of the server, 1 to 1000 (None: the server's default).
             continuation_token: resume from a page's or an error's ``continuation_token``.
             max_items: stop after this many entities (None: all of them).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             SyncPaginator[Entity]: iterate it for every entity, one page in memory at a time;
@@ -402,15 +475,33 @@ class Entities(SyncResource):
         """
         return self._paginate(
             self._target().list(
-                type=type, page_size=page_size, continuation_token=continuation_token, max_items=max_items
+                type=type,
+                page_size=page_size,
+                continuation_token=continuation_token,
+                max_items=max_items,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
             )
         )
 
-    def retrieve(self, entity_id: str | UUID) -> Entity:
+    def retrieve(
+        self,
+        entity_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> Entity:
         """Get one entity: ``GET /v1/entities/{entityId}``. Inferred endpoint (see ``list``).
 
         Args:
             entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             Entity: its type, name, owner, collective, device information and custom properties.
@@ -421,7 +512,13 @@ class Entities(SyncResource):
             APIStatusError: any other refusal by the server (the subclass names the status).
             APIConnectionError: the server could not be reached or did not answer in time.
         """
-        return self._run(self._target().retrieve, entity_id)
+        return self._run(
+            self._target().retrieve,
+            entity_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
     def update(
         self,
@@ -429,6 +526,9 @@ class Entities(SyncResource):
         *,
         name: Omittable[str | None] = NOT_GIVEN,
         properties: Omittable[Any] = NOT_GIVEN,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> Entity:
         """Rename an entity or replace its custom properties: ``PATCH /v1/entities/{entityId}``.
 
@@ -438,6 +538,11 @@ class Entities(SyncResource):
             entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
             name: the new name (None clears it; leave it out to keep the current one).
             properties: the new custom properties, any JSON value, replacing the old ones.
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             Entity: the entity as the server stored it.
@@ -449,7 +554,15 @@ class Entities(SyncResource):
             APIStatusError: any other refusal by the server (the subclass names the status).
             APIConnectionError: the server could not be reached or did not answer in time.
         """
-        return self._run(self._target().update, entity_id, name=name, properties=properties)
+        return self._run(
+            self._target().update,
+            entity_id,
+            name=name,
+            properties=properties,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
 
 class Collectives(SyncResource):
@@ -466,6 +579,9 @@ class Collectives(SyncResource):
         page_size: int | None = None,
         continuation_token: str | None = None,
         max_items: int | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> SyncPaginator[Collective]:
         """List collectives: ``GET /v1/collectives``. Inferred endpoint: check it against the live API.
 
@@ -473,6 +589,11 @@ class Collectives(SyncResource):
             page_size: collectives per page asked of the server, 1 to 1000 (None: the server's default).
             continuation_token: resume from a page's or an error's ``continuation_token``.
             max_items: stop after this many collectives (None: all of them).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             SyncPaginator[Collective]: iterate it for every collective, one page in memory at a time;
@@ -488,15 +609,32 @@ class Collectives(SyncResource):
         """
         return self._paginate(
             self._target().list(
-                page_size=page_size, continuation_token=continuation_token, max_items=max_items
+                page_size=page_size,
+                continuation_token=continuation_token,
+                max_items=max_items,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
             )
         )
 
-    def retrieve(self, collective_id: str | UUID) -> Collective:
+    def retrieve(
+        self,
+        collective_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> Collective:
         """Get one collective: ``GET /v1/collectives/{collectiveId}``. Inferred endpoint.
 
         Args:
             collective_id: the collective's id (a UUID, as ``str`` or ``uuid.UUID``).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             Collective: its name, type and member entities.
@@ -507,7 +645,13 @@ class Collectives(SyncResource):
             APIStatusError: any other refusal by the server (the subclass names the status).
             APIConnectionError: the server could not be reached or did not answer in time.
         """
-        return self._run(self._target().retrieve, collective_id)
+        return self._run(
+            self._target().retrieve,
+            collective_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
     def update(
         self,
@@ -515,6 +659,9 @@ class Collectives(SyncResource):
         *,
         name: Omittable[str] = NOT_GIVEN,
         type: Omittable[CollectiveType | str] = NOT_GIVEN,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> Collective:
         """Rename a collective or change its type: ``PATCH /v1/collectives/{collectiveId}``.
 
@@ -524,6 +671,11 @@ class Collectives(SyncResource):
             collective_id: the collective's id (a UUID, as ``str`` or ``uuid.UUID``).
             name: the new name (a non-empty str).
             type: the new CollectiveType (or its name): Household, Fleet, SolarFarm...
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             Collective: the collective as the server stored it.
@@ -535,15 +687,36 @@ class Collectives(SyncResource):
             APIStatusError: any other refusal by the server (the subclass names the status).
             APIConnectionError: the server could not be reached or did not answer in time.
         """
-        return self._run(self._target().update, collective_id, name=name, type=type)
+        return self._run(
+            self._target().update,
+            collective_id,
+            name=name,
+            type=type,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
-    def add_entity(self, collective_id: str | UUID, entity_id: str | UUID) -> Collective:
+    def add_entity(
+        self,
+        collective_id: str | UUID,
+        entity_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> Collective:
         """Put an entity in a collective: ``POST /v1/collectives/{collectiveId}/entities``.
         Inferred endpoint.
 
         Args:
             collective_id: the collective's id (a UUID, as ``str`` or ``uuid.UUID``).
             entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             Collective: the collective with its members now.
@@ -554,15 +727,35 @@ class Collectives(SyncResource):
             APIStatusError: any other refusal by the server (the subclass names the status).
             APIConnectionError: the server could not be reached or did not answer in time.
         """
-        return self._run(self._target().add_entity, collective_id, entity_id)
+        return self._run(
+            self._target().add_entity,
+            collective_id,
+            entity_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
-    def remove_entity(self, collective_id: str | UUID, entity_id: str | UUID) -> Collective:
+    def remove_entity(
+        self,
+        collective_id: str | UUID,
+        entity_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> Collective:
         """Take an entity out of a collective:
         ``DELETE /v1/collectives/{collectiveId}/entities/{entityId}``. Inferred endpoint.
 
         Args:
             collective_id: the collective's id (a UUID, as ``str`` or ``uuid.UUID``).
             entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             Collective: the collective with its members now.
@@ -573,7 +766,14 @@ class Collectives(SyncResource):
             APIStatusError: any other refusal by the server (the subclass names the status).
             APIConnectionError: the server could not be reached or did not answer in time.
         """
-        return self._run(self._target().remove_entity, collective_id, entity_id)
+        return self._run(
+            self._target().remove_entity,
+            collective_id,
+            entity_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
 
 class Tenants(SyncResource):
@@ -590,6 +790,9 @@ class Tenants(SyncResource):
         page_size: int | None = None,
         continuation_token: str | None = None,
         max_items: int | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> SyncPaginator[Tenant]:
         """List tenants: ``GET /v1/tenants``. Inferred endpoint: check it against the live API.
 
@@ -597,6 +800,11 @@ class Tenants(SyncResource):
             page_size: tenants per page asked of the server, 1 to 1000 (None: the server's default).
             continuation_token: resume from a page's or an error's ``continuation_token``.
             max_items: stop after this many tenants (None: all of them).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             SyncPaginator[Tenant]: iterate it for every tenant, one page in memory at a time;
@@ -612,15 +820,32 @@ class Tenants(SyncResource):
         """
         return self._paginate(
             self._target().list(
-                page_size=page_size, continuation_token=continuation_token, max_items=max_items
+                page_size=page_size,
+                continuation_token=continuation_token,
+                max_items=max_items,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
             )
         )
 
-    def retrieve(self, tenant_id: str | UUID) -> Tenant:
+    def retrieve(
+        self,
+        tenant_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> Tenant:
         """Get one tenant: ``GET /v1/tenants/{tenantId}``. Inferred endpoint.
 
         Args:
             tenant_id: the tenant's id (a UUID, as ``str`` or ``uuid.UUID``).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             Tenant: its name, administrators and entities.
@@ -631,14 +856,33 @@ class Tenants(SyncResource):
             APIStatusError: any other refusal by the server (the subclass names the status).
             APIConnectionError: the server could not be reached or did not answer in time.
         """
-        return self._run(self._target().retrieve, tenant_id)
+        return self._run(
+            self._target().retrieve,
+            tenant_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
-    def add_administrator(self, tenant_id: str | UUID, principal_id: str | UUID) -> Tenant:
+    def add_administrator(
+        self,
+        tenant_id: str | UUID,
+        principal_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> Tenant:
         """Make a principal an administrator: ``POST /v1/tenants/{tenantId}/administrators``.
 
         Args:
             tenant_id: the tenant's id (a UUID, as ``str`` or ``uuid.UUID``).
             principal_id: the user or client to make administrator (a UUID).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             Tenant: the tenant with its administrators now.
@@ -649,15 +893,35 @@ class Tenants(SyncResource):
             APIStatusError: any other refusal by the server (the subclass names the status).
             APIConnectionError: the server could not be reached or did not answer in time.
         """
-        return self._run(self._target().add_administrator, tenant_id, principal_id)
+        return self._run(
+            self._target().add_administrator,
+            tenant_id,
+            principal_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
-    def remove_administrator(self, tenant_id: str | UUID, principal_id: str | UUID) -> Tenant:
+    def remove_administrator(
+        self,
+        tenant_id: str | UUID,
+        principal_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> Tenant:
         """Remove an administrator: ``DELETE /v1/tenants/{tenantId}/administrators/{principalId}``.
         Inferred endpoint.
 
         Args:
             tenant_id: the tenant's id (a UUID, as ``str`` or ``uuid.UUID``).
             principal_id: the administrator to remove (a UUID).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             Tenant: the tenant with its administrators now.
@@ -668,7 +932,14 @@ class Tenants(SyncResource):
             APIStatusError: any other refusal by the server (the subclass names the status).
             APIConnectionError: the server could not be reached or did not answer in time.
         """
-        return self._run(self._target().remove_administrator, tenant_id, principal_id)
+        return self._run(
+            self._target().remove_administrator,
+            tenant_id,
+            principal_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
 
 class OnboardingCollectives(SyncResource):
@@ -688,6 +959,9 @@ class OnboardingCollectives(SyncResource):
         owner: str | UUID | None = None,
         properties: Omittable[Any] = NOT_GIVEN,
         tenant_id: str | UUID | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> OnboardingRequest:
         """Ask to create a collective: ``POST /v1/onboarding/collectives``.
 
@@ -698,6 +972,11 @@ class OnboardingCollectives(SyncResource):
             owner: the principal that will own it (a UUID; default: you).
             properties: custom properties to store on it, any JSON value.
             tenant_id: the tenant it will belong to (a UUID; re.alto only).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             OnboardingRequest: its id and status; ``wait()`` follows it to a final state.
@@ -716,6 +995,9 @@ class OnboardingCollectives(SyncResource):
             owner=owner,
             properties=properties,
             tenant_id=tenant_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     def list(
@@ -724,6 +1006,9 @@ class OnboardingCollectives(SyncResource):
         page_size: int | None = None,
         continuation_token: str | None = None,
         max_items: int | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> SyncPaginator[OnboardingRequest]:
         """List collective onboarding requests: ``GET /v1/onboarding/collectives``. Inferred endpoint.
 
@@ -731,6 +1016,11 @@ class OnboardingCollectives(SyncResource):
             page_size: requests per page asked of the server, 1 to 1000 (None: the server's default).
             continuation_token: resume from a page's or an error's ``continuation_token``.
             max_items: stop after this many requests (None: all of them).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             SyncPaginator[OnboardingRequest]: iterate it for every request, one page in memory at a time;
@@ -746,16 +1036,33 @@ class OnboardingCollectives(SyncResource):
         """
         return self._paginate(
             self._target().list(
-                page_size=page_size, continuation_token=continuation_token, max_items=max_items
+                page_size=page_size,
+                continuation_token=continuation_token,
+                max_items=max_items,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
             )
         )
 
-    def retrieve(self, onboarding_request_id: str | UUID) -> OnboardingRequest:
+    def retrieve(
+        self,
+        onboarding_request_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> OnboardingRequest:
         """Get one collective onboarding request:
         ``GET /v1/onboarding/collectives/{onboardingRequestId}``. Inferred endpoint.
 
         Args:
             onboarding_request_id: the onboarding request's id (a UUID).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             OnboardingRequest: its status, errors and, once done, the collective created.
@@ -766,13 +1073,31 @@ class OnboardingCollectives(SyncResource):
             APIStatusError: any other refusal by the server (the subclass names the status).
             APIConnectionError: the server could not be reached or did not answer in time.
         """
-        return self._run(self._target().retrieve, onboarding_request_id)
+        return self._run(
+            self._target().retrieve,
+            onboarding_request_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
-    def cancel(self, onboarding_request_id: str | UUID) -> OnboardingRequest:
+    def cancel(
+        self,
+        onboarding_request_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> OnboardingRequest:
         """Cancel a request: ``PATCH /v1/onboarding/collectives/{onboardingRequestId}/cancel``.
 
         Args:
             onboarding_request_id: the onboarding request's id (a UUID).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             OnboardingRequest: the request, now Canceled.
@@ -783,7 +1108,13 @@ class OnboardingCollectives(SyncResource):
             APIStatusError: any other refusal by the server (the subclass names the status).
             APIConnectionError: the server could not be reached or did not answer in time.
         """
-        return self._run(self._target().cancel, onboarding_request_id)
+        return self._run(
+            self._target().cancel,
+            onboarding_request_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
     def wait(
         self,
@@ -792,6 +1123,8 @@ class OnboardingCollectives(SyncResource):
         timeout: float | timedelta = 600.0,
         poll_interval: float | timedelta = 2.0,
         on_update: UpdateHook[OnboardingRequest] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> OnboardingRequest:
         """Poll ``GET /v1/onboarding/collectives/{onboardingRequestId}`` (inferred endpoint) until
         Succeeded or Canceled.
@@ -804,6 +1137,9 @@ class OnboardingCollectives(SyncResource):
             on_update: called with the OnboardingRequest each time its status changes (an async callable
                 is
                 awaited).
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             OnboardingRequest: Succeeded or Canceled.
@@ -822,6 +1158,8 @@ class OnboardingCollectives(SyncResource):
             timeout=timeout,
             poll_interval=poll_interval,
             on_update=on_update,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
 
@@ -856,6 +1194,9 @@ class OnboardingEntities(SyncResource):
         owner: str | UUID | None = None,
         properties: Omittable[Any] = NOT_GIVEN,
         return_url: str | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> OnboardingRequest:
         """Ask to onboard a device: ``POST /v1/onboarding/entities``.
 
@@ -884,6 +1225,11 @@ class OnboardingEntities(SyncResource):
             owner: the principal that will own it (a UUID; default: you).
             properties: custom properties to store on it, any JSON value.
             return_url: where the manufacturer's consent page sends the end user back to.
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             OnboardingRequest: Pending, with ``action.redirect_link``: the page where the end user
@@ -919,6 +1265,9 @@ class OnboardingEntities(SyncResource):
             owner=owner,
             properties=properties,
             return_url=return_url,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     def list(
@@ -931,6 +1280,9 @@ class OnboardingEntities(SyncResource):
         page_size: int | None = None,
         continuation_token: str | None = None,
         max_items: int | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> SyncPaginator[OnboardingRequest]:
         """List entity onboarding requests: ``GET /v1/onboarding/entities``.
 
@@ -942,6 +1294,11 @@ class OnboardingEntities(SyncResource):
             page_size: requests per page asked of the server, 1 to 1000 (None: the server's default).
             continuation_token: resume from a page's or an error's ``continuation_token``.
             max_items: stop after this many requests (None: all of them).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             SyncPaginator[OnboardingRequest]: iterate it for every request, one page in memory at a time;
@@ -964,14 +1321,29 @@ class OnboardingEntities(SyncResource):
                 page_size=page_size,
                 continuation_token=continuation_token,
                 max_items=max_items,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
             )
         )
 
-    def retrieve(self, onboarding_request_id: str | UUID) -> OnboardingRequest:
+    def retrieve(
+        self,
+        onboarding_request_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> OnboardingRequest:
         """Get one entity onboarding request: ``GET /v1/onboarding/entities/{onboardingRequestId}``.
 
         Args:
             onboarding_request_id: the onboarding request's id (a UUID).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             OnboardingRequest: its status, consent link, errors and, once done, the new entity's id.
@@ -982,14 +1354,32 @@ class OnboardingEntities(SyncResource):
             APIStatusError: any other refusal by the server (the subclass names the status).
             APIConnectionError: the server could not be reached or did not answer in time.
         """
-        return self._run(self._target().retrieve, onboarding_request_id)
+        return self._run(
+            self._target().retrieve,
+            onboarding_request_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
-    def cancel(self, onboarding_request_id: str | UUID) -> OnboardingRequest:
+    def cancel(
+        self,
+        onboarding_request_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> OnboardingRequest:
         """Cancel a Pending or InProgress request:
         ``PATCH /v1/onboarding/entities/{onboardingRequestId}/cancel``. Inferred endpoint.
 
         Args:
             onboarding_request_id: the onboarding request's id (a UUID).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             OnboardingRequest: the request, now Canceled.
@@ -1000,7 +1390,13 @@ class OnboardingEntities(SyncResource):
             APIStatusError: any other refusal by the server (the subclass names the status).
             APIConnectionError: the server could not be reached or did not answer in time.
         """
-        return self._run(self._target().cancel, onboarding_request_id)
+        return self._run(
+            self._target().cancel,
+            onboarding_request_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
     def wait(
         self,
@@ -1009,6 +1405,8 @@ class OnboardingEntities(SyncResource):
         timeout: float | timedelta = 600.0,
         poll_interval: float | timedelta = 2.0,
         on_update: UpdateHook[OnboardingRequest] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> OnboardingRequest:
         """Poll ``GET /v1/onboarding/entities/{onboardingRequestId}`` until Succeeded or Canceled.
 
@@ -1020,6 +1418,9 @@ class OnboardingEntities(SyncResource):
             on_update: called with the OnboardingRequest each time its status changes (an async callable
                 is
                 awaited).
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             OnboardingRequest: Succeeded (``entity_id`` names the new entity) or Canceled.
@@ -1038,6 +1439,8 @@ class OnboardingEntities(SyncResource):
             timeout=timeout,
             poll_interval=poll_interval,
             on_update=on_update,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
 
@@ -1056,6 +1459,9 @@ class GuidedSessions(SyncResource):
         company_name: str | None = None,
         vin: str | None = None,
         return_url: str | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> GuidedOnboardingSession:
         """Open a guided onboarding session: ``POST /v1/guided-onboarding-sessions``.
 
@@ -1066,6 +1472,11 @@ class GuidedSessions(SyncResource):
             company_name: your company's name, shown to the end user.
             vin: the EV's VIN, 17 characters, when known.
             return_url: where the page sends the end user back to when done.
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             GuidedOnboardingSession: ``url`` is the hosted page to send the end user to.
@@ -1082,6 +1493,9 @@ class GuidedSessions(SyncResource):
             company_name=company_name,
             vin=vin,
             return_url=return_url,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     def list(
@@ -1090,6 +1504,9 @@ class GuidedSessions(SyncResource):
         page_size: int | None = None,
         continuation_token: str | None = None,
         max_items: int | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> SyncPaginator[GuidedOnboardingSession]:
         """List guided onboarding sessions: ``GET /v1/guided-onboarding-sessions``.
 
@@ -1097,6 +1514,11 @@ class GuidedSessions(SyncResource):
             page_size: sessions per page asked of the server, 1 to 1000 (None: the server's default).
             continuation_token: resume from a page's or an error's ``continuation_token``.
             max_items: stop after this many sessions (None: all of them).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             SyncPaginator[GuidedOnboardingSession]: iterate it for every session, one page in
@@ -1113,15 +1535,32 @@ class GuidedSessions(SyncResource):
         """
         return self._paginate(
             self._target().list(
-                page_size=page_size, continuation_token=continuation_token, max_items=max_items
+                page_size=page_size,
+                continuation_token=continuation_token,
+                max_items=max_items,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
             )
         )
 
-    def retrieve(self, onboarding_session_id: str | UUID) -> GuidedOnboardingSession:
+    def retrieve(
+        self,
+        onboarding_session_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> GuidedOnboardingSession:
         """Get one session: ``GET /v1/guided-onboarding-sessions/{onboardingSessionId}``.
 
         Args:
             onboarding_session_id: the session's id (a UUID).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             GuidedOnboardingSession: its page, whether it expired and the onboarding request it made.
@@ -1132,7 +1571,13 @@ class GuidedSessions(SyncResource):
             APIStatusError: any other refusal by the server (the subclass names the status).
             APIConnectionError: the server could not be reached or did not answer in time.
         """
-        return self._run(self._target().retrieve, onboarding_session_id)
+        return self._run(
+            self._target().retrieve,
+            onboarding_session_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
 
 class OnboardingTypes(SyncResource):
@@ -1143,9 +1588,22 @@ class OnboardingTypes(SyncResource):
     def _target(self) -> _AsyncOnboardingTypes:
         return cast(_AsyncOnboardingTypes, self._resolve())
 
-    def list(self) -> list[OnboardingType]:
+    def list(
+        self,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> list[OnboardingType]:
         """The entity types that can be onboarded, their brands and required fields:
         ``GET /v1/onboarding/types``. Inferred endpoint: check it against the live API.
+
+        Args:
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             list[OnboardingType]: one per entity type, with its brands and the fields each brand needs.
@@ -1154,7 +1612,9 @@ class OnboardingTypes(SyncResource):
             APIStatusError: a refusal by the server (the subclass names the status).
             APIConnectionError: the server could not be reached or did not answer in time.
         """
-        return self._run(self._target().list)
+        return self._run(
+            self._target().list, timeout=timeout, extra_headers=extra_headers, extra_query=extra_query
+        )
 
 
 class Onboarding(SyncResource):
@@ -1195,6 +1655,9 @@ class Readings(SyncResource):
         page_size: int | None = None,
         continuation_token: str | None = None,
         max_items: int | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> SyncPaginator[Reading]:
         """List an entity's readings in a time frame, oldest first:
         ``GET /v1/entities/{entityId}/readings``.
@@ -1206,6 +1669,11 @@ class Readings(SyncResource):
             page_size: readings per page asked of the server, 1 to 1000 (None: the server's default).
             continuation_token: resume from a page's or an error's ``continuation_token``.
             max_items: stop after this many readings (None: all of them).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             SyncPaginator[Reading]: iterate it for every reading, one page in memory at a time;
@@ -1228,14 +1696,29 @@ class Readings(SyncResource):
                 page_size=page_size,
                 continuation_token=continuation_token,
                 max_items=max_items,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
             )
         )
 
-    def last(self, entity_id: str | UUID) -> Reading:
+    def last(
+        self,
+        entity_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> Reading:
         """The latest reading: ``GET /v1/entities/{entityId}/readings/last``.
 
         Args:
             entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             Reading: when it was measured (UTC) and the values the device reports, each with its unit.
@@ -1246,7 +1729,13 @@ class Readings(SyncResource):
             APIStatusError: any other refusal by the server (the subclass names the status).
             APIConnectionError: the server could not be reached or did not answer in time.
         """
-        return self._run(self._target().last, entity_id)
+        return self._run(
+            self._target().last,
+            entity_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
     def aggregations(
         self,
@@ -1258,6 +1747,9 @@ class Readings(SyncResource):
         page_size: int | None = None,
         continuation_token: str | None = None,
         max_items: int | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> SyncPaginator[Aggregation]:
         """Readings averaged per ``resolution``: ``GET /v1/entities/{entityId}/aggregations``.
 
@@ -1269,6 +1761,11 @@ class Readings(SyncResource):
             page_size: intervals per page asked of the server, 1 to 1000 (None: the server's default).
             continuation_token: resume from a page's or an error's ``continuation_token``.
             max_items: stop after this many intervals (None: all of them).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             SyncPaginator[Aggregation]: iterate it for every interval, one page in memory at a time;
@@ -1292,6 +1789,9 @@ class Readings(SyncResource):
                 page_size=page_size,
                 continuation_token=continuation_token,
                 max_items=max_items,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
             )
         )
 
@@ -1311,6 +1811,9 @@ class Commands(SyncResource):
         type: CommandType | str,
         value: str | int | None = None,
         ignore_cooldown: bool = False,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> Command:
         """Send a command now: ``POST /v1/entities/{entityId}/commands``.
 
@@ -1319,6 +1822,11 @@ class Commands(SyncResource):
             type: what to do: a CommandType (or its name), e.g. StartCharging, StopCharging, LimitFeedIn.
             value: the command's value: for LimitFeedIn the feed-in limit in W (required there).
             ignore_cooldown: send even within 10 minutes of the entity's last command.
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             Command: its id and status (Pending at first); ``wait()`` follows it to a final state.
@@ -1334,11 +1842,25 @@ class Commands(SyncResource):
             APIConnectionError: the server could not be reached (the request was never sent).
         """
         return self._run(
-            self._target().trigger, entity_id, type=type, value=value, ignore_cooldown=ignore_cooldown
+            self._target().trigger,
+            entity_id,
+            type=type,
+            value=value,
+            ignore_cooldown=ignore_cooldown,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     def schedule(
-        self, entity_id: str | UUID, *, commands: Sequence[ScheduledCommand], ignore_cooldown: bool = False
+        self,
+        entity_id: str | UUID,
+        *,
+        commands: Sequence[ScheduledCommand],
+        ignore_cooldown: bool = False,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> CommandBatch:
         """Schedule commands for later: ``POST /v1/entities/{entityId}/commands/schedule``.
 
@@ -1347,6 +1869,11 @@ class Commands(SyncResource):
             commands: the ScheduledCommand objects to create, each with an aware ``trigger_time`` (sent in
                 UTC), a ``type`` and, for LimitFeedIn, a ``value`` in W.
             ignore_cooldown: send even within 10 minutes of the entity's last command.
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             CommandBatch: the batch id and the commands created, in order.
@@ -1360,7 +1887,13 @@ class Commands(SyncResource):
             APIConnectionError: the server could not be reached or did not answer in time.
         """
         return self._run(
-            self._target().schedule, entity_id, commands=commands, ignore_cooldown=ignore_cooldown
+            self._target().schedule,
+            entity_id,
+            commands=commands,
+            ignore_cooldown=ignore_cooldown,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     def trigger_for_collective(
@@ -1370,6 +1903,9 @@ class Commands(SyncResource):
         type: CommandType | str,
         value: str | int | None = None,
         ignore_cooldown: bool = False,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> CommandBatch:
         """Send a command to every member now: ``POST /v1/collectives/{collectiveId}/commands``.
 
@@ -1378,6 +1914,11 @@ class Commands(SyncResource):
             type: what to do: a CommandType (or its name), e.g. StartCharging, StopCharging, LimitFeedIn.
             value: the command's value: for LimitFeedIn the feed-in limit in W (required there).
             ignore_cooldown: send even within 10 minutes of the entity's last command.
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             CommandBatch: the batch id and one command per member entity.
@@ -1396,6 +1937,9 @@ class Commands(SyncResource):
             type=type,
             value=value,
             ignore_cooldown=ignore_cooldown,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     def schedule_for_collective(
@@ -1404,6 +1948,9 @@ class Commands(SyncResource):
         *,
         commands: Sequence[ScheduledCommand],
         ignore_cooldown: bool = False,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> CommandBatch:
         """Schedule commands for every member: ``POST /v1/collectives/{collectiveId}/commands/schedule``.
 
@@ -1412,6 +1959,11 @@ class Commands(SyncResource):
             commands: the ScheduledCommand objects to create, each with an aware ``trigger_time`` (sent in
                 UTC), a ``type`` and, for LimitFeedIn, a ``value`` in W.
             ignore_cooldown: send even within 10 minutes of the entity's last command.
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             CommandBatch: the batch id and the commands created for the members.
@@ -1429,14 +1981,30 @@ class Commands(SyncResource):
             collective_id,
             commands=commands,
             ignore_cooldown=ignore_cooldown,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
-    def retrieve(self, entity_id: str | UUID, command_id: str | UUID) -> Command:
+    def retrieve(
+        self,
+        entity_id: str | UUID,
+        command_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> Command:
         """Get one command: ``GET /v1/entities/{entityId}/commands/{commandId}``.
 
         Args:
             entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
             command_id: the command's id (a UUID).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             Command: its type, value, trigger time (UTC) and status.
@@ -1447,7 +2015,14 @@ class Commands(SyncResource):
             APIStatusError: any other refusal by the server (the subclass names the status).
             APIConnectionError: the server could not be reached or did not answer in time.
         """
-        return self._run(self._target().retrieve, entity_id, command_id)
+        return self._run(
+            self._target().retrieve,
+            entity_id,
+            command_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
     def list(
         self,
@@ -1458,6 +2033,9 @@ class Commands(SyncResource):
         page_size: int | None = None,
         continuation_token: str | None = None,
         max_items: int | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> SyncPaginator[Command]:
         """List an entity's commands by trigger time: ``GET /v1/entities/{entityId}/commands``.
 
@@ -1468,6 +2046,11 @@ class Commands(SyncResource):
             page_size: commands per page asked of the server, 1 to 1000 (None: the server's default).
             continuation_token: resume from a page's or an error's ``continuation_token``.
             max_items: stop after this many commands (None: all of them).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             SyncPaginator[Command]: iterate it for every command, one page in memory at a time;
@@ -1489,10 +2072,21 @@ class Commands(SyncResource):
                 page_size=page_size,
                 continuation_token=continuation_token,
                 max_items=max_items,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
             )
         )
 
-    def cancel(self, entity_id: str | UUID, command_id: str | UUID) -> Command:
+    def cancel(
+        self,
+        entity_id: str | UUID,
+        command_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> Command:
         """Cancel a Pending command: ``PATCH /v1/entities/{entityId}/commands/{commandId}/cancel``.
 
         Inferred endpoint: check it against the live API.
@@ -1500,6 +2094,11 @@ class Commands(SyncResource):
         Args:
             entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
             command_id: the command's id (a UUID).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             Command: the command, now Canceled.
@@ -1510,7 +2109,14 @@ class Commands(SyncResource):
             APIStatusError: any other refusal by the server (the subclass names the status).
             APIConnectionError: the server could not be reached or did not answer in time.
         """
-        return self._run(self._target().cancel, entity_id, command_id)
+        return self._run(
+            self._target().cancel,
+            entity_id,
+            command_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
     def wait(
         self,
@@ -1520,6 +2126,8 @@ class Commands(SyncResource):
         timeout: float | timedelta = 600.0,
         poll_interval: float | timedelta = 2.0,
         on_update: UpdateHook[Command] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> Command:
         """Poll ``GET /v1/entities/{entityId}/commands/{commandId}`` until Succeeded, Failed or
         Canceled, and return it.
@@ -1532,6 +2140,9 @@ class Commands(SyncResource):
                 jitter, to 8 times as long.
             on_update: called with the Command each time its status changes (an async callable is
                 awaited).
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             Command: the command in its final state (a Failed one is returned, not raised).
@@ -1550,6 +2161,8 @@ class Commands(SyncResource):
             timeout=timeout,
             poll_interval=poll_interval,
             on_update=on_update,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
 
@@ -1570,6 +2183,9 @@ class ChargeSessions(SyncResource):
         page_size: int | None = None,
         continuation_token: str | None = None,
         max_items: int | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> SyncPaginator[ChargingRecord]:
         """List an EV's ended charge sessions in a time frame, oldest first:
         ``GET /v1/entities/{entityId}/charge-sessions``.
@@ -1581,6 +2197,11 @@ class ChargeSessions(SyncResource):
             page_size: sessions per page asked of the server, 1 to 1000 (None: the server's default).
             continuation_token: resume from a page's or an error's ``continuation_token``.
             max_items: stop after this many sessions (None: all of them).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             SyncPaginator[ChargingRecord]: iterate it for every session, one page in memory at a time;
@@ -1604,6 +2225,9 @@ class ChargeSessions(SyncResource):
                 page_size=page_size,
                 continuation_token=continuation_token,
                 max_items=max_items,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
             )
         )
 
@@ -1616,13 +2240,25 @@ class QuantitySetting(SyncResource):
     def _target(self) -> _AsyncQuantitySetting:
         return cast(_AsyncQuantitySetting, self._resolve())
 
-    def retrieve(self, entity_id: str | UUID) -> Quantity:
+    def retrieve(
+        self,
+        entity_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> Quantity:
         """The setting: ``GET /v1/entities/{entityId}/<setting>``. Inferred endpoint.
 
         ``<setting>`` is ``battery-capacity`` (kWh), ``nominal-power`` (kW) or ``heated-area`` (m2).
 
         Args:
             entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             Quantity: the value and its unit.
@@ -1633,9 +2269,24 @@ class QuantitySetting(SyncResource):
             APIStatusError: any other refusal by the server (the subclass names the status).
             APIConnectionError: the server could not be reached or did not answer in time.
         """
-        return self._run(self._target().retrieve, entity_id)
+        return self._run(
+            self._target().retrieve,
+            entity_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
-    def update(self, entity_id: str | UUID, *, value: float, unit: str | None = None) -> Quantity:
+    def update(
+        self,
+        entity_id: str | UUID,
+        *,
+        value: float,
+        unit: str | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> Quantity:
         """Set it: ``PUT /v1/entities/{entityId}/<setting>``. Inferred endpoint.
 
         ``<setting>`` is ``battery-capacity`` (kWh), ``nominal-power`` (kW) or ``heated-area`` (m2).
@@ -1644,6 +2295,11 @@ class QuantitySetting(SyncResource):
             entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
             value: the new value, in ``unit``: a finite number >= 0.
             unit: the value's unit, a non-empty str (None: the setting's own: kWh, kW or m2).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             Quantity: the value and unit as the server stored them.
@@ -1655,7 +2311,15 @@ class QuantitySetting(SyncResource):
             APIStatusError: any other refusal by the server (the subclass names the status).
             APIConnectionError: the server could not be reached or did not answer in time.
         """
-        return self._run(self._target().update, entity_id, value=value, unit=unit)
+        return self._run(
+            self._target().update,
+            entity_id,
+            value=value,
+            unit=unit,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
 
 class CustomProperties(SyncResource):
@@ -1666,11 +2330,23 @@ class CustomProperties(SyncResource):
     def _target(self) -> _AsyncCustomProperties:
         return cast(_AsyncCustomProperties, self._resolve())
 
-    def retrieve(self, entity_id: str | UUID) -> dict[str, Any]:
+    def retrieve(
+        self,
+        entity_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
         """An entity's custom properties: ``GET /v1/entities/{entityId}/properties``. Inferred endpoint.
 
         Args:
             entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             dict[str, Any]: the properties, as stored.
@@ -1682,14 +2358,33 @@ class CustomProperties(SyncResource):
             APIStatusError: any other refusal by the server (the subclass names the status).
             APIConnectionError: the server could not be reached or did not answer in time.
         """
-        return self._run(self._target().retrieve, entity_id)
+        return self._run(
+            self._target().retrieve,
+            entity_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
-    def update(self, entity_id: str | UUID, properties: dict[str, Any]) -> dict[str, Any]:
+    def update(
+        self,
+        entity_id: str | UUID,
+        properties: dict[str, Any],
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
         """Replace them: ``PUT /v1/entities/{entityId}/properties``. Inferred endpoint.
 
         Args:
             entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
             properties: the new properties, a JSON object (replaces the old one whole).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             dict[str, Any]: the properties as the server stored them.
@@ -1701,7 +2396,14 @@ class CustomProperties(SyncResource):
             APIStatusError: any other refusal by the server (the subclass names the status).
             APIConnectionError: the server could not be reached or did not answer in time.
         """
-        return self._run(self._target().update, entity_id, properties)
+        return self._run(
+            self._target().update,
+            entity_id,
+            properties,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
 
 class Disaggregators(SyncResource):
@@ -1712,11 +2414,23 @@ class Disaggregators(SyncResource):
     def _target(self) -> _AsyncDisaggregators:
         return cast(_AsyncDisaggregators, self._resolve())
 
-    def list(self, entity_id: str | UUID) -> list[Disaggregator]:
+    def list(
+        self,
+        entity_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> list[Disaggregator]:
         """A meter's disaggregators: ``GET /v1/entities/{entityId}/disaggregators``. Inferred endpoint.
 
         Args:
             entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             list[Disaggregator]: each disaggregator's type and whether it is enabled.
@@ -1727,9 +2441,24 @@ class Disaggregators(SyncResource):
             APIStatusError: any other refusal by the server (the subclass names the status).
             APIConnectionError: the server could not be reached or did not answer in time.
         """
-        return self._run(self._target().list, entity_id)
+        return self._run(
+            self._target().list,
+            entity_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
-    def update(self, entity_id: str | UUID, type: str, *, enabled: bool) -> Disaggregator:
+    def update(
+        self,
+        entity_id: str | UUID,
+        type: str,
+        *,
+        enabled: bool,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> Disaggregator:
         """Switch one: ``PUT /v1/entities/{entityId}/disaggregators/{disaggregatorType}``.
         Inferred endpoint.
 
@@ -1738,6 +2467,11 @@ class Disaggregators(SyncResource):
             type: the disaggregator's type, e.g. ``"EV"`` or ``"HeatPump"``. It is one path segment:
                 letters, digits, ``_`` and ``-`` only (anything else is refused).
             enabled: True to switch it on, False to switch it off.
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             Disaggregator: the disaggregator as the server stored it.
@@ -1749,7 +2483,15 @@ class Disaggregators(SyncResource):
             APIStatusError: any other refusal by the server (the subclass names the status).
             APIConnectionError: the server could not be reached or did not answer in time.
         """
-        return self._run(self._target().update, entity_id, type, enabled=enabled)
+        return self._run(
+            self._target().update,
+            entity_id,
+            type,
+            enabled=enabled,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
 
 class Features(SyncResource):
@@ -1760,11 +2502,23 @@ class Features(SyncResource):
     def _target(self) -> _AsyncFeatures:
         return cast(_AsyncFeatures, self._resolve())
 
-    def list(self, entity_id: str | UUID) -> list[Feature]:
+    def list(
+        self,
+        entity_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> list[Feature]:
         """An entity's feature switches: ``GET /v1/entities/{entityId}/features``. Inferred endpoint.
 
         Args:
             entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             list[Feature]: each feature's name and whether it is enabled.
@@ -1775,9 +2529,24 @@ class Features(SyncResource):
             APIStatusError: any other refusal by the server (the subclass names the status).
             APIConnectionError: the server could not be reached or did not answer in time.
         """
-        return self._run(self._target().list, entity_id)
+        return self._run(
+            self._target().list,
+            entity_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
-    def update(self, entity_id: str | UUID, name: str, *, enabled: bool) -> Feature:
+    def update(
+        self,
+        entity_id: str | UUID,
+        name: str,
+        *,
+        enabled: bool,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> Feature:
         """Switch a feature: ``PUT /v1/entities/{entityId}/features/{featureName}``. Inferred endpoint.
 
         Args:
@@ -1786,6 +2555,11 @@ class Features(SyncResource):
                 path segment: letters, digits, ``_`` and ``-`` only (anything else could change the
                 URL, so it is refused).
             enabled: True to switch it on, False to switch it off.
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             Feature: the feature as the server stored it.
@@ -1797,7 +2571,15 @@ class Features(SyncResource):
             APIStatusError: any other refusal by the server (the subclass names the status).
             APIConnectionError: the server could not be reached or did not answer in time.
         """
-        return self._run(self._target().update, entity_id, name, enabled=enabled)
+        return self._run(
+            self._target().update,
+            entity_id,
+            name,
+            enabled=enabled,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
 
 class Locations(SyncResource):
@@ -1810,11 +2592,23 @@ class Locations(SyncResource):
     def _target(self) -> _AsyncLocations:
         return cast(_AsyncLocations, self._resolve())
 
-    def list(self, entity_id: str | UUID) -> list[Location]:
+    def list(
+        self,
+        entity_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> list[Location]:
         """An entity's saved places: ``GET /v1/entities/{entityId}/locations``. Inferred endpoint.
 
         Args:
             entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             list[Location]: each place's id, label, position (degrees) and radius (m).
@@ -1825,7 +2619,13 @@ class Locations(SyncResource):
             APIStatusError: any other refusal by the server (the subclass names the status).
             APIConnectionError: the server could not be reached or did not answer in time.
         """
-        return self._run(self._target().list, entity_id)
+        return self._run(
+            self._target().list,
+            entity_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
     def create(
         self,
@@ -1835,6 +2635,9 @@ class Locations(SyncResource):
         latitude: float,
         longitude: float,
         radius: float | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> Location:
         """Save a place: ``POST /v1/entities/{entityId}/locations``. Inferred endpoint.
 
@@ -1845,6 +2648,11 @@ class Locations(SyncResource):
             longitude: degrees east, -180 to 180 (WGS84).
             radius: how far from the point still counts as the place, in metres, finite and >= 0
                 (None: the server's default).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             Location: the saved place with its id.
@@ -1863,14 +2671,30 @@ class Locations(SyncResource):
             latitude=latitude,
             longitude=longitude,
             radius=radius,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
-    def delete(self, entity_id: str | UUID, location_id: str | UUID) -> None:
+    def delete(
+        self,
+        entity_id: str | UUID,
+        location_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> None:
         """Forget a place: ``DELETE /v1/entities/{entityId}/locations/{locationId}``. Inferred endpoint.
 
         Args:
             entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
             location_id: the place's id (a UUID).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             None: the API answers with no body.
@@ -1881,7 +2705,14 @@ class Locations(SyncResource):
             APIStatusError: any other refusal by the server (the subclass names the status).
             APIConnectionError: the server could not be reached or did not answer in time.
         """
-        return self._run(self._target().delete, entity_id, location_id)
+        return self._run(
+            self._target().delete,
+            entity_id,
+            location_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
 
 class Settings(SyncResource):
@@ -1919,11 +2750,23 @@ class Offboarding(SyncResource):
     def _target(self) -> _AsyncOffboarding:
         return cast(_AsyncOffboarding, self._resolve())
 
-    def create(self, entity_id: str | UUID) -> OffboardingRequest:
+    def create(
+        self,
+        entity_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> OffboardingRequest:
         """Ask to remove an entity: ``POST /v1/offboarding/entities``.
 
         Args:
             entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             OffboardingRequest: its id and status (Pending at first); ``wait()`` follows it.
@@ -1934,15 +2777,33 @@ class Offboarding(SyncResource):
             APIStatusError: any other refusal by the server (the subclass names the status).
             APIConnectionError: the server could not be reached or did not answer in time.
         """
-        return self._run(self._target().create, entity_id)
+        return self._run(
+            self._target().create,
+            entity_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
-    def retrieve(self, offboarding_request_id: str | UUID) -> OffboardingRequest:
+    def retrieve(
+        self,
+        offboarding_request_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> OffboardingRequest:
         """Get one request: ``GET /v1/offboarding/entities/{offboardingRequestId}``.
 
         Inferred endpoint: check it against the live API.
 
         Args:
             offboarding_request_id: the offboarding request's id (a UUID).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             OffboardingRequest: the entity it removes and where it stands.
@@ -1953,13 +2814,31 @@ class Offboarding(SyncResource):
             APIStatusError: any other refusal by the server (the subclass names the status).
             APIConnectionError: the server could not be reached or did not answer in time.
         """
-        return self._run(self._target().retrieve, offboarding_request_id)
+        return self._run(
+            self._target().retrieve,
+            offboarding_request_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
-    def cancel(self, offboarding_request_id: str | UUID) -> OffboardingRequest:
+    def cancel(
+        self,
+        offboarding_request_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> OffboardingRequest:
         """Cancel a Pending request: ``PATCH /v1/offboarding/entities/{offboardingRequestId}/cancel``.
 
         Args:
             offboarding_request_id: the offboarding request's id (a UUID).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             OffboardingRequest: the request, now Canceled.
@@ -1970,7 +2849,13 @@ class Offboarding(SyncResource):
             APIStatusError: any other refusal by the server (the subclass names the status).
             APIConnectionError: the server could not be reached or did not answer in time.
         """
-        return self._run(self._target().cancel, offboarding_request_id)
+        return self._run(
+            self._target().cancel,
+            offboarding_request_id,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
     def wait(
         self,
@@ -1979,6 +2864,8 @@ class Offboarding(SyncResource):
         timeout: float | timedelta = 600.0,
         poll_interval: float | timedelta = 2.0,
         on_update: UpdateHook[OffboardingRequest] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> OffboardingRequest:
         """Poll ``GET /v1/offboarding/entities/{offboardingRequestId}`` (inferred endpoint) until
         Succeeded, Failed or Canceled, and return it.
@@ -1991,6 +2878,9 @@ class Offboarding(SyncResource):
             on_update: called with the OffboardingRequest each time its status changes (an async callable
                 is
                 awaited).
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
 
         Returns:
             OffboardingRequest: the request in its final state (a Failed one is returned, not raised).
@@ -2008,6 +2898,8 @@ class Offboarding(SyncResource):
             timeout=timeout,
             poll_interval=poll_interval,
             on_update=on_update,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
 
@@ -2501,6 +3393,12 @@ class RealtoClient(SyncClientBase):
     ``.guided_sessions``), ``readings``, ``commands``, ``charge_sessions``, ``settings`` and
     ``offboarding``.
 
+    Every method also takes ``timeout=`` (seconds or a :class:`Timeout`: that call's whole
+    deadline; on ``wait()`` the wait itself), ``extra_headers=`` and ``extra_query=`` (str to
+    str), for that call only. ``with_raw_response`` gives each result with its HTTP answer,
+    ``request()`` calls what has no method yet, ``event_hooks=`` sees every HTTP attempt
+    (``{"request": [...], "response": [...]}``) and ``transport=`` replaces what sends one.
+
     Networks: ``proxy`` is a proxy URL, ``False`` for none, or ``None`` (the default) to follow
     ``HTTP_PROXY`` / ``HTTPS_PROXY`` / ``NO_PROXY``; ``ssl`` is an ``ssl.SSLContext``, a CA bundle
     path, or ``False`` to skip certificate checks. An answer larger than ``max_response_bytes``
@@ -2538,6 +3436,8 @@ class RealtoClient(SyncClientBase):
         proxy: ProxySetting = None,
         ssl: SslSetting = None,
         max_response_bytes: int | None = None,
+        event_hooks: EventHooks | None = None,
+        transport: TransportFunction | None = None,
     ) -> None:
         """Build a client; nothing is sent until the first call.
 
@@ -2569,6 +3469,11 @@ class RealtoClient(SyncClientBase):
                 checks (None: the system's CAs).
             max_response_bytes: the largest answer read, in bytes (default 64 MiB); a larger one
                 raises ResponseTooLargeError without being read in full.
+            event_hooks: ``{"request": [...], "response": [...]}``: callables (sync or async) given a
+                RequestEvent before each HTTP attempt and a ResponseEvent after each answer, with
+                credentials redacted; one that raises makes the call raise EventHookError.
+            transport: what sends one HTTP attempt: a callable (sync or async) from HTTPRequest to
+                Response (``realto_async.transport.MockTransport`` for tests); None uses aiohttp.
 
         Raises:
             ConfigurationError: a setting is missing or malformed; the message names it.
@@ -2592,6 +3497,8 @@ class RealtoClient(SyncClientBase):
                 "proxy": proxy,
                 "ssl": ssl,
                 "max_response_bytes": max_response_bytes,
+                "event_hooks": event_hooks,
+                "transport": transport,
             }
         )
         self._bind()
@@ -2677,6 +3584,83 @@ class RealtoClient(SyncClientBase):
     @property
     def is_closed(self) -> bool:
         return self._async_client().is_closed
+
+    @overload
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: Any = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]: ...
+
+    @overload
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: Any = None,
+        cast_to: type[T],
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> T: ...
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: Any = None,
+        cast_to: type[Any] = dict,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> Any:
+        """Call an endpoint the SDK does not wrap (yet), such as the readings API's Statistics
+        group, with the same auth, retries, deadline, typed errors and write-safety rules as every
+        other call (POST and PATCH are resent only when the request provably never left).
+
+        Args:
+            method: ``GET``, ``POST``, ``PUT``, ``PATCH`` or ``DELETE``.
+            path: relative to the base URL and starting with ``/`` (``/v1/...``); no query in it.
+            params: query parameters, str to str.
+            json: the JSON body (None: no body).
+            cast_to: ``dict`` (the JSON object; ``{}`` for an empty answer), ``list`` (a JSON
+                array) or a model class such as ``Reading`` (either dialect's field names).
+            timeout: seconds (or a ``Timeout``) this call may take, retries included; None keeps
+                the client's.
+            extra_headers: headers added to this call's requests (str to str); None adds none.
+            extra_query: query parameters added to this call's requests (str to str); None adds
+                none.
+
+        Returns:
+            The answer as ``cast_to``; a model also knows its ``request_id``.
+
+        Raises:
+            InvalidArgumentError: a bad argument (checked before sending).
+            APIStatusError: the server refused (the subclass names the status).
+            APIConnectionError: the server could not be reached or did not answer in time.
+            ResponseValidationError: the answer does not fit ``cast_to``.
+        """
+        return self._run(
+            self._async_client().request,
+            method,
+            path,
+            params=params,
+            json=json,
+            cast_to=cast_to,
+            timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
     def __repr__(self) -> str:
         return repr(self._async_client()).replace("AsyncRealtoClient", "RealtoClient", 1)

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Callable, Generator
 from typing import Any
 
 from realto_sync import SyncPage, SyncPaginator
-from realto_sync._base import SyncResource
+from realto_sync._base import SyncRawResponseView, SyncResource
 
 _DONE = object()
 
@@ -69,9 +69,9 @@ class AsyncFacade:
 
     def __getattr__(self, name: str) -> Any:
         value = getattr(self._target, name)
-        if isinstance(value, SyncResource):
+        if isinstance(value, (SyncResource, SyncRawResponseView)):
             return AsyncFacade(value)
-        if inspect.ismethod(value):
+        if inspect.ismethod(value) or inspect.isfunction(value):
             return _wrap(value)
         return value
 

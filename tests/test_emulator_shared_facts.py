@@ -10,6 +10,7 @@ import enum
 import random
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import aiohttp
 import pytest
@@ -79,7 +80,7 @@ async def test_the_field_renames_agree(pair: tuple[FakeRealto, AsyncRealtoClient
     assert set(ONBOARDING_KWARGS) == set(FIELD_TO_TRAXES)
     one_identifier = {"uuid": "uuid", "reference": "uuid"}  # Traxes' one identifier, read back
     for realto_name, (entity_type, value) in ONBOARDING_KWARGS.items():
-        kwargs = {"manufacturer": "Daikin", realto_name: value}
+        kwargs: dict[str, Any] = {"manufacturer": "Daikin", realto_name: value}
         request = await client.onboarding.entities.create(type=entity_type, **kwargs)
         stored = server.store.onboardings[str(request.id)].body
         field = one_identifier.get(realto_name, realto_name) if server.flavor == "traxes" else realto_name

@@ -296,8 +296,9 @@ def test_the_staleness_check_fails_when_a_resource_changes(
         source = real_getsource(obj)  # type: ignore[arg-type]
         if obj is Tenants:  # as if someone added a parameter without regenerating
             source = source.replace(
-                "async def retrieve(self, tenant_id: str | UUID)",
-                "async def retrieve(self, tenant_id: str | UUID, expand: bool = False)",
+                "async def retrieve(\n        self,\n        tenant_id: str | UUID,\n",
+                "async def retrieve(\n        self,\n        tenant_id: str | UUID,\n"
+                "        expand: bool = False,\n",
             )
         return source
 

@@ -15,6 +15,7 @@ else:  # pragma: no cover - Python 3.10
     from typing_extensions import dataclass_transform
 
 from .._convert import EMPTY_EXTRAS, FrozenMapping, converter
+from .._origin import response_of
 
 __all__ = ["RealtoModel", "model", "wire"]
 
@@ -75,6 +76,13 @@ class RealtoModel:
     def to_json(self, *, indent: int | None = None) -> str:
         """The wire JSON of this model as text (what :meth:`to_dict` gives, for ``json.loads``)."""
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+    @property
+    def request_id(self) -> str | None:
+        """The server's id of the request this object was read from (``x-request-id``); None for
+        objects built locally or read from a list. Kept beside the object: not part of equality."""
+        info = response_of(self)
+        return None if info is None else info.request_id
 
     if not TYPE_CHECKING:  # hidden from type checkers, so a misspelt attribute is still an error
 

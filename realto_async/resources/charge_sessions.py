@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from uuid import UUID
 
+from .._call_options import per_call_options
+from .._config import Timeout
 from .._pagination import AsyncPaginator
 from .._validate import check_uuid, time_frame
 from ..models.charge_sessions import ChargingRecord
@@ -18,6 +21,7 @@ class ChargeSessions(Resource):
 
     __slots__ = ()
 
+    @per_call_options
     def list(
         self,
         entity_id: str | UUID,
@@ -27,6 +31,9 @@ class ChargeSessions(Resource):
         page_size: int | None = None,
         continuation_token: str | None = None,
         max_items: int | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> AsyncPaginator[ChargingRecord]:
         """List an EV's ended charge sessions in a time frame, oldest first:
         ``GET /v1/entities/{entityId}/charge-sessions``.

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 
+from .._call_options import per_call_options
+from .._config import Timeout
 from .._errors import InvalidArgumentError
 from .._pagination import AsyncPaginator
 from .._types import NOT_GIVEN, Omittable
@@ -21,12 +24,16 @@ class Collectives(Resource):
 
     __slots__ = ()
 
+    @per_call_options
     def list(
         self,
         *,
         page_size: int | None = None,
         continuation_token: str | None = None,
         max_items: int | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> AsyncPaginator[Collective]:
         """List collectives: ``GET /v1/collectives``. Inferred endpoint: check it against the live API.
 
@@ -55,7 +62,15 @@ class Collectives(Resource):
             max_items=max_items,
         )
 
-    async def retrieve(self, collective_id: str | UUID) -> Collective:
+    @per_call_options
+    async def retrieve(
+        self,
+        collective_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> Collective:
         """Get one collective: ``GET /v1/collectives/{collectiveId}``. Inferred endpoint.
 
         Args:
@@ -73,12 +88,16 @@ class Collectives(Resource):
         collective = check_uuid(collective_id, "collective_id")
         return await self._client._request("GET", f"/v1/collectives/{collective}", Collective)
 
+    @per_call_options
     async def update(
         self,
         collective_id: str | UUID,
         *,
         name: Omittable[str] = NOT_GIVEN,
         type: Omittable[CollectiveType | str] = NOT_GIVEN,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> Collective:
         """Rename a collective or change its type: ``PATCH /v1/collectives/{collectiveId}``.
 
@@ -111,7 +130,16 @@ class Collectives(Resource):
             raise InvalidArgumentError("nothing to update: pass name= and/or type=")
         return await self._client._request("PATCH", f"/v1/collectives/{collective}", Collective, body=body)
 
-    async def add_entity(self, collective_id: str | UUID, entity_id: str | UUID) -> Collective:
+    @per_call_options
+    async def add_entity(
+        self,
+        collective_id: str | UUID,
+        entity_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> Collective:
         """Put an entity in a collective: ``POST /v1/collectives/{collectiveId}/entities``.
         Inferred endpoint.
 
@@ -134,7 +162,16 @@ class Collectives(Resource):
             "POST", f"/v1/collectives/{collective}/entities", Collective, body=body
         )
 
-    async def remove_entity(self, collective_id: str | UUID, entity_id: str | UUID) -> Collective:
+    @per_call_options
+    async def remove_entity(
+        self,
+        collective_id: str | UUID,
+        entity_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> Collective:
         """Take an entity out of a collective:
         ``DELETE /v1/collectives/{collectiveId}/entities/{entityId}``. Inferred endpoint.
 

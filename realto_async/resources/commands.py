@@ -7,11 +7,13 @@ sent twice by the SDK: a lost answer raises CommandOutcomeUnknownError (see ``re
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID
 
+from .._call_options import per_call_extras, per_call_options
+from .._config import Timeout
 from .._errors import (
     APIConnectionError,
     ConflictError,
@@ -68,6 +70,7 @@ class Commands(Resource):
 
     __slots__ = ()
 
+    @per_call_options
     async def trigger(
         self,
         entity_id: str | UUID,
@@ -75,6 +78,9 @@ class Commands(Resource):
         type: CommandType | str,
         value: str | int | None = None,
         ignore_cooldown: bool = False,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> Command:
         """Send a command now: ``POST /v1/entities/{entityId}/commands``.
 
@@ -120,12 +126,16 @@ class Commands(Resource):
                 sent_at=sent_at,
             ) from err
 
+    @per_call_options
     async def schedule(
         self,
         entity_id: str | UUID,
         *,
         commands: Sequence[ScheduledCommand],
         ignore_cooldown: bool = False,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> CommandBatch:
         """Schedule commands for later: ``POST /v1/entities/{entityId}/commands/schedule``.
 
@@ -151,6 +161,7 @@ class Commands(Resource):
             f"/v1/entities/{entity}/commands/schedule", _schedule_body(commands), ignore_cooldown
         )
 
+    @per_call_options
     async def trigger_for_collective(
         self,
         collective_id: str | UUID,
@@ -158,6 +169,9 @@ class Commands(Resource):
         type: CommandType | str,
         value: str | int | None = None,
         ignore_cooldown: bool = False,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> CommandBatch:
         """Send a command to every member now: ``POST /v1/collectives/{collectiveId}/commands``.
 
@@ -183,12 +197,16 @@ class Commands(Resource):
             f"/v1/collectives/{collective}/commands", _command_body(type, value), ignore_cooldown
         )
 
+    @per_call_options
     async def schedule_for_collective(
         self,
         collective_id: str | UUID,
         *,
         commands: Sequence[ScheduledCommand],
         ignore_cooldown: bool = False,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> CommandBatch:
         """Schedule commands for every member: ``POST /v1/collectives/{collectiveId}/commands/schedule``.
 
@@ -222,7 +240,16 @@ class Commands(Resource):
         except ConflictError as err:
             raise _cooldown(err) from err
 
-    async def retrieve(self, entity_id: str | UUID, command_id: str | UUID) -> Command:
+    @per_call_options
+    async def retrieve(
+        self,
+        entity_id: str | UUID,
+        command_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> Command:
         """Get one command: ``GET /v1/entities/{entityId}/commands/{commandId}``.
 
         Args:
@@ -242,6 +269,7 @@ class Commands(Resource):
         command = check_uuid(command_id, "command_id")
         return await self._client._request("GET", f"/v1/entities/{entity}/commands/{command}", Command)
 
+    @per_call_options
     def list(
         self,
         entity_id: str | UUID,
@@ -251,6 +279,9 @@ class Commands(Resource):
         page_size: int | None = None,
         continuation_token: str | None = None,
         max_items: int | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> AsyncPaginator[Command]:
         """List an entity's commands by trigger time: ``GET /v1/entities/{entityId}/commands``.
 
@@ -285,7 +316,16 @@ class Commands(Resource):
             max_items=max_items,
         )
 
-    async def cancel(self, entity_id: str | UUID, command_id: str | UUID) -> Command:
+    @per_call_options
+    async def cancel(
+        self,
+        entity_id: str | UUID,
+        command_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> Command:
         """Cancel a Pending command: ``PATCH /v1/entities/{entityId}/commands/{commandId}/cancel``.
 
         Inferred endpoint: check it against the live API.
@@ -309,6 +349,7 @@ class Commands(Resource):
             "PATCH", f"/v1/entities/{entity}/commands/{command}/cancel", Command
         )
 
+    @per_call_extras
     async def wait(
         self,
         entity_id: str | UUID,
@@ -317,6 +358,8 @@ class Commands(Resource):
         timeout: float | timedelta = 600.0,
         poll_interval: float | timedelta = 2.0,
         on_update: UpdateHook[Command] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> Command:
         """Poll ``GET /v1/entities/{entityId}/commands/{commandId}`` until Succeeded, Failed or
         Canceled, and return it.

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from .._call_options import per_call_options
+from .._config import Timeout
 from .._dialects import entity_type_for
 from .._errors import InvalidArgumentError
 from .._pagination import AsyncPaginator
@@ -31,6 +34,7 @@ class Entities(Resource):
         super().__init__(client)
         self.permissions = EntityPermissions(client)
 
+    @per_call_options
     def list(
         self,
         *,
@@ -38,6 +42,9 @@ class Entities(Resource):
         page_size: int | None = None,
         continuation_token: str | None = None,
         max_items: int | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> AsyncPaginator[Entity]:
         """List entities, optionally of one type: ``GET /v1/entities``.
 
@@ -75,7 +82,15 @@ class Entities(Resource):
             max_items=max_items,
         )
 
-    async def retrieve(self, entity_id: str | UUID) -> Entity:
+    @per_call_options
+    async def retrieve(
+        self,
+        entity_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> Entity:
         """Get one entity: ``GET /v1/entities/{entityId}``. Inferred endpoint (see ``list``).
 
         Args:
@@ -93,12 +108,16 @@ class Entities(Resource):
         entity = check_uuid(entity_id, "entity_id")
         return await self._client._request("GET", f"/v1/entities/{entity}", Entity)
 
+    @per_call_options
     async def update(
         self,
         entity_id: str | UUID,
         *,
         name: Omittable[str | None] = NOT_GIVEN,
         properties: Omittable[Any] = NOT_GIVEN,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> Entity:
         """Rename an entity or replace its custom properties: ``PATCH /v1/entities/{entityId}``.
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 from uuid import UUID
 
+from .._call_options import per_call_extras, per_call_options
+from .._config import Timeout
 from .._validate import check_uuid
 from .._wait import UpdateHook, poll_until_final
 from ..models.offboarding import OffboardingRequest
@@ -18,7 +21,15 @@ class Offboarding(Resource):
 
     __slots__ = ()
 
-    async def create(self, entity_id: str | UUID) -> OffboardingRequest:
+    @per_call_options
+    async def create(
+        self,
+        entity_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> OffboardingRequest:
         """Ask to remove an entity: ``POST /v1/offboarding/entities``.
 
         Args:
@@ -36,7 +47,15 @@ class Offboarding(Resource):
         body = {"entityId": check_uuid(entity_id, "entity_id")}
         return await self._client._request("POST", "/v1/offboarding/entities", OffboardingRequest, body=body)
 
-    async def retrieve(self, offboarding_request_id: str | UUID) -> OffboardingRequest:
+    @per_call_options
+    async def retrieve(
+        self,
+        offboarding_request_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> OffboardingRequest:
         """Get one request: ``GET /v1/offboarding/entities/{offboardingRequestId}``.
 
         Inferred endpoint: check it against the live API.
@@ -58,7 +77,15 @@ class Offboarding(Resource):
             "GET", f"/v1/offboarding/entities/{request_id}", OffboardingRequest
         )
 
-    async def cancel(self, offboarding_request_id: str | UUID) -> OffboardingRequest:
+    @per_call_options
+    async def cancel(
+        self,
+        offboarding_request_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> OffboardingRequest:
         """Cancel a Pending request: ``PATCH /v1/offboarding/entities/{offboardingRequestId}/cancel``.
 
         Args:
@@ -78,6 +105,7 @@ class Offboarding(Resource):
             "PATCH", f"/v1/offboarding/entities/{request_id}/cancel", OffboardingRequest
         )
 
+    @per_call_extras
     async def wait(
         self,
         offboarding_request_id: str | UUID,
@@ -85,6 +113,8 @@ class Offboarding(Resource):
         timeout: float | timedelta = 600.0,
         poll_interval: float | timedelta = 2.0,
         on_update: UpdateHook[OffboardingRequest] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> OffboardingRequest:
         """Poll ``GET /v1/offboarding/entities/{offboardingRequestId}`` (inferred endpoint) until
         Succeeded, Failed or Canceled, and return it.

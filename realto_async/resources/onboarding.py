@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from .._call_options import per_call_extras, per_call_options
+from .._config import Timeout
 from .._dialects import entity_type_for
 from .._errors import InvalidArgumentError, OnboardingFailedError
 from .._pagination import AsyncPaginator
@@ -47,7 +50,14 @@ class OnboardingTypes(Resource):
 
     __slots__ = ()
 
-    async def list(self) -> list[OnboardingType]:
+    @per_call_options
+    async def list(
+        self,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> list[OnboardingType]:
         """The entity types that can be onboarded, their brands and required fields:
         ``GET /v1/onboarding/types``. Inferred endpoint: check it against the live API.
 
@@ -66,6 +76,7 @@ class OnboardingEntities(Resource):
 
     __slots__ = ()
 
+    @per_call_options
     async def create(
         self,
         *,
@@ -89,6 +100,9 @@ class OnboardingEntities(Resource):
         owner: str | UUID | None = None,
         properties: Omittable[Any] = NOT_GIVEN,
         return_url: str | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> OnboardingRequest:
         """Ask to onboard a device: ``POST /v1/onboarding/entities``.
 
@@ -197,6 +211,7 @@ class OnboardingEntities(Resource):
             "POST", "/v1/onboarding/entities", OnboardingRequest, body=drop_unset(body)
         )
 
+    @per_call_options
     def list(
         self,
         *,
@@ -207,6 +222,9 @@ class OnboardingEntities(Resource):
         page_size: int | None = None,
         continuation_token: str | None = None,
         max_items: int | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> AsyncPaginator[OnboardingRequest]:
         """List entity onboarding requests: ``GET /v1/onboarding/entities``.
 
@@ -249,7 +267,15 @@ class OnboardingEntities(Resource):
             max_items=max_items,
         )
 
-    async def retrieve(self, onboarding_request_id: str | UUID) -> OnboardingRequest:
+    @per_call_options
+    async def retrieve(
+        self,
+        onboarding_request_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> OnboardingRequest:
         """Get one entity onboarding request: ``GET /v1/onboarding/entities/{onboardingRequestId}``.
 
         Args:
@@ -267,7 +293,15 @@ class OnboardingEntities(Resource):
         request_id = check_uuid(onboarding_request_id, "onboarding_request_id")
         return await self._client._request("GET", f"/v1/onboarding/entities/{request_id}", OnboardingRequest)
 
-    async def cancel(self, onboarding_request_id: str | UUID) -> OnboardingRequest:
+    @per_call_options
+    async def cancel(
+        self,
+        onboarding_request_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> OnboardingRequest:
         """Cancel a Pending or InProgress request:
         ``PATCH /v1/onboarding/entities/{onboardingRequestId}/cancel``. Inferred endpoint.
 
@@ -288,6 +322,7 @@ class OnboardingEntities(Resource):
             "PATCH", f"/v1/onboarding/entities/{request_id}/cancel", OnboardingRequest
         )
 
+    @per_call_extras
     async def wait(
         self,
         onboarding_request_id: str | UUID,
@@ -295,6 +330,8 @@ class OnboardingEntities(Resource):
         timeout: float | timedelta = 600.0,
         poll_interval: float | timedelta = 2.0,
         on_update: UpdateHook[OnboardingRequest] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> OnboardingRequest:
         """Poll ``GET /v1/onboarding/entities/{onboardingRequestId}`` until Succeeded or Canceled.
 
@@ -328,6 +365,7 @@ class OnboardingCollectives(Resource):
 
     __slots__ = ()
 
+    @per_call_options
     async def create(
         self,
         *,
@@ -337,6 +375,9 @@ class OnboardingCollectives(Resource):
         owner: str | UUID | None = None,
         properties: Omittable[Any] = NOT_GIVEN,
         tenant_id: str | UUID | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> OnboardingRequest:
         """Ask to create a collective: ``POST /v1/onboarding/collectives``.
 
@@ -374,12 +415,16 @@ class OnboardingCollectives(Resource):
             "POST", "/v1/onboarding/collectives", OnboardingRequest, body=drop_unset(body)
         )
 
+    @per_call_options
     def list(
         self,
         *,
         page_size: int | None = None,
         continuation_token: str | None = None,
         max_items: int | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> AsyncPaginator[OnboardingRequest]:
         """List collective onboarding requests: ``GET /v1/onboarding/collectives``. Inferred endpoint.
 
@@ -408,7 +453,15 @@ class OnboardingCollectives(Resource):
             max_items=max_items,
         )
 
-    async def retrieve(self, onboarding_request_id: str | UUID) -> OnboardingRequest:
+    @per_call_options
+    async def retrieve(
+        self,
+        onboarding_request_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> OnboardingRequest:
         """Get one collective onboarding request:
         ``GET /v1/onboarding/collectives/{onboardingRequestId}``. Inferred endpoint.
 
@@ -429,7 +482,15 @@ class OnboardingCollectives(Resource):
             "GET", f"/v1/onboarding/collectives/{request_id}", OnboardingRequest
         )
 
-    async def cancel(self, onboarding_request_id: str | UUID) -> OnboardingRequest:
+    @per_call_options
+    async def cancel(
+        self,
+        onboarding_request_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> OnboardingRequest:
         """Cancel a request: ``PATCH /v1/onboarding/collectives/{onboardingRequestId}/cancel``.
 
         Args:
@@ -449,6 +510,7 @@ class OnboardingCollectives(Resource):
             "PATCH", f"/v1/onboarding/collectives/{request_id}/cancel", OnboardingRequest
         )
 
+    @per_call_extras
     async def wait(
         self,
         onboarding_request_id: str | UUID,
@@ -456,6 +518,8 @@ class OnboardingCollectives(Resource):
         timeout: float | timedelta = 600.0,
         poll_interval: float | timedelta = 2.0,
         on_update: UpdateHook[OnboardingRequest] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> OnboardingRequest:
         """Poll ``GET /v1/onboarding/collectives/{onboardingRequestId}`` (inferred endpoint) until
         Succeeded or Canceled.
@@ -490,6 +554,7 @@ class GuidedSessions(Resource):
 
     __slots__ = ()
 
+    @per_call_options
     async def create(
         self,
         *,
@@ -497,6 +562,9 @@ class GuidedSessions(Resource):
         company_name: str | None = None,
         vin: str | None = None,
         return_url: str | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> GuidedOnboardingSession:
         """Open a guided onboarding session: ``POST /v1/guided-onboarding-sessions``.
 
@@ -533,12 +601,16 @@ class GuidedSessions(Resource):
             "POST", "/v1/guided-onboarding-sessions", GuidedOnboardingSession, body=body
         )
 
+    @per_call_options
     def list(
         self,
         *,
         page_size: int | None = None,
         continuation_token: str | None = None,
         max_items: int | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> AsyncPaginator[GuidedOnboardingSession]:
         """List guided onboarding sessions: ``GET /v1/guided-onboarding-sessions``.
 
@@ -568,7 +640,15 @@ class GuidedSessions(Resource):
             max_items=max_items,
         )
 
-    async def retrieve(self, onboarding_session_id: str | UUID) -> GuidedOnboardingSession:
+    @per_call_options
+    async def retrieve(
+        self,
+        onboarding_session_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> GuidedOnboardingSession:
         """Get one session: ``GET /v1/guided-onboarding-sessions/{onboardingSessionId}``.
 
         Args:

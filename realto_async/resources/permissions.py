@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from uuid import UUID
 
+from .._call_options import per_call_options
+from .._config import Timeout
 from .._pagination import AsyncPaginator
 from .._validate import check_enum, check_uuid
 from ..models.collectives import Permission
@@ -18,6 +21,7 @@ class EntityPermissions(Resource):
 
     __slots__ = ()
 
+    @per_call_options
     def list(
         self,
         entity_id: str | UUID,
@@ -25,6 +29,9 @@ class EntityPermissions(Resource):
         page_size: int | None = None,
         continuation_token: str | None = None,
         max_items: int | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> AsyncPaginator[Permission]:
         """List the permissions on an entity: ``GET /v1/entities/{entityId}/permissions``.
 
@@ -55,8 +62,16 @@ class EntityPermissions(Resource):
             max_items=max_items,
         )
 
+    @per_call_options
     async def add(
-        self, entity_id: str | UUID, *, principal_id: str | UUID, permission_level: PermissionLevel | str
+        self,
+        entity_id: str | UUID,
+        *,
+        principal_id: str | UUID,
+        permission_level: PermissionLevel | str,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> None:
         """Grant a level to a principal: ``POST /v1/entities/{entityId}/permissions``.
 
@@ -81,11 +96,16 @@ class EntityPermissions(Resource):
         }
         await self._client._request_none("POST", f"/v1/entities/{entity}/permissions", body=body)
 
+    @per_call_options
     async def remove(
         self,
         entity_id: str | UUID,
         principal_id: str | UUID,
         permission_level: PermissionLevel | str | None = None,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> None:
         """Take a principal's levels away (all, or just ``permission_level``):
         ``DELETE /v1/entities/{entityId}/permissions/principals/{principalId}``.

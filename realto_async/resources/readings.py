@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from .._call_options import per_call_options
+from .._config import Timeout
 from .._errors import InvalidArgumentError
 from .._pagination import AsyncPaginator
 from .._validate import check_uuid, time_frame
@@ -33,6 +36,7 @@ class Readings(Resource):
 
     __slots__ = ()
 
+    @per_call_options
     def list(
         self,
         entity_id: str | UUID,
@@ -42,6 +46,9 @@ class Readings(Resource):
         page_size: int | None = None,
         continuation_token: str | None = None,
         max_items: int | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> AsyncPaginator[Reading]:
         """List an entity's readings in a time frame, oldest first:
         ``GET /v1/entities/{entityId}/readings``.
@@ -78,7 +85,15 @@ class Readings(Resource):
             max_items=max_items,
         )
 
-    async def last(self, entity_id: str | UUID) -> Reading:
+    @per_call_options
+    async def last(
+        self,
+        entity_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> Reading:
         """The latest reading: ``GET /v1/entities/{entityId}/readings/last``.
 
         Args:
@@ -96,6 +111,7 @@ class Readings(Resource):
         entity = check_uuid(entity_id, "entity_id")
         return await self._client._request("GET", f"/v1/entities/{entity}/readings/last", Reading)
 
+    @per_call_options
     def aggregations(
         self,
         entity_id: str | UUID,
@@ -106,6 +122,9 @@ class Readings(Resource):
         page_size: int | None = None,
         continuation_token: str | None = None,
         max_items: int | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> AsyncPaginator[Aggregation]:
         """Readings averaged per ``resolution``: ``GET /v1/entities/{entityId}/aggregations``.
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from .._call_options import per_call_options
+from .._config import Timeout
 from .._errors import InvalidArgumentError, ResponseValidationError
 from .._validate import check_json, check_name_segment, check_number, check_optional_str, check_uuid
 from ..models.common import Quantity
@@ -29,7 +32,15 @@ class Features(Resource):
 
     __slots__ = ()
 
-    async def list(self, entity_id: str | UUID) -> list[Feature]:
+    @per_call_options
+    async def list(
+        self,
+        entity_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> list[Feature]:
         """An entity's feature switches: ``GET /v1/entities/{entityId}/features``. Inferred endpoint.
 
         Args:
@@ -47,7 +58,17 @@ class Features(Resource):
         entity = check_uuid(entity_id, "entity_id")
         return await self._client._request_list("GET", f"/v1/entities/{entity}/features", Feature)
 
-    async def update(self, entity_id: str | UUID, name: str, *, enabled: bool) -> Feature:
+    @per_call_options
+    async def update(
+        self,
+        entity_id: str | UUID,
+        name: str,
+        *,
+        enabled: bool,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> Feature:
         """Switch a feature: ``PUT /v1/entities/{entityId}/features/{featureName}``. Inferred endpoint.
 
         Args:
@@ -81,7 +102,15 @@ class Locations(Resource):
 
     __slots__ = ()
 
-    async def list(self, entity_id: str | UUID) -> list[Location]:
+    @per_call_options
+    async def list(
+        self,
+        entity_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> list[Location]:
         """An entity's saved places: ``GET /v1/entities/{entityId}/locations``. Inferred endpoint.
 
         Args:
@@ -99,6 +128,7 @@ class Locations(Resource):
         entity = check_uuid(entity_id, "entity_id")
         return await self._client._request_list("GET", f"/v1/entities/{entity}/locations", Location)
 
+    @per_call_options
     async def create(
         self,
         entity_id: str | UUID,
@@ -107,6 +137,9 @@ class Locations(Resource):
         latitude: float,
         longitude: float,
         radius: float | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
     ) -> Location:
         """Save a place: ``POST /v1/entities/{entityId}/locations``. Inferred endpoint.
 
@@ -146,7 +179,16 @@ class Locations(Resource):
         )
         return await self._client._request("POST", f"/v1/entities/{entity}/locations", Location, body=body)
 
-    async def delete(self, entity_id: str | UUID, location_id: str | UUID) -> None:
+    @per_call_options
+    async def delete(
+        self,
+        entity_id: str | UUID,
+        location_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> None:
         """Forget a place: ``DELETE /v1/entities/{entityId}/locations/{locationId}``. Inferred endpoint.
 
         Args:
@@ -177,7 +219,15 @@ class QuantitySetting(Resource):
         self._path = path
         self._unit = unit
 
-    async def retrieve(self, entity_id: str | UUID) -> Quantity:
+    @per_call_options
+    async def retrieve(
+        self,
+        entity_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> Quantity:
         """The setting: ``GET /v1/entities/{entityId}/<setting>``. Inferred endpoint.
 
         ``<setting>`` is ``battery-capacity`` (kWh), ``nominal-power`` (kW) or ``heated-area`` (m2).
@@ -197,7 +247,17 @@ class QuantitySetting(Resource):
         entity = check_uuid(entity_id, "entity_id")
         return await self._client._request("GET", f"/v1/entities/{entity}/{self._path}", Quantity)
 
-    async def update(self, entity_id: str | UUID, *, value: float, unit: str | None = None) -> Quantity:
+    @per_call_options
+    async def update(
+        self,
+        entity_id: str | UUID,
+        *,
+        value: float,
+        unit: str | None = None,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> Quantity:
         """Set it: ``PUT /v1/entities/{entityId}/<setting>``. Inferred endpoint.
 
         ``<setting>`` is ``battery-capacity`` (kWh), ``nominal-power`` (kW) or ``heated-area`` (m2).
@@ -230,7 +290,15 @@ class Disaggregators(Resource):
 
     __slots__ = ()
 
-    async def list(self, entity_id: str | UUID) -> list[Disaggregator]:
+    @per_call_options
+    async def list(
+        self,
+        entity_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> list[Disaggregator]:
         """A meter's disaggregators: ``GET /v1/entities/{entityId}/disaggregators``. Inferred endpoint.
 
         Args:
@@ -248,7 +316,17 @@ class Disaggregators(Resource):
         entity = check_uuid(entity_id, "entity_id")
         return await self._client._request_list("GET", f"/v1/entities/{entity}/disaggregators", Disaggregator)
 
-    async def update(self, entity_id: str | UUID, type: str, *, enabled: bool) -> Disaggregator:
+    @per_call_options
+    async def update(
+        self,
+        entity_id: str | UUID,
+        type: str,
+        *,
+        enabled: bool,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> Disaggregator:
         """Switch one: ``PUT /v1/entities/{entityId}/disaggregators/{disaggregatorType}``.
         Inferred endpoint.
 
@@ -283,7 +361,15 @@ class CustomProperties(Resource):
 
     __slots__ = ()
 
-    async def retrieve(self, entity_id: str | UUID) -> dict[str, Any]:
+    @per_call_options
+    async def retrieve(
+        self,
+        entity_id: str | UUID,
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
         """An entity's custom properties: ``GET /v1/entities/{entityId}/properties``. Inferred endpoint.
 
         Args:
@@ -305,7 +391,16 @@ class CustomProperties(Resource):
             raise ResponseValidationError("custom properties should be a JSON object", model="properties")
         return found
 
-    async def update(self, entity_id: str | UUID, properties: dict[str, Any]) -> dict[str, Any]:
+    @per_call_options
+    async def update(
+        self,
+        entity_id: str | UUID,
+        properties: dict[str, Any],
+        *,
+        timeout: float | Timeout | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
         """Replace them: ``PUT /v1/entities/{entityId}/properties``. Inferred endpoint.
 
         Args:
