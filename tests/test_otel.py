@@ -18,15 +18,19 @@ from tests.observed import observed
 
 KINDS = ["async", "sync"]
 _EXPORTER = InMemorySpanExporter()
+_ATTACHED_TO: object = None  # the provider our exporter is attached to
 
 
 @pytest.fixture
 def spans() -> Iterator[InMemorySpanExporter]:
+    global _ATTACHED_TO
     provider = trace.get_tracer_provider()
     if not isinstance(provider, TracerProvider):  # the global provider can be set once per process
         provider = TracerProvider()
-        provider.add_span_processor(SimpleSpanProcessor(_EXPORTER))
         trace.set_tracer_provider(provider)
+    if _ATTACHED_TO is not provider:  # another test (a docs example) may have set the provider first
+        provider.add_span_processor(SimpleSpanProcessor(_EXPORTER))
+        _ATTACHED_TO = provider
     _EXPORTER.clear()
     yield _EXPORTER
     _EXPORTER.clear()
