@@ -15,7 +15,6 @@ from typing import Any, ParamSpec, TypeVar
 from realto_async import AsyncPaginator, AsyncRealtoClient, Page
 from realto_async._config import Secret, as_secret
 from realto_async._raw_response import RawResponse
-from realto_async.errors import ConfigurationError
 from realto_async.resources._base import expose_namespaces
 
 from ._pagination import SyncPage, SyncPaginator
@@ -41,6 +40,12 @@ def _shutdown(runner: LoopThread, holder: dict[str, AsyncRealtoClient]) -> None:
     runner.stop(before=client.aclose if client is not None else None)
 
 
+def redact_credentials(client_secret: str | None, token: Any) -> tuple[Any, Any]:
+    """The client secret and a string token wrapped so that no ``repr`` shows them (error
+    reporters that capture local variables read reprs); other values unchanged."""
+    return as_secret(client_secret), Secret(token) if isinstance(token, str) else token
+
+
 class SyncClientBase:
     """Owns the loop thread and the async client whose coroutines it runs."""
 
@@ -51,22 +56,18 @@ class SyncClientBase:
         expose_namespaces(cls)  # create_autospec(RealtoClient) sees client.entities and the rest
 
     def __init__(self, options: dict[str, Any]) -> None:
-        if options.get("session") is not None:
-            raise ConfigurationError(
-                "the blocking client runs its own event loop, so it cannot use an aiohttp session "
-                "made elsewhere; leave session= out (connector_limit=, proxy= and ssl= shape its pool)"
-            )
-        # Held redacted from here on (the options are kept to rebuild the client after a fork).
-        options["client_secret"] = as_secret(options.get("client_secret"))
-        if isinstance(options.get("token"), str):
-            options["token"] = Secret(options["token"])
-        self._options = options
+        self._options = options  # kept to rebuild the client after a fork; credentials redacted
         self._holder = {"client": AsyncRealtoClient(**options)}  # settings are checked here, at once
         self._pid = os.getpid()
         self._runner = LoopThread()
         self._view_options: dict[str, Any] | None = None
         self._root: SyncClientBase = self
         self._finalizer = weakref.finalize(self, _shutdown, self._runner, self._holder)
+
+    def _repr_as(self, name: str) -> str:
+        if "_holder" not in vars(self):  # a constructor that raised: error reporters still call repr
+            return f"{name}(<not constructed>)"
+        return repr(self._async_client()).replace("AsyncRealtoClient", name, 1)
 
     def _async_client(self) -> AsyncRealtoClient:
         if self._pid != os.getpid():  # a forked child: the parent's loop and sockets are not ours

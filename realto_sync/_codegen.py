@@ -40,7 +40,9 @@ ASYNC_ONLY = {"AsyncPaginator", "AsyncRealtoClient", "BulkRun", "Page", "__versi
 AWAITABLE_RESULT = re.compile(r"Awaitable\[(\w+)\]")
 ENTITY_SOURCE = "EntitySource"
 CLIENT_SKIP = {"aclose", "__aenter__", "__aexit__", "with_options", "with_raw_response"}
-SYNC_INIT_NOTE = " The blocking client runs its own event loop thread, so it refuses ``session``."
+SYNC_INIT_NOTE = " The blocking client runs its own loop thread: it takes no aiohttp ``session``."
+# Arguments of AsyncRealtoClient that the blocking client does not offer.
+SYNC_INIT_DROPS = {"session"}
 
 
 @attrs.define
@@ -321,6 +323,21 @@ def _resource_class(namespace: Namespace) -> list[str]:
     return lines
 
 
+def _drop_arg_docs(doc: str, names: set[str]) -> str:
+    """``doc`` without the Args entries (and their continuation lines) of ``names``."""
+    kept: list[str] = []
+    dropping = False
+    for line in doc.splitlines():
+        entry = re.match(r"^    (\w+): ", line)
+        if entry:
+            dropping = entry.group(1) in names
+        elif not line.startswith("        "):
+            dropping = False
+        if not dropping:
+            kept.append(line)
+    return "\n".join(kept)
+
+
 def _client_class(
     client_methods: list[Method], init: Method, children: list[tuple[str, str]], with_options: Method
 ) -> list[str]:
@@ -336,10 +353,12 @@ def _client_class(
     for attr, child in children:
         lines.append(f"    {attr}: {child}")
     lines.append("")
+    init = attrs.evolve(init, params=[p for p in init.params if p.name not in SYNC_INIT_DROPS])
     lines.append(f"    {_signature(init)}")
-    lines += _quote_doc(
-        _rename(init.doc or "").replace("\n\nArgs:", SYNC_INIT_NOTE + "\n\nArgs:", 1), "        "
-    )
+    init_doc = _drop_arg_docs(_rename(init.doc or ""), SYNC_INIT_DROPS)
+    lines += _quote_doc(init_doc.replace("\n\nArgs:", SYNC_INIT_NOTE + "\n\nArgs:", 1), "        ")
+    # Rebound first thing, so no frame of the facade holds a credential in clear text.
+    lines.append("        client_secret, token = redact_credentials(client_secret, token)")
     options = ", ".join(f'"{p.name}": {p.name}' for p in init.params)
     lines.append(f"        super().__init__({{{options}}})")
     lines.append("        self._bind()")
@@ -362,7 +381,7 @@ def _client_class(
         lines += _method_lines(method, "self._async_client()")
     lines.append("")
     lines.append("    def __repr__(self) -> str:")
-    lines.append('        return repr(self._async_client()).replace("AsyncRealtoClient", "RealtoClient", 1)')
+    lines.append('        return self._repr_as("RealtoClient")')
     return lines
 
 
@@ -399,7 +418,7 @@ def generate() -> str:
         imports.render(),
         *async_imports,
         "",
-        "from ._base import SyncClientBase, SyncResource",
+        "from ._base import SyncClientBase, SyncResource, redact_credentials",
         "from ._bulk import SyncBulkRun, async_source, in_worker_thread",
         "from ._pagination import SyncPage, SyncPaginator",
         "",

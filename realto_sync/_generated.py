@@ -8,8 +8,6 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar, cast, overload
 from uuid import UUID
 
-import aiohttp
-
 from realto_async import (
     NOT_GIVEN,
     Aggregation,
@@ -140,7 +138,7 @@ from realto_async.resources.settings import QuantitySetting as _AsyncQuantitySet
 from realto_async.resources.settings import Settings as _AsyncSettings
 from realto_async.resources.tenants import Tenants as _AsyncTenants
 
-from ._base import SyncClientBase, SyncResource
+from ._base import SyncClientBase, SyncResource, redact_credentials
 from ._bulk import SyncBulkRun, async_source, in_worker_thread
 from ._pagination import SyncPage, SyncPaginator
 
@@ -3428,7 +3426,6 @@ class RealtoClient(SyncClientBase):
         timeout: float | Timeout | None = None,
         max_retries: int | None = None,
         retry: RetryPolicy | None = None,
-        session: aiohttp.ClientSession | None = None,
         connector_limit: int | None = None,
         default_headers: Mapping[str, str] | None = None,
         on_retry: RetryHook | None = None,
@@ -3442,7 +3439,7 @@ class RealtoClient(SyncClientBase):
         """Build a client; nothing is sent until the first call.
 
         Every argument left out (None) falls back to its ``REALTO_*`` environment variable, then to
-        its default. The blocking client runs its own event loop thread, so it refuses ``session``.
+        its default. The blocking client runs its own loop thread: it takes no aiohttp ``session``.
 
         Args:
             client_id: the OAuth client id (``REALTO_CLIENT_ID``).
@@ -3458,7 +3455,6 @@ class RealtoClient(SyncClientBase):
                 wait for a free connection, a request that never got one was not sent). Default 120 s.
             max_retries: how often a failed call is tried again (default 2).
             retry: a RetryPolicy: backoff delays (seconds) and the statuses that are retried.
-            session: an ``aiohttp.ClientSession`` to send with; used as is and never closed.
             connector_limit: the most connections open at once (default 100; 0: no limit).
             default_headers: headers sent with every request (not Authorization: pass ``token``).
             on_retry: called with a RetryEvent before each retry (an async callable is awaited).
@@ -3478,6 +3474,7 @@ class RealtoClient(SyncClientBase):
         Raises:
             ConfigurationError: a setting is missing or malformed; the message names it.
         """
+        client_secret, token = redact_credentials(client_secret, token)
         super().__init__(
             {
                 "client_id": client_id,
@@ -3489,7 +3486,6 @@ class RealtoClient(SyncClientBase):
                 "timeout": timeout,
                 "max_retries": max_retries,
                 "retry": retry,
-                "session": session,
                 "connector_limit": connector_limit,
                 "default_headers": default_headers,
                 "on_retry": on_retry,
@@ -3663,4 +3659,4 @@ class RealtoClient(SyncClientBase):
         )
 
     def __repr__(self) -> str:
-        return repr(self._async_client()).replace("AsyncRealtoClient", "RealtoClient", 1)
+        return self._repr_as("RealtoClient")

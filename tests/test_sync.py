@@ -10,6 +10,7 @@ import sys
 import textwrap
 import threading
 import time
+import traceback
 import warnings
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -266,11 +267,17 @@ def test_views_share_the_loop_and_closing_one_does_nothing(client: RealtoClient)
     assert client.flavor == "realto"
 
 
-def test_an_aiohttp_session_cannot_be_handed_to_the_blocking_client() -> None:
+def test_the_blocking_client_does_not_offer_an_aiohttp_session() -> None:
     import aiohttp
 
-    with pytest.raises(ConfigurationError, match="own event loop"):
-        RealtoClient(token="t", session=object.__new__(aiohttp.ClientSession))
+    parameters = inspect.signature(RealtoClient.__init__).parameters
+    assert "session" not in parameters
+    assert {"connector_limit", "proxy", "ssl"} <= set(parameters)
+    doc = RealtoClient.__init__.__doc__ or ""
+    assert "session:" not in doc
+    assert "it takes no aiohttp ``session``" in doc
+    with pytest.raises(TypeError, match="session"):
+        RealtoClient(token="t", session=object.__new__(aiohttp.ClientSession))  # type: ignore[call-arg]
 
 
 def test_waits_run_on_the_fake_clock_without_real_sleeping(server: FakeRealto, client: RealtoClient) -> None:
@@ -336,3 +343,21 @@ def test_the_facade_imports_nothing_private_from_realto_async() -> None:
         m for m in modules if m.startswith("realto_async") and any(p.startswith("_") for p in m.split("."))
     ]
     assert private == []
+
+
+def test_no_frame_of_the_blocking_client_shows_the_secret_when_construction_fails() -> None:
+    secret = "s3cr3t-blocking-value"
+    token = "t0ken-blocking-value"
+    for kwargs in ({"client_id": "id", "client_secret": secret}, {"token": token}):
+        try:
+            RealtoClient(**kwargs, flavor="nonsense")  # type: ignore[arg-type]
+        except ConfigurationError as err:
+            stack = traceback.TracebackException.from_exception(err, capture_locals=True).stack
+        else:  # pragma: no cover - the flavor is refused
+            pytest.fail("an unknown flavor was accepted")
+        sdk_frames = [frame for frame in stack if "/realto_sync/" in frame.filename]
+        assert any(frame.name == "__init__" for frame in sdk_frames)  # the facade's own frame is there
+        for frame in sdk_frames:
+            shown = repr(frame.locals)
+            assert secret not in shown, frame
+            assert token not in shown, frame
