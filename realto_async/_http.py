@@ -198,7 +198,8 @@ def status_error(
             "sending it again)"
         )
     else:
-        message += f" ({status_advice(status)})"
+        codes = [detail.code for detail in details]
+        message += f" ({status_advice(status, codes=codes, method=method, url=url)})"
     rid = request_id_of(headers)
     if rid:
         message += f" [request id {rid}]"
