@@ -1253,7 +1253,7 @@ class Readings(SyncResource):
         start: datetime,
         end: datetime | None = None,
         *,
-        resolution: timedelta = timedelta(hours=1),
+        resolution: timedelta | str = timedelta(hours=1),
         page_size: int | None = None,
         continuation_token: str | None = None,
         max_items: int | None = None,
@@ -1264,7 +1264,8 @@ class Readings(SyncResource):
             entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
             start: beginning of the time frame (a timezone-aware datetime; naive ones are refused).
             end: end of the time frame, timezone-aware (None: now, on the server).
-            resolution: the length of each interval, a whole number of minutes (default 1 hour).
+            resolution: the length of each interval, a whole number of minutes: a timedelta or an
+                ISO 8601 duration string such as ``"PT15M"``, ``"PT1H"`` or ``"P1D"`` (default 1 hour).
             page_size: intervals per page asked of the server, 1 to 1000 (None: the server's default).
             continuation_token: resume from a page's or an error's ``continuation_token``.
             max_items: stop after this many intervals (None: all of them).
@@ -2138,7 +2139,7 @@ class Bulk(SyncResource):
         entity_type: EntityType | str | None = None,
         start: datetime | timedelta,
         end: datetime | None = None,
-        resolution: timedelta = timedelta(hours=1),
+        resolution: timedelta | str = timedelta(hours=1),
         concurrency: int = DEFAULT_CONCURRENCY,
         rate: float | None = None,
         entity_retries: int = 3,
@@ -2150,7 +2151,8 @@ class Bulk(SyncResource):
         gc: GcMode = "default",
     ) -> SyncBulkRun[Aggregation]:
         """Aggregated readings of many entities: ``GET /v1/entities/{entityId}/aggregations`` per
-        entity and page, averaged per ``resolution`` (whole minutes, a multiple of 15).
+        entity and page, averaged per ``resolution`` (whole minutes, a multiple of 15: a timedelta
+        or an ISO 8601 duration string such as ``"PT15M"`` or ``"PT1H"``).
 
         Arguments as :meth:`charge_sessions`; ``lookback`` defaults to the larger of 1 h and
         ``resolution``. Returns a :class:`SyncBulkRun` of :class:`Aggregation`. Raises

@@ -137,7 +137,7 @@ class Bulk(Resource):
         entity_type: EntityType | str | None = None,
         start: datetime | timedelta,
         end: datetime | None = None,
-        resolution: timedelta = timedelta(hours=1),
+        resolution: timedelta | str = timedelta(hours=1),
         concurrency: int = DEFAULT_CONCURRENCY,
         rate: float | None = None,
         entity_retries: int = 3,
@@ -149,7 +149,8 @@ class Bulk(Resource):
         gc: GcMode = "default",
     ) -> BulkRun[Aggregation]:
         """Aggregated readings of many entities: ``GET /v1/entities/{entityId}/aggregations`` per
-        entity and page, averaged per ``resolution`` (whole minutes, a multiple of 15).
+        entity and page, averaged per ``resolution`` (whole minutes, a multiple of 15: a timedelta
+        or an ISO 8601 duration string such as ``"PT15M"`` or ``"PT1H"``).
 
         Arguments as :meth:`charge_sessions`; ``lookback`` defaults to the larger of 1 h and
         ``resolution``. Returns a :class:`BulkRun` of :class:`Aggregation`. Raises
