@@ -160,7 +160,9 @@ class AsyncRealtoClient:
             base_url: the API's root (``REALTO_BASE_URL``; default: the dialect's, e.g.
                 ``https://platform.realto.io/api``).
             flavor: the dialect, ``"realto"`` or ``"traxes"`` (``REALTO_FLAVOR``; default ``"realto"``).
-            token_url: the token endpoint (``REALTO_TOKEN_URL``; default: the dialect's).
+            token_url: the token endpoint (``REALTO_TOKEN_URL``). Default: the known deployment's
+                for the dialect's own base URLs; otherwise ``{base_url}/v1/authentication`` for
+                re.alto, and required for Traxes (its sign-in server is on another host).
             timeout: seconds each call may take, every retry and token fetch included (a number), or
                 ``Timeout(connect=, read=, total=, pool=)`` for each limit in seconds (``pool``: the
                 wait for a free connection, a request that never got one was not sent). Default 120 s.
@@ -184,7 +186,8 @@ class AsyncRealtoClient:
                 Response (``realto_async.transport.MockTransport`` for tests); None uses aiohttp.
 
         Raises:
-            ConfigurationError: a setting is missing or malformed; the message names it.
+            ConfigurationError: a setting is missing or malformed (or Traxes credentials with a
+                base_url that is not a known deployment and no token_url); the message names it.
         """
         # Held redacted from here on: error reporters that capture locals show only '****'.
         client_secret = as_secret(client_secret)  # type: ignore[assignment]

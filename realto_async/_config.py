@@ -17,6 +17,7 @@ from ._errors import ConfigurationError
 from ._retry import RetryHook, RetryPolicy
 
 __all__ = [
+    "KNOWN_DEPLOYMENTS",
     "ClientConfig",
     "ProxySetting",
     "RedactedStr",
@@ -27,6 +28,7 @@ __all__ = [
     "check_headers",
     "check_retry",
     "check_retry_hook",
+    "default_token_url",
     "resolve_config",
 ]
 
@@ -224,6 +226,47 @@ def _check_url(value: str, what: str) -> str:
     return value.rstrip("/")
 
 
+# Each dialect's known deployments (base URL -> its token endpoint; None: ``{base_url}/v1/authentication``).
+# Only these get a default token_url on another host: the client id and secret go nowhere else
+# unless token_url= / REALTO_TOKEN_URL names it.
+KNOWN_DEPLOYMENTS: dict[str, dict[str, str | None]] = {
+    "realto": {DIALECTS["realto"].base_url: DIALECTS["realto"].token_url},
+    "traxes": {
+        DIALECTS["traxes"].base_url: DIALECTS["traxes"].token_url,
+        # DER Connect production (Elia group).
+        "https://prd.der-connect.eliagroup.eu/api": DIALECTS["traxes"].token_url,
+    },
+}
+
+
+def _deployment_key(url: str) -> str:
+    """``url`` compared without case in scheme and host and without a trailing slash."""
+    parts = urlsplit(url)
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}{parts.path.rstrip('/')}"
+
+
+def default_token_url(dialect: Dialect, base_url: str, *, sends_secret: bool) -> str:
+    """The token endpoint when none is given: a known deployment's, else one under ``base_url``.
+
+    A dialect whose token endpoint lives on another host (Traxes) has no default for a base URL
+    it does not know: the client id and secret would go to a production sign-in server the user
+    never named, so that is a :class:`ConfigurationError` (unless ``token=`` replaces them).
+    """
+    deployments = {_deployment_key(url): token for url, token in KNOWN_DEPLOYMENTS[dialect.flavor].items()}
+    key = _deployment_key(base_url)
+    if key in deployments:
+        known = deployments[key]
+        return known if known is not None else f"{base_url}/v1/authentication"
+    if dialect.token_url is not None and sends_secret:
+        raise ConfigurationError(
+            f"base_url {base_url!r} is not a known {dialect.flavor} deployment, so its token endpoint is "
+            f"unknown: set token_url= (or REALTO_TOKEN_URL) to the token endpoint of that deployment "
+            f"(an emulator prints its token_url). The client id and secret are never sent to a host "
+            f"you did not name."
+        )
+    return f"{base_url}/v1/authentication"
+
+
 def _env_proxies(env: Mapping[str, str]) -> dict[str, str]:
     """HTTP_PROXY, HTTPS_PROXY and NO_PROXY (either case) as urllib reads them."""
     found: dict[str, str] = {}
@@ -343,13 +386,16 @@ def resolve_config(
     dialect = DIALECTS[flavor_name]
 
     base = _check_url(given_base or dialect.base_url, "base_url")
-    tok_url = _from_env(token_url, env, "REALTO_TOKEN_URL") or dialect.token_url
-    tok_url = _check_url(tok_url, "token_url") if tok_url else f"{base}/v1/authentication"
+    given_token_url = _from_env(token_url, env, "REALTO_TOKEN_URL")
 
     cid = _from_env(client_id, env, "REALTO_CLIENT_ID")
     secret = as_secret(
         client_secret if client_secret is not None else env.get("REALTO_CLIENT_SECRET") or None
     )
+    if given_token_url is not None:
+        tok_url = _check_url(given_token_url, "token_url")
+    else:
+        tok_url = default_token_url(dialect, base, sends_secret=token is None)
     if token is not None and not (isinstance(token, (str, Secret)) or callable(token)):
         raise ConfigurationError("token must be a string or an async callable returning one")
     if isinstance(token, Secret) and not token.reveal().strip():

@@ -91,7 +91,8 @@ def status_error(
             "sending it again)"
         )
     else:
-        message += f" ({status_advice(status)})"
+        codes = [detail.code for detail in details]
+        message += f" ({status_advice(status, codes=codes, method=method, url=url)})"
     rid = _request_id(headers)
     if rid:
         message += f" [request id {rid}]"

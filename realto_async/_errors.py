@@ -252,10 +252,34 @@ _ADVICE: dict[int, str] = {
     401: "check the client id and secret, or the token you passed",
     403: "the principal needs a higher permission level on this object",
     404: "check the id; the object may have been removed or is not visible to you",
-    409: "the object is busy (a command cooldown runs 10 minutes); wait or pass ignore_cooldown",
+    409: "the request conflicts with the object's current state; check that state before sending it again",
     422: "the server understood the request but could not act on it",
     429: "slow down, or raise the deadline so the SDK can wait as the server asks",
 }
+
+_COOLDOWN_ADVICE = (
+    "the entity had a command in the last 10 minutes (the command cooldown); wait, or pass "
+    "ignore_cooldown=True if sending it again is really meant"
+)
+
+# Advice for an error code the server names, which knows more than the status alone.
+_CODE_ADVICE: dict[str, str] = {
+    "CooldownActive": _COOLDOWN_ADVICE,
+    "VinAlreadyOnboarded": (
+        "this VIN is onboarded already, or has a pending or in-progress onboarding request; look "
+        "that entity or request up instead of onboarding it again"
+    ),
+    "UnsupportedCommand": (
+        "this entity type does not take that command: StartCharging / StopCharging are for EVs and "
+        "charge points; Reset, Disconnect, LimitFeedIn and StopFeedIn for solar plants and inverters"
+    ),
+    "InvalidEnumValue": "use one of the values the message lists (the SDK's enums hold them)",
+    "InvalidContinuationToken": (
+        "start the listing again; a continuation token is good for its own listing only"
+    ),
+}
+
+_UUID_SEGMENT = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 def status_error_class(status: int) -> type[APIStatusError]:
@@ -265,8 +289,20 @@ def status_error_class(status: int) -> type[APIStatusError]:
     return _STATUS_CLASSES.get(status, APIStatusError)
 
 
-def status_advice(status: int) -> str:
-    """What a user can do about an HTTP status, in a few words."""
+def status_advice(status: int, *, codes: Sequence[str | None] = (), method: str = "", url: str = "") -> str:
+    """What a user can do about a failure, in a few words.
+
+    The error codes the server named come first, then what the endpoint (``method`` ``url``) is
+    known for (a 409 on sending a command is its cooldown), then the status alone.
+    """
+    for code in codes:
+        if code in _CODE_ADVICE:
+            return _CODE_ADVICE[code]
+    path = url.split("?", 1)[0].rstrip("/")
+    if status == 409 and method.upper() == "POST" and path.endswith("/commands") and not any(codes):
+        return _COOLDOWN_ADVICE
+    if status == 404 and not any(_UUID_SEGMENT.fullmatch(part) for part in path.split("/")):
+        return "there is no such endpoint here; check base_url and flavor (REALTO_BASE_URL, REALTO_FLAVOR)"
     if status >= 500:
         return "the server failed; retry later"
     return _ADVICE.get(status, "unexpected status")

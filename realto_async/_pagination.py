@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator, Mapping
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 from ._convert import structure_list
@@ -12,6 +12,21 @@ from ._http import Response, ResponseInfo
 from .export._frames import frame_of
 
 __all__ = ["AsyncPaginator", "Page"]
+
+# What a Page has and a listing has not: asked of a listing, these get an AttributeError that
+# says how to reach the page.
+PAGE_ONLY_ATTRIBUTES = frozenset(
+    {
+        "data",
+        "continuation_token",
+        "next_url",
+        "page_size",
+        "request_id",
+        "response",
+        "has_next_page",
+        "get_next_page",
+    }
+)
 
 T = TypeVar("T")
 PageFetcher = Callable[[str | None], Awaitable["Page[T]"]]
@@ -148,6 +163,19 @@ class AsyncPaginator(Generic[T]):
     def max_items(self) -> int | None:
         """The most items iteration yields (None: no limit)."""
         return self._max_items
+
+    if not TYPE_CHECKING:  # for type checkers a listing has no such attributes at all
+
+        def __getattr__(self, name: str) -> Any:
+            if name in PAGE_ONLY_ATTRIBUTES:
+                raise AttributeError(
+                    f"'AsyncPaginator' has no attribute {name!r}: a listing is not a page. "
+                    f"`page = await listing` (or `await listing.first_page()`) gives the first Page, "
+                    f"with .{name}; `async for item in listing` gives every item",
+                    name=name,
+                    obj=self,
+                )
+            raise AttributeError(f"'AsyncPaginator' object has no attribute {name!r}", name=name, obj=self)
 
     def __await__(self) -> Generator[Any, None, Page[T]]:
         return self.first_page().__await__()

@@ -24,9 +24,11 @@ __all__ = [
     "check_number",
     "check_optional_str",
     "check_page_size",
+    "check_resolution",
     "check_time_range",
     "check_uuid",
     "format_time",
+    "parse_iso_duration",
     "time_frame",
 ]
 
@@ -131,6 +133,49 @@ def check_max_items(value: object) -> int | None:
 
 def _instant(value: datetime) -> datetime:
     return value.astimezone(timezone.utc)
+
+
+_ISO_DURATION = re.compile(
+    r"P(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
+    r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?"
+)
+
+
+def parse_iso_duration(text: str) -> timedelta | None:
+    """An ISO 8601 duration of weeks, days, hours, minutes and seconds (``PT15M``, ``PT1H``,
+    ``P1D``, ``PT1H30M``) as a timedelta; None when ``text`` is not one. Years and months are not
+    durations of a fixed length and are not taken."""
+    cleaned = text.strip().upper()
+    found = _ISO_DURATION.fullmatch(cleaned)
+    if found is None or not any(found.groups()) or cleaned.endswith("T"):
+        return None
+    parts = {name: float(value) for name, value in found.groupdict().items() if value is not None}
+    try:
+        return timedelta(**parts)
+    except OverflowError:
+        return None
+
+
+def check_resolution(value: object, name: str = "resolution") -> timedelta:
+    """An interval length given as a timedelta or an ISO 8601 duration string (``"PT15M"``,
+    ``"PT1H"``, ``"P1D"``): a positive whole number of minutes, as a timedelta."""
+    if isinstance(value, str):
+        parsed = parse_iso_duration(value)
+        if parsed is None:
+            raise InvalidArgumentError(
+                f"{name} must be a timedelta or an ISO 8601 duration such as 'PT15M', 'PT1H' or 'P1D', "
+                f"got {value!r}"
+            )
+        value = parsed
+    if not isinstance(value, timedelta):
+        raise InvalidArgumentError(
+            f"{name} must be a timedelta or an ISO 8601 duration string such as 'PT1H', "
+            f"got {type(value).__name__}"
+        )
+    total = value.total_seconds()
+    if total <= 0 or total % 60:
+        raise InvalidArgumentError(f"{name} must be a positive whole number of minutes, got {value}")
+    return value
 
 
 def seconds(value: object, name: str) -> float:

@@ -1741,7 +1741,7 @@ class Readings(SyncResource):
         start: datetime,
         end: datetime | None = None,
         *,
-        resolution: timedelta = timedelta(hours=1),
+        resolution: timedelta | str = timedelta(hours=1),
         page_size: int | None = None,
         continuation_token: str | None = None,
         max_items: int | None = None,
@@ -1755,7 +1755,8 @@ class Readings(SyncResource):
             entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
             start: beginning of the time frame (a timezone-aware datetime; naive ones are refused).
             end: end of the time frame, timezone-aware (None: now, on the server).
-            resolution: the length of each interval, a whole number of minutes (default 1 hour).
+            resolution: the length of each interval, a whole number of minutes: a timedelta or an
+                ISO 8601 duration string such as ``"PT15M"``, ``"PT1H"`` or ``"P1D"`` (default 1 hour).
             page_size: intervals per page asked of the server, 1 to 1000 (None: the server's default).
             continuation_token: resume from a page's or an error's ``continuation_token``.
             max_items: stop after this many intervals (None: all of them).
@@ -3106,7 +3107,7 @@ class Bulk(SyncResource):
         entity_type: EntityType | str | None = None,
         start: datetime | timedelta,
         end: datetime | None = None,
-        resolution: timedelta = timedelta(hours=1),
+        resolution: timedelta | str = timedelta(hours=1),
         concurrency: int = DEFAULT_CONCURRENCY,
         rate: float | None = None,
         entity_retries: int = 3,
@@ -3118,7 +3119,8 @@ class Bulk(SyncResource):
         gc: GcMode = "default",
     ) -> SyncBulkRun[Aggregation]:
         """Aggregated readings of many entities: ``GET /v1/entities/{entityId}/aggregations`` per
-        entity and page, averaged per ``resolution``.
+        entity and page, averaged per ``resolution`` (whole minutes, a multiple of 15: a timedelta
+        or an ISO 8601 duration string such as ``"PT15M"`` or ``"PT1H"``).
 
         Args:
             entity_ids: the entities: ids (``str``/``UUID``) or ``Entity`` objects from any iterable
@@ -3130,8 +3132,8 @@ class Bulk(SyncResource):
                 from ``end`` (e.g. ``timedelta(days=30)``).
             end: end of the time frame, timezone-aware (None: now, when the run is made, in UTC);
                 fixed for the whole run.
-            resolution: the length of each average: whole minutes, a multiple of 15
-                (default 1 h).
+            resolution: the length of each average: whole minutes, a multiple of 15, as a
+                ``timedelta`` or an ISO 8601 duration string such as ``"PT15M"`` (default 1 h).
             concurrency: requests in flight at most (default 16, never above the client's
                 ``connector_limit``); a 429 halves it, success grows it back (AIMD).
             rate: requests per second at most, a token bucket (None: no limit).
@@ -3449,7 +3451,9 @@ class RealtoClient(SyncClientBase):
             base_url: the API's root (``REALTO_BASE_URL``; default: the dialect's, e.g.
                 ``https://platform.realto.io/api``).
             flavor: the dialect, ``"realto"`` or ``"traxes"`` (``REALTO_FLAVOR``; default ``"realto"``).
-            token_url: the token endpoint (``REALTO_TOKEN_URL``; default: the dialect's).
+            token_url: the token endpoint (``REALTO_TOKEN_URL``). Default: the known deployment's
+                for the dialect's own base URLs; otherwise ``{base_url}/v1/authentication`` for
+                re.alto, and required for Traxes (its sign-in server is on another host).
             timeout: seconds each call may take, every retry and token fetch included (a number), or
                 ``Timeout(connect=, read=, total=, pool=)`` for each limit in seconds (``pool``: the
                 wait for a free connection, a request that never got one was not sent). Default 120 s.
@@ -3472,7 +3476,8 @@ class RealtoClient(SyncClientBase):
                 Response (``realto_async.transport.MockTransport`` for tests); None uses aiohttp.
 
         Raises:
-            ConfigurationError: a setting is missing or malformed; the message names it.
+            ConfigurationError: a setting is missing or malformed (or Traxes credentials with a
+                base_url that is not a known deployment and no token_url); the message names it.
         """
         client_secret, token = redact_credentials(client_secret, token)
         super().__init__(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from realto_async import AsyncPaginator, Page, ResponseInfo
 from realto_async.errors import RealtoError
@@ -12,6 +12,20 @@ from realto_async.errors import RealtoError
 from ._runner import LoopThread, _Call
 
 __all__ = ["SyncPage", "SyncPaginator"]
+
+# What a page has and a listing has not (see realto_async's AsyncPaginator).
+_PAGE_ONLY_ATTRIBUTES = frozenset(
+    {
+        "data",
+        "continuation_token",
+        "next_url",
+        "page_size",
+        "request_id",
+        "response",
+        "has_next_page",
+        "get_next_page",
+    }
+)
 
 T = TypeVar("T")
 
@@ -77,6 +91,19 @@ class SyncPaginator(Generic[T]):
     def __init__(self, runner: LoopThread, paginator: AsyncPaginator[T]) -> None:
         self._runner = runner
         self._paginator = paginator
+
+    if not TYPE_CHECKING:  # for type checkers a listing has no such attributes at all
+
+        def __getattr__(self, name: str) -> Any:
+            if name in _PAGE_ONLY_ATTRIBUTES:
+                raise AttributeError(
+                    f"'SyncPaginator' has no attribute {name!r}: a listing is not a page. "
+                    f"`listing.first_page()` gives the first page, with .{name} (async code awaits "
+                    f"the listing instead); `for item in listing` gives every item",
+                    name=name,
+                    obj=self,
+                )
+            raise AttributeError(f"'SyncPaginator' object has no attribute {name!r}", name=name, obj=self)
 
     @property
     def max_empty_pages(self) -> int:

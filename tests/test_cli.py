@@ -230,3 +230,7 @@ def test_the_traxes_dialect() -> None:
         wrong = cli("entities", "list")  # the re.alto dialect's token call fails on a Traxes server
         assert wrong.code != 0
         assert wrong.err.startswith("error: ")
+        unnamed = Cli(serve_env(server))("--flavor", "traxes", "entities", "list")  # no REALTO_TOKEN_URL
+        assert unnamed.code != 0
+        assert "REALTO_TOKEN_URL" in unnamed.err
+        assert "signin.energy" not in unnamed.err + unnamed.out

@@ -101,7 +101,7 @@ async def test_each_dialect_refuses_the_others_names(emu: Raw) -> None:
     await emu.error("GET", "/v1/entities", 400, params={"type": "ChargePole" if traxes else "ChargePoint"})
     pv = await an_entity(emu, "PV")
     status, _ = await emu.call("POST", f"/v1/entities/{pv['id']}/commands", body={"type": "Reset"})
-    assert status == (201 if traxes else 400)
+    assert status == 201  # Reset is a solar command in both dialects
 
 
 async def test_a_viewer_cannot_trigger_commands_or_manage_permissions(emu: Raw) -> None:
@@ -316,3 +316,71 @@ async def test_meter_counters_only_grow_and_pv_follows_the_sun(emu: Raw) -> None
     power = {r["measured"][11:16]: r["data"]["negativeActiveInstantaneousPower"]["total"] for r in solar[:96]}
     assert power["02:00"] == 0
     assert power["13:00"] > power["08:00"] > 0
+
+
+# The platform's compatibility table (README, "which entity accepts which command"), written out
+# here rather than read from the emulator so that the two are checked against each other.
+COMMAND_TYPES = ["StartCharging", "StopCharging", "Reset", "Disconnect", "LimitFeedIn", "StopFeedIn"]
+ACCEPTED = {
+    "EV": {"StartCharging", "StopCharging"},
+    "ChargePole": {"StartCharging", "StopCharging"},
+    "ChargePoint": {"StartCharging", "StopCharging"},
+    "PV": {"Reset", "Disconnect", "LimitFeedIn", "StopFeedIn"},
+    "SolarPlant": {"Reset", "Disconnect", "LimitFeedIn", "StopFeedIn"},
+    "Inverter": {"Reset", "Disconnect", "LimitFeedIn", "StopFeedIn"},
+}
+ENTITY_TYPES = {
+    "realto": ["Battery", "Boiler", "ChargePole", "EV", "HeatPump", "PV", "RetrofitMeter", "SmartMeter"],
+    "traxes": [
+        "Battery",
+        "ChargePoint",
+        "EV",
+        "HeatPump",
+        "Inverter",
+        "Meter",
+        "RetrofitMeter",
+        "SolarPlant",
+    ],
+}
+
+
+@pytest.mark.parametrize("flavor", ["realto", "traxes"])
+async def test_every_command_type_on_every_entity_type_follows_the_compatibility_table(flavor: str) -> None:
+    import aiohttp
+
+    from realto_async.testing import FakeRealto, Fleet
+
+    fleet = Fleet(
+        evs=1,
+        charge_points=1,
+        solar=1,
+        batteries=1,
+        heat_pumps=1,
+        smart_meters=1,
+        retrofit_meters=1,
+        boilers=1,
+        inverters=1 if flavor == "traxes" else 0,
+    )
+    async with (
+        FakeRealto(seed=1, flavor=flavor, clock=FakeClock(), fleet=fleet).serve() as server,
+        aiohttp.ClientSession() as session,
+    ):
+        emu = Raw(server, session)
+        await emu.login()
+        checked = 0
+        for entity_type in ENTITY_TYPES[flavor]:
+            page = await emu.ok("GET", "/v1/entities", params={"type": entity_type})
+            assert page["data"], f"the fleet has no {entity_type}"
+            path = f"/v1/entities/{page['data'][0]['id']}/commands"
+            for command_type in COMMAND_TYPES:
+                body: dict[str, str] = {"type": command_type}
+                if command_type == "LimitFeedIn":
+                    body["value"] = "3000"
+                if command_type in ACCEPTED.get(entity_type, set()):
+                    sent = await emu.ok("POST", path, 201, params={"ignoreCooldown": "true"}, body=body)
+                    assert sent["type"] == command_type
+                else:
+                    refused = await emu.error("POST", path, 400, params={"ignoreCooldown": "true"}, body=body)
+                    assert refused["errors"][0]["code"] == "UnsupportedCommand", (entity_type, refused)
+                checked += 1
+        assert checked == len(COMMAND_TYPES) * len(ENTITY_TYPES[flavor])

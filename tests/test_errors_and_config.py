@@ -111,7 +111,7 @@ def test_settings_come_from_arguments_then_environment_then_defaults() -> None:
     env = {
         "REALTO_CLIENT_ID": "env-id",
         "REALTO_CLIENT_SECRET": "env-secret",
-        "REALTO_BASE_URL": "https://env.example/api/",
+        "REALTO_BASE_URL": "https://api.traxes.io/connect/",
         "REALTO_FLAVOR": "traxes",
     }
     common: dict[str, Any] = {
@@ -128,7 +128,7 @@ def test_settings_come_from_arguments_then_environment_then_defaults() -> None:
     )
     assert from_env.client_id == "env-id"
     assert from_env.client_secret == Secret("env-secret")
-    assert from_env.base_url == "https://env.example/api"
+    assert from_env.base_url == "https://api.traxes.io/connect"
     assert from_env.flavor == "traxes"
     assert from_env.token_url.startswith("https://signin.energy/")
     from_args = resolve_config(

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import InvalidArgumentError, RealtoError
-from .._validate import check_page_size
+from .._validate import check_page_size, check_resolution
 from ..bulk._namespace import DEFAULT_CONCURRENCY
 from ..export._frames import require
 from ..models.entities import Entity
@@ -128,7 +128,7 @@ def run_on_dask(
     concurrency: int | None = None,
     rate: float | None = None,
     retries: int = 2,
-    resolution: timedelta = timedelta(hours=1),
+    resolution: timedelta | str = timedelta(hours=1),
     page_size: int | None = None,
 ) -> DaskBulkResult:
     """Run one bulk listing over many entities as shards on a Dask cluster, and wait for it.
@@ -157,7 +157,8 @@ def run_on_dask(
       run at once (a ``distributed.Semaphore``) and each gets ``1/slots`` of both.
       ``concurrency`` None: 16 per running shard; ``rate`` None: no limit.
     - ``retries``: how often Dask runs a failed shard's task again.
-    - ``resolution``: the aggregations' interval (whole minutes, a multiple of 15);
+    - ``resolution``: the aggregations' interval (whole minutes, a multiple of 15), a timedelta
+      or an ISO 8601 duration string such as ``"PT15M"``;
       ``page_size``: records per request (1-1000, None: the API's default).
 
     Returns a :class:`DaskBulkResult` (the combined ``BulkReport``, the Parquet files, each
@@ -178,8 +179,7 @@ def run_on_dask(
     _check_rate(rate)
     if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
         raise InvalidArgumentError(f"retries must be an int >= 0, got {retries!r}")
-    if not isinstance(resolution, timedelta):
-        raise InvalidArgumentError(f"resolution must be a timedelta, got {resolution!r}")
+    resolution = check_resolution(resolution)
     check_page_size(page_size)
     options = ClientOptions(client_options)
     label = listing_label(listing, resolution if listing == "aggregations" else None)

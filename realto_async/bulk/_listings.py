@@ -10,6 +10,7 @@ import attrs
 
 from .._dialects import entity_type_for
 from .._pagination import Page
+from .._validate import check_resolution
 from ..models.charge_sessions import ChargingRecord
 from ..models.commands import Command
 from ..models.readings import Aggregation, Reading
@@ -101,9 +102,11 @@ commands: Listing[Command] = Listing(
 )
 
 
-def aggregations_listing(resolution: timedelta) -> Listing[Aggregation]:
-    """Aggregations at ``resolution`` (each resolution keeps its own state)."""
+def aggregations_listing(resolution: timedelta | str) -> Listing[Aggregation]:
+    """Aggregations at ``resolution`` (a timedelta or an ISO 8601 duration; each resolution keeps
+    its own state)."""
     duration = iso_duration(resolution)
+    interval = check_resolution(resolution)
 
     def fetch(
         client: AsyncRealtoClient,
@@ -114,7 +117,7 @@ def aggregations_listing(resolution: timedelta) -> Listing[Aggregation]:
         token: str | None,
     ) -> Awaitable[Page[Aggregation]]:
         return client.readings.aggregations(
-            entity_id, start, end, resolution=resolution, page_size=size, continuation_token=token
+            entity_id, start, end, resolution=interval, page_size=size, continuation_token=token
         ).first_page()
 
     return Listing(
@@ -122,5 +125,5 @@ def aggregations_listing(resolution: timedelta) -> Listing[Aggregation]:
         fetch,
         lambda record: record.start.isoformat(),
         lambda record: record.end,
-        max(timedelta(hours=1), resolution),
+        max(timedelta(hours=1), interval),
     )

@@ -214,7 +214,7 @@ class Bulk(Resource):
         entity_type: EntityType | str | None = None,
         start: datetime | timedelta,
         end: datetime | None = None,
-        resolution: timedelta = timedelta(hours=1),
+        resolution: timedelta | str = timedelta(hours=1),
         concurrency: int = DEFAULT_CONCURRENCY,
         rate: float | None = None,
         entity_retries: int = 3,
@@ -226,7 +226,8 @@ class Bulk(Resource):
         gc: GcMode = "default",
     ) -> BulkRun[Aggregation]:
         """Aggregated readings of many entities: ``GET /v1/entities/{entityId}/aggregations`` per
-        entity and page, averaged per ``resolution``.
+        entity and page, averaged per ``resolution`` (whole minutes, a multiple of 15: a timedelta
+        or an ISO 8601 duration string such as ``"PT15M"`` or ``"PT1H"``).
 
         Args:
             entity_ids: the entities: ids (``str``/``UUID``) or ``Entity`` objects from any iterable
@@ -238,8 +239,8 @@ class Bulk(Resource):
                 from ``end`` (e.g. ``timedelta(days=30)``).
             end: end of the time frame, timezone-aware (None: now, when the run is made, in UTC);
                 fixed for the whole run.
-            resolution: the length of each average: whole minutes, a multiple of 15
-                (default 1 h).
+            resolution: the length of each average: whole minutes, a multiple of 15, as a
+                ``timedelta`` or an ISO 8601 duration string such as ``"PT15M"`` (default 1 h).
             concurrency: requests in flight at most (default 16, never above the client's
                 ``connector_limit``); a 429 halves it, success grows it back (AIMD).
             rate: requests per second at most, a token bucket (None: no limit).

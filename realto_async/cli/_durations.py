@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import click
 
-__all__ = ["resolution"]
+from .._validate import parse_iso_duration
 
-_DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
+__all__ = ["resolution"]
 
 
 def parse_duration(text: str) -> timedelta:
     """``PT15M``, ``PT1H``, ``P1D``, ``PT1H30M`` as a timedelta; ValueError otherwise."""
-    match = _DURATION.match(text.strip().upper())
-    if not match or not any(match.groups()) or text.strip().upper().endswith("T"):
+    parsed = parse_iso_duration(text)
+    if parsed is None:
         raise ValueError(f"{text!r} is not an ISO 8601 duration like PT15M, PT1H or P1D")
-    days, hours, minutes, seconds = (int(group or 0) for group in match.groups())
-    return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+    return parsed
 
 
 def resolution(ctx: click.Context, param: click.Parameter, value: str) -> timedelta:

@@ -8,22 +8,18 @@ from uuid import UUID
 
 from .._call_options import per_call_options
 from .._config import Timeout
-from .._errors import InvalidArgumentError
 from .._pagination import AsyncPaginator
-from .._validate import check_uuid, time_frame
+from .._validate import check_resolution, check_uuid, time_frame
 from ..models.readings import Aggregation, Reading
 from ._base import Resource
 
 __all__ = ["Readings", "iso_duration"]
 
 
-def iso_duration(value: timedelta) -> str:
-    """A whole-minute timedelta as an ISO-8601 duration (``PT15M``, ``PT1H``, ``P1D``)."""
-    if not isinstance(value, timedelta):
-        raise InvalidArgumentError(f"resolution must be a timedelta, got {type(value).__name__}")
-    seconds = value.total_seconds()
-    if seconds <= 0 or seconds % 60:
-        raise InvalidArgumentError(f"resolution must be a positive whole number of minutes, got {value}")
+def iso_duration(value: timedelta | str) -> str:
+    """A whole-minute resolution (a timedelta or an ISO 8601 duration) in its ISO 8601 form as
+    the API speaks it (``PT15M``, ``PT1H``, ``P1D``)."""
+    seconds = check_resolution(value).total_seconds()
     days, rest = divmod(int(seconds), 86400)
     hours, rest = divmod(rest, 3600)
     minutes = rest // 60
@@ -118,7 +114,7 @@ class Readings(Resource):
         start: datetime,
         end: datetime | None = None,
         *,
-        resolution: timedelta = timedelta(hours=1),
+        resolution: timedelta | str = timedelta(hours=1),
         page_size: int | None = None,
         continuation_token: str | None = None,
         max_items: int | None = None,
@@ -132,7 +128,8 @@ class Readings(Resource):
             entity_id: the entity's id (a UUID, as ``str`` or ``uuid.UUID``).
             start: beginning of the time frame (a timezone-aware datetime; naive ones are refused).
             end: end of the time frame, timezone-aware (None: now, on the server).
-            resolution: the length of each interval, a whole number of minutes (default 1 hour).
+            resolution: the length of each interval, a whole number of minutes: a timedelta or an
+                ISO 8601 duration string such as ``"PT15M"``, ``"PT1H"`` or ``"P1D"`` (default 1 hour).
             page_size: intervals per page asked of the server, 1 to 1000 (None: the server's default).
             continuation_token: resume from a page's or an error's ``continuation_token``.
             max_items: stop after this many intervals (None: all of them).

@@ -36,7 +36,9 @@ ENUMS: dict[str, dict[str, set[str]]] = {
         },
     },
     "CommandType": {
-        "realto": {"Disconnect", "LimitFeedIn", "StartCharging", "StopCharging"},
+        # Both dialects take every command of the compatibility table (COMMANDS_BY_TYPE below);
+        # whether an entity accepts one is UnsupportedCommand's business, not the enum's.
+        "realto": {"Disconnect", "LimitFeedIn", "StartCharging", "StopCharging", "Reset", "StopFeedIn"},
         "traxes": {"Disconnect", "LimitFeedIn", "StartCharging", "StopCharging", "Reset", "StopFeedIn"},
     },
     "CollectiveType": {
