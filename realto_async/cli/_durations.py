@@ -18,7 +18,13 @@ def parse_duration(text: str) -> timedelta:
     if not match or not any(match.groups()) or text.strip().upper().endswith("T"):
         raise ValueError(f"{text!r} is not an ISO 8601 duration like PT15M, PT1H or P1D")
     days, hours, minutes, seconds = (int(group or 0) for group in match.groups())
-    return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+    try:
+        duration = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+    except OverflowError:
+        raise ValueError(f"{text!r} is too long an interval; use one like PT15M, PT1H or P1D") from None
+    if duration <= timedelta(0):
+        raise ValueError(f"{text!r} is no interval at all; use one longer than zero, like PT15M, PT1H or P1D")
+    return duration
 
 
 def resolution(ctx: click.Context, param: click.Parameter, value: str) -> timedelta:
