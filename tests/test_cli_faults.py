@@ -462,7 +462,9 @@ def test_a_slow_token_endpoint_fails_within_the_timeout() -> None:
     with FakeRealto(seed=1, entities=2).serve_in_thread() as server:
         server.faults.add("POST *", latency=1000)  # the token route: the only POST these commands make
         cli = Cli(serve_env(server))
+        one = ["sessions", "export", "--entity", UUID, "--since", "1d", "-o", "-", "--format", "jsonl"]
         for args in (
+            one,
             ["entities", "list"],
             ["sessions", "export", "--type", "EV", "--since", "1d", "-o", "-", "--format", "csv"],
         ):
@@ -471,3 +473,15 @@ def test_a_slow_token_endpoint_fails_within_the_timeout() -> None:
             assert done.code == ExitCode.UNREACHABLE, done.err
             assert time.monotonic() - started < 2 + 4  # the interpreter's start-up, not another deadline
             assert "token" in done.err
+            assert "--timeout" in done.err
+            assert "timeout=" not in done.err
+
+
+def test_refused_credentials_end_an_export_before_any_entity_is_asked(served: tuple[FakeRealto, Cli]) -> None:
+    server, cli = served
+    before = len([r for r in server.requests if "/charge-sessions" in r.path])
+    env = cli.env | {"REALTO_CLIENT_SECRET": "wrong"}
+    done = cli("sessions", "export", "--entity", UUID, "--since", "1d", "-o", "-", "--format", "csv", env=env)
+    assert done.code == ExitCode.AUTHENTICATION, done.err
+    assert "REALTO_CLIENT_SECRET" in done.err
+    assert len([r for r in server.requests if "/charge-sessions" in r.path]) == before

@@ -65,6 +65,8 @@ _SDK_HINTS = (
     ),
     (re.compile(r"pass ignore_cooldown\b"), "pass --ignore-cooldown"),
     (re.compile(r"pass a writable path"), "give a writable --state"),
+    (re.compile(r"raise timeout="), "raise --timeout"),
+    (re.compile(r"check base_url"), "check --base-url"),
 )
 _CONNECTION_SETTINGS = ("base_url", "base url", "token_url", "flavor", "timeout", "url")
 

@@ -186,6 +186,13 @@ def _preflight(request: ExportRequest) -> None:
         check_writable(request.state, "--state")
 
 
+async def _sign_in(client: AsyncRealtoClient) -> None:
+    """Fetch the access token once, within one call's deadline, before the bulk run: a token
+    endpoint that is down or refuses the credentials ends the export at once (exit 6 or 4)
+    instead of failing every entity after its retries, each with a deadline of its own."""
+    await client._transport.auth.get(client.timeout.total)
+
+
 async def _selection(client: AsyncRealtoClient, request: ExportRequest) -> frozenset[str] | None:
     """The ids of the entities this run selects (None: every entity)."""
     if request.entity_ids is not None:
@@ -235,6 +242,7 @@ def _start(client: AsyncRealtoClient, request: ExportRequest, state: Any, hook: 
 async def _fetch(
     client: AsyncRealtoClient, request: ExportRequest, parts: PartStore
 ) -> tuple[BulkReport, frozenset[str] | None]:
+    await _sign_in(client)
     selected = await _selection(client, request)
     view = progress_view(request.label, request.progress_interval)
     state = SQLiteStateStore(request.state) if request.state is not None else None
