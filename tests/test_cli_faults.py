@@ -485,3 +485,22 @@ def test_refused_credentials_end_an_export_before_any_entity_is_asked(served: tu
     assert done.code == ExitCode.AUTHENTICATION, done.err
     assert "REALTO_CLIENT_SECRET" in done.err
     assert len([r for r in server.requests if "/charge-sessions" in r.path]) == before
+
+
+def test_an_aggregations_export_on_a_used_state_holds_the_intervals_of_its_window(
+    cli: Cli, sdk: RealtoClient, evs: list[str], tmp_path: Path
+) -> None:
+    state = str(tmp_path / "agg.db")
+    until = NOW - timedelta(hours=1)
+    wide = ["--since", iso(until - timedelta(days=2)), "--until", iso(until), "--state", state]
+    assert cli("aggregations", "export", "--type", "EV", *wide, "-o", str(tmp_path / "all.csv")).code == 0
+    since = until - timedelta(hours=20)
+    output = tmp_path / "one.csv"
+    done = cli("aggregations", "export", "--entity", evs[0], "--since", iso(since), "--until", iso(until),
+               "--state", state, "-o", str(output))  # fmt: skip
+    assert done.code == 0, done.err
+    with open(output) as stream:
+        rows = list(csv.DictReader(stream))
+    expected = sdk.readings.aggregations(evs[0], since, until, resolution=timedelta(hours=1))
+    assert {row["entity_id"] for row in rows} == {evs[0]}
+    assert sorted(row["start"] for row in rows) == sorted(iso(item.start) for item in expected)
