@@ -167,8 +167,8 @@ async def run_demo(options: DemoOptions, out: TextIO = sys.stdout, clock: Any = 
     real = bool(os.environ.get("REALTO_CLIENT_ID") and os.environ.get("REALTO_CLIENT_SECRET"))
     async with AsyncExitStack() as stack:
         if real:
-            say("REALTO_CLIENT_ID is set: running the read-only part against the real API")
             client = await stack.enter_async_context(AsyncRealtoClient())
+            say(f"REALTO_CLIENT_ID is set: running the read-only part against {client.base_url}")
         else:
             from .testing import FakeRealto, Fleet
 

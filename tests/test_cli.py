@@ -194,7 +194,7 @@ def test_wrong_base_url(cli: Cli) -> None:
         shown = cli("--base-url", url, "entities", "list")
         assert shown.code == 6
         assert shown.err.startswith(f"error: cannot reach {url}") or url in shown.err
-        assert "REALTO_BASE_URL" in shown.err or "base_url" in shown.err
+        assert "REALTO_BASE_URL" in shown.err or "--base-url" in shown.err
         assert shown.err.count("\n") == 1
     for url in ("nope", "ftp://example.com"):
         shown = cli("entities", "list", env=cli.env | {"REALTO_BASE_URL": url})

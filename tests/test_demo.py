@@ -42,8 +42,10 @@ async def test_with_real_credentials_the_demo_is_read_only(monkeypatch: pytest.M
             monkeypatch.setenv(name, value)
         out = io.StringIO()
         assert await run_demo(DemoOptions(days=3), out=out) == 0
+        url = server.url
     text = out.getvalue()
-    assert "against the real API" in text
+    assert f"read-only part against {url}" in text
+    assert "real API" not in text
     assert "3 entities: 3 EV" in text
     assert "3 EVs done, 0 skipped (no charge sessions), 0 failed" in text
     assert "Onboarding" not in text
@@ -72,7 +74,10 @@ def test_the_command_line_prints_its_version(capsys: pytest.CaptureFixture[str])
 
 def test_the_command_line_checks_its_arguments(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo", "--evs", "0"]) == 2
-    assert "'--evs': 0 is not in the range x>=1" in capsys.readouterr().err
+    assert "'--evs': 0 is not in the range 1<=x<=100000" in capsys.readouterr().err
+    for option, value in (("--evs", "1000000000"), ("--days", "99999999"), ("--concurrency", "10000000")):
+        assert main(["demo", option, value]) == 2
+        assert f"'{option}': {value} is not in the range" in capsys.readouterr().err
     assert main(["nonsense"]) == 2
     assert "No such command 'nonsense'" in capsys.readouterr().err
     assert main(["emulator", "--help"]) == 0

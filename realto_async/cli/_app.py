@@ -7,6 +7,7 @@ from click.shell_completion import get_completion_class
 
 from .._dialects import Flavor
 from .._version import __version__
+from ._checks import positive_finite
 from ._commands import commands
 from ._context import Settings
 from ._entities import entities, readings
@@ -34,7 +35,7 @@ __all__ = ["cli"]
     envvar="REALTO_FLAVOR",
     help="API dialect (Traxes = DER Connect) [env: REALTO_FLAVOR]",
 )
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS", help="per call")
+@click.option("--timeout", type=float, callback=positive_finite, metavar="SECONDS", help="per call")
 @click.option(
     "--format",
     "format_",

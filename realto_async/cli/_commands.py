@@ -8,6 +8,7 @@ import click
 
 from .._client import AsyncRealtoClient
 from ..models import Command
+from ._checks import positive_finite
 from ._context import run, settings, with_format
 from ._output import emit
 from ._times import INSTANT, instant
@@ -26,16 +27,34 @@ def commands() -> None:
 @click.argument("entity_id")
 @click.argument("command_type", metavar="TYPE")
 @click.option("--value", help="the command's value, e.g. the feed-in limit in W for LimitFeedIn")
+@click.option(
+    "--ignore-cooldown", is_flag=True, help="send even within 10 minutes of the entity's last command"
+)
 @click.option("--wait", is_flag=True, help="wait until the command succeeded, failed or was canceled")
-@click.option("--wait-timeout", type=float, default=600.0, show_default=True, help="seconds to wait at most")
+@click.option(
+    "--wait-timeout",
+    type=float,
+    callback=positive_finite,
+    default=600.0,
+    show_default=True,
+    help="seconds to wait at most",
+)
 @with_format
 def trigger(
-    entity_id: str, command_type: str, value: str | None, wait: bool, wait_timeout: float, format_: str | None
+    entity_id: str,
+    command_type: str,
+    value: str | None,
+    ignore_cooldown: bool,
+    wait: bool,
+    wait_timeout: float,
+    format_: str | None,
 ) -> None:
     """Send a command now (POST /v1/entities/{id}/commands); never sent twice."""
 
     async def work(client: AsyncRealtoClient) -> Command:
-        command = await client.commands.trigger(entity_id, type=command_type, value=value)
+        command = await client.commands.trigger(
+            entity_id, type=command_type, value=value, ignore_cooldown=ignore_cooldown
+        )
         if wait:
             command = await client.commands.wait(entity_id, command.id, timeout=wait_timeout)
         return command

@@ -16,6 +16,8 @@ def parse_duration(text: str) -> timedelta:
     parsed = parse_iso_duration(text)
     if parsed is None:
         raise ValueError(f"{text!r} is not an ISO 8601 duration like PT15M, PT1H or P1D")
+    if parsed <= timedelta(0):
+        raise ValueError(f"{text!r} is no interval at all; use one longer than zero, like PT15M, PT1H or P1D")
     return parsed
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from .._errors import (
     APIConnectionError,
     APITimeoutError,
@@ -12,6 +14,7 @@ from .._errors import (
     PermissionDeniedError,
     RealtoError,
 )
+from .._outcome import CommandOutcomeUnknownError
 
 __all__ = ["EXIT_CODES", "ExitCode", "describe"]
 
@@ -27,6 +30,7 @@ class ExitCode:
     NOT_FOUND = 5  # the entity, command or request does not exist
     UNREACHABLE = 6  # the API could not be reached or did not answer in time
     PARTIAL = 7  # an export finished but some entities failed (listed on stderr)
+    STATE_IN_USE = 8  # another export is running with the same --state
     INTERRUPTED = 130  # Ctrl+C
 
 
@@ -42,7 +46,8 @@ _CODES: tuple[tuple[type[BaseException], int], ...] = (
 EXIT_CODES = """\b
 Exit codes: 0 success; 1 API error; 2 bad usage; 3 configuration (credentials, --base-url,
 missing extra); 4 credentials refused or not permitted; 5 not found; 6 API unreachable or
-timed out; 7 export finished with failed entities; 130 interrupted."""
+timed out; 7 export finished with failed entities; 8 another export is using the same --state;
+130 interrupted."""
 
 
 def _code(err: BaseException) -> int:
@@ -52,11 +57,39 @@ def _code(err: BaseException) -> int:
     return ExitCode.ERROR
 
 
+# The SDK's hints speak Python; on the command line they must name what a shell user can do.
+_SDK_HINTS = (
+    (
+        re.compile(r"\s*\[listing interrupted: resume with continuation_token=[^\]]*\]"),
+        " (run the command again)",
+    ),
+    (re.compile(r"pass ignore_cooldown\b"), "pass --ignore-cooldown"),
+    (re.compile(r"pass a writable path"), "give a writable --state"),
+    (re.compile(r"raise timeout="), "raise --timeout"),
+    (re.compile(r"check base_url"), "check --base-url"),
+)
+_CONNECTION_SETTINGS = ("base_url", "base url", "token_url", "flavor", "timeout", "url")
+
+
+def _in_cli_terms(err: BaseException, message: str) -> str:
+    if isinstance(err, CommandOutcomeUnknownError):
+        since = err.sent_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+        message = re.sub(
+            r"Call 'await err\.reconcile\(client\)' before sending it again",
+            f"check with `realto commands list {err.entity_id} --since {since}` before sending it again",
+            message,
+        )
+    for pattern, replacement in _SDK_HINTS:
+        message = pattern.sub(replacement, message)
+    return message
+
+
 def describe(err: BaseException, base_url: str | None) -> tuple[str, int]:
     """A one-line message saying what went wrong and what to do, and the exit code."""
     from ..export import MissingDependencyError
 
     message = str(err).splitlines()[0] if str(err) else type(err).__name__
+    message = _in_cli_terms(err, message)
     if "check " in message:  # the SDK's message already says what to do
         return message, _code(err)
     if isinstance(err, MissingDependencyError):
@@ -68,7 +101,12 @@ def describe(err: BaseException, base_url: str | None) -> tuple[str, int]:
                 "(the CLI never takes secrets as options)",
                 ExitCode.CONFIGURATION,
             )
-        return f"{message} (check --base-url / REALTO_BASE_URL, --flavor, --timeout)", ExitCode.CONFIGURATION
+        if any(setting in message.lower() for setting in _CONNECTION_SETTINGS) and "--state" not in message:
+            return (
+                f"{message} (check --base-url / REALTO_BASE_URL, --flavor, --timeout)",
+                ExitCode.CONFIGURATION,
+            )
+        return message, ExitCode.CONFIGURATION
     if isinstance(err, (APITimeoutError, APIConnectionError)):
         where = base_url or "the API"
         return (

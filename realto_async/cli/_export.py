@@ -4,9 +4,12 @@ exactly once across interruptions when ``--state`` is given (see ``realto_async.
 from __future__ import annotations
 
 import functools
+import os
+import shutil
 import sys
-from collections.abc import Callable
-from datetime import datetime, timedelta
+import tempfile
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +20,12 @@ from .._client import AsyncRealtoClient
 from ..bulk import BulkReport, BulkRun, SQLiteStateStore
 from ..export import AGGREGATIONS, CHARGE_SESSIONS, READINGS, TableSchema
 from ..export._frames import require
-from ..export._parts import PartStore, build_output
+from ..export._parts import STDOUT, PartStore, build_output, writes_in_place
+from ._checks import check_writable, entity_id, finite, rate, read_ids
 from ._context import fail, run
 from ._durations import resolution as resolution_option
 from ._errors import ExitCode
+from ._lock import StateInUseError, StateLock
 from ._progress import progress_view
 from ._times import INSTANT, instant
 
@@ -48,13 +53,14 @@ class ExportRequest:
     resolution: timedelta | None = None
 
 
+# The column that places a record in the run's window (what the listing's start/end filter on).
+_TIME_COLUMN = {CHARGE_SESSIONS.name: "start", READINGS.name: "measured", AGGREGATIONS.name: "start"}
+
+
 def _entity_ids(entities: tuple[str, ...], entities_file: Path | None) -> tuple[str, ...] | None:
-    ids = list(entities)
+    ids = [entity_id(value, "--entity") for value in entities]
     if entities_file is not None:
-        for line in entities_file.read_text(encoding="utf-8").splitlines():
-            text = line.split("#", 1)[0].strip()
-            if text:
-                ids.append(text)
+        ids.extend(read_ids(entities_file))
         if not ids:
             raise click.BadParameter(f"{entities_file} lists no entity ids", param_hint="--entities-file")
     return tuple(dict.fromkeys(ids)) or None
@@ -67,7 +73,7 @@ def _format_of(format: str | None, output: Path) -> str:
     if suffix in EXPORT_FORMATS:
         return suffix
     raise click.BadParameter(
-        f"cannot tell the format from {output.name!r}: pass --format csv|jsonl|parquet", param_hint="--format"
+        f"cannot tell the format from {str(output)!r}: pass --format csv|jsonl|parquet", param_hint="--format"
     )
 
 
@@ -97,7 +103,7 @@ def export_options(command: Callable[..., Any]) -> Callable[..., Any]:
             "-o",
             type=click.Path(dir_okay=False, path_type=Path),
             required=True,
-            help="file to write",
+            help="file to write; - for stdout (then progress and summary go to stderr only)",
         ),
         click.option(
             "--state",
@@ -105,14 +111,17 @@ def export_options(command: Callable[..., Any]) -> Callable[..., Any]:
             help="SQLite state file: a run picks up where the last one ended, every record once",
         ),
         click.option(
-            "--concurrency", type=click.IntRange(min=1), default=16, show_default=True, help="requests"
+            "--concurrency",
+            type=click.IntRange(min=1, max=1000),
+            default=16,
+            show_default=True,
+            help="requests",
         ),
-        click.option(
-            "--rate", type=click.FloatRange(min=0, min_open=True), help="requests per second at most"
-        ),
+        click.option("--rate", type=float, callback=rate, help="requests per second at most (at least 0.01)"),
         click.option(
             "--progress-interval",
-            type=click.FloatRange(min=0),
+            type=float,
+            callback=finite,
             default=10.0,
             show_default=True,
             help="seconds between progress lines when stderr is not a terminal",
@@ -148,12 +157,66 @@ def _request(label: str, schema: TableSchema, **values: Any) -> ExportRequest:
 
 
 def _parts_directory(request: ExportRequest) -> Path:
+    """Where the parts of a resumable run live: next to --state, one folder per listing."""
+    assert request.state is not None
     listing = (
         request.schema.name if request.resolution is None else f"{request.schema.name}_{request.resolution}"
     )
+    return request.state.with_name(f"{request.state.name}.parts") / listing.replace(":", "")
+
+
+def _scratch_directory(request: ExportRequest) -> Path:
+    """A fresh folder for the parts of a run without --state (next to the output file when it is
+    one, so that the final rename stays on one file system)."""
+    near = None if writes_in_place(request.output) else request.output.parent
+    return Path(tempfile.mkdtemp(prefix=".realto-export-", dir=near))
+
+
+def _preflight(request: ExportRequest) -> None:
+    """Fail before any request when the output or the state cannot be written."""
+    if writes_in_place(request.output):
+        # Not opened here: opening a FIFO would block, and closing it would end its reader.
+        if request.output != STDOUT and not os.access(request.output, os.W_OK):
+            raise click.BadParameter(
+                f"cannot write {request.output}: permission denied", param_hint="--output"
+            )
+    else:
+        check_writable(request.output, "--output")
     if request.state is not None:
-        return request.state.with_name(f"{request.state.name}.parts") / listing.replace(":", "")
-    return request.output.with_name(f".{request.output.name}.parts")
+        check_writable(request.state, "--state")
+
+
+async def _sign_in(client: AsyncRealtoClient) -> None:
+    """Fetch the access token once, within one call's deadline, before the bulk run: a token
+    endpoint that is down or refuses the credentials ends the export at once (exit 6 or 4)
+    instead of failing every entity after its retries, each with a deadline of its own."""
+    await client._transport.auth.get(client.timeout.total)
+
+
+async def _selection(client: AsyncRealtoClient, request: ExportRequest) -> frozenset[str] | None:
+    """The ids of the entities this run selects (None: every entity)."""
+    if request.entity_ids is not None:
+        return frozenset(request.entity_ids)
+    if request.entity_type is not None:
+        entities = await client.entities.list(type=request.entity_type).to_list()
+        return frozenset(entity.id for entity in entities)
+    return None
+
+
+def _keep(
+    request: ExportRequest, entity_ids: frozenset[str] | None, until: datetime
+) -> Callable[[Mapping[str, Any]], bool]:
+    """Whether a flattened row belongs to this run: one of its entities, in its window. Parts of
+    earlier runs on the same --state (other entities, other windows) stay out of the output."""
+    column = _TIME_COLUMN[request.schema.name]
+
+    def keep(row: Mapping[str, Any]) -> bool:
+        if entity_ids is not None and row.get("entity_id") not in entity_ids:
+            return False
+        moment = row.get(column)
+        return not isinstance(moment, datetime) or request.since <= moment < until
+
+    return keep
 
 
 def _start(client: AsyncRealtoClient, request: ExportRequest, state: Any, hook: Any) -> BulkRun[Any]:
@@ -172,10 +235,15 @@ def _start(client: AsyncRealtoClient, request: ExportRequest, state: Any, hook: 
         return client.bulk.charge_sessions(ids, **options)
     if request.schema is READINGS:
         return client.bulk.readings(ids, **options)
-    return client.bulk.aggregations(ids, resolution=request.resolution or timedelta(hours=1), **options)
+    assert request.resolution is not None  # --resolution is required to be positive
+    return client.bulk.aggregations(ids, resolution=request.resolution, **options)
 
 
-async def _fetch(client: AsyncRealtoClient, request: ExportRequest, parts: PartStore) -> BulkReport:
+async def _fetch(
+    client: AsyncRealtoClient, request: ExportRequest, parts: PartStore
+) -> tuple[BulkReport, frozenset[str] | None]:
+    await _sign_in(client)
+    selected = await _selection(client, request)
     view = progress_view(request.label, request.progress_interval)
     state = SQLiteStateStore(request.state) if request.state is not None else None
     try:
@@ -185,7 +253,7 @@ async def _fetch(client: AsyncRealtoClient, request: ExportRequest, parts: PartS
                 name = parts.name(batch.entity_id, batch.window_start, batch.window_end, batch.page)
                 parts.write(name, batch.entity_id, [record.to_dict() for record in batch.records])
                 await bulk_run.ack()  # only now: the part is on disk
-        return bulk_run.report
+        return bulk_run.report, selected
     finally:
         view.close()
         if state is not None:
@@ -210,19 +278,45 @@ def _summary(request: ExportRequest, report: BulkReport, written: int) -> None:
 
 
 def export(request: ExportRequest) -> None:
-    """Fetch with ``client.bulk`` into part files, then build the output from them."""
-    directory = _parts_directory(request)
-    parts = PartStore(directory)
-    if request.state is None:  # nothing to resume: a fresh start
-        parts.remove()
-        parts = PartStore(directory)
-    report = run(functools.partial(_fetch, request=request, parts=parts))
-    try:
-        written = build_output(parts, request.schema, request.output, request.format)
-    except OSError as err:
-        fail(f"cannot write {request.output}: {err}", ExitCode.ERROR)
+    """Fetch with ``client.bulk`` into part files, then build the output from them: exactly the
+    records of the selected entities in the selected window, each once."""
+    _preflight(request)
     if request.state is None:
-        parts.remove()
+        directory = _scratch_directory(request)
+        try:
+            _export(request, PartStore(directory))
+        finally:
+            shutil.rmtree(directory, ignore_errors=True)
+        return
+    lock = StateLock(request.state.with_name(f"{request.state.name}.lock"))
+    try:
+        lock.acquire()
+    except StateInUseError:
+        fail(
+            f"another export is using --state {request.state}; wait for it to end or give another --state",
+            ExitCode.STATE_IN_USE,
+        )
+    except OSError as err:
+        fail(f"cannot lock --state {request.state}: {err.strerror or err}", ExitCode.USAGE)
+    try:
+        try:
+            parts = PartStore(_parts_directory(request))
+        except OSError as err:
+            fail(f"cannot use --state {request.state}: {err.strerror or err}", ExitCode.USAGE)
+        _export(request, parts)
+    finally:
+        lock.release()
+
+
+def _export(request: ExportRequest, parts: PartStore) -> None:
+    report, selected = run(functools.partial(_fetch, request=request, parts=parts))
+    until = request.until or datetime.now(timezone.utc)  # after the run: every record fetched is older
+    try:
+        written = build_output(
+            parts, request.schema, request.output, request.format, _keep(request, selected, until)
+        )
+    except OSError as err:
+        fail(f"cannot write {request.output}: {err.strerror or err}", ExitCode.ERROR)
     _summary(request, report, written)
     if report.failed:
         sys.exit(ExitCode.PARTIAL)

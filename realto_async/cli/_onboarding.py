@@ -6,6 +6,7 @@ import click
 
 from .._client import AsyncRealtoClient
 from ..models import OffboardingRequest, OnboardingRequest
+from ._checks import positive_finite
 from ._context import run, settings, with_format
 from ._output import emit
 
@@ -23,7 +24,14 @@ def onboard() -> None:
 @click.option("--manufacturer", required=True, help="the EV's make as the platform names it, e.g. Tesla")
 @click.option("--vin", required=True, help="the vehicle identification number")
 @click.option("--wait", is_flag=True, help="wait until the owner consented and the EV is onboarded")
-@click.option("--wait-timeout", type=float, default=600.0, show_default=True, help="seconds to wait at most")
+@click.option(
+    "--wait-timeout",
+    type=float,
+    callback=positive_finite,
+    default=600.0,
+    show_default=True,
+    help="seconds to wait at most",
+)
 @with_format
 def onboard_ev(manufacturer: str, vin: str, wait: bool, wait_timeout: float, format_: str | None) -> None:
     """Start onboarding an EV (POST /v1/onboarding/entities) and print the consent link."""
@@ -46,7 +54,14 @@ def onboard_ev(manufacturer: str, vin: str, wait: bool, wait_timeout: float, for
 @click.command()
 @click.argument("entity_id")
 @click.option("--wait", is_flag=True, help="wait until the offboarding succeeded, failed or was canceled")
-@click.option("--wait-timeout", type=float, default=600.0, show_default=True, help="seconds to wait at most")
+@click.option(
+    "--wait-timeout",
+    type=float,
+    callback=positive_finite,
+    default=600.0,
+    show_default=True,
+    help="seconds to wait at most",
+)
 @with_format
 def offboard(entity_id: str, wait: bool, wait_timeout: float, format_: str | None) -> None:
     """Disconnect an entity (POST /v1/offboarding/entities)."""

@@ -20,8 +20,13 @@ def parse_instant(text: str, now: datetime | None = None) -> datetime:
     text = text.strip()
     relative = _RELATIVE.match(text)
     if relative:
-        amount = timedelta(**{_UNITS[relative.group(2)]: int(relative.group(1))})
-        return (now or datetime.now(timezone.utc)) - amount
+        try:
+            amount = timedelta(**{_UNITS[relative.group(2)]: int(relative.group(1))})
+            return (now or datetime.now(timezone.utc)) - amount
+        except OverflowError:
+            raise ValueError(
+                f"{text!r} reaches back before the year 1; give at most a few thousand years"
+            ) from None
     try:
         moment = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
     except ValueError:

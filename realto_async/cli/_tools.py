@@ -14,18 +14,22 @@ __all__ = ["demo", "emulator"]
 
 @click.command()
 @click.option(
-    "--evs", type=click.IntRange(min=1), default=300, show_default=True, help="EVs in the emulated fleet"
+    "--evs",
+    type=click.IntRange(min=1, max=100_000),
+    default=300,
+    show_default=True,
+    help="EVs in the emulated fleet",
 )
 @click.option(
     "--days",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=3650),
     default=30,
     show_default=True,
     help="days of charge sessions to poll",
 )
 @click.option(
     "--concurrency",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=1000),
     default=50,
     show_default=True,
     help="listings in flight at once",

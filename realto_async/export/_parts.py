@@ -11,21 +11,26 @@ entity, ``start`` and ``end`` for aggregations) when the output is built.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
 import shutil
-from collections.abc import Iterator, Mapping
+import stat
+import sys
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from ._frames import arrow_schema, require, to_arrow
 from ._schema import TableSchema
 from ._tables import Table
 from ._writers import write_csv, write_jsonl
 
-__all__ = ["PartStore", "build_output"]
+__all__ = ["STDOUT", "PartStore", "build_output", "writes_in_place"]
+
+STDOUT = Path("-")
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
@@ -86,7 +91,9 @@ def identity(entity_id: str, record: Mapping[str, Any]) -> str:
     return f"{entity_id}|{record.get('start')}|{record.get('end')}"
 
 
-def _unique_tables(parts: PartStore, schema: TableSchema) -> Iterator[Table]:
+def _unique_tables(
+    parts: PartStore, schema: TableSchema, keep: Callable[[Mapping[str, Any]], bool] | None
+) -> Iterator[Table]:
     seen: set[str] = set()
     for items in parts.records():
         rows = []
@@ -94,31 +101,79 @@ def _unique_tables(parts: PartStore, schema: TableSchema) -> Iterator[Table]:
             key = identity(entity_id, record)
             if key in seen:
                 continue
+            row = schema.row(record, {"entity_id": entity_id})
+            if keep is not None and not keep(row):
+                continue
             seen.add(key)
-            rows.append(schema.row(record, {"entity_id": entity_id}))
+            rows.append(row)
         yield Table(schema.columns, rows)
 
 
-def build_output(parts: PartStore, schema: TableSchema, path: Path, format: str) -> int:
-    """Write every record of ``parts`` once to ``path`` as ``format`` (atomically: a temporary
-    file renamed into place); returns the number of records written."""
-    temporary = path.with_name(f".{path.name}.tmp")
+def writes_in_place(path: Path) -> bool:
+    """True for ``-`` (stdout) and for targets that are not regular files or that link into the
+    process's file descriptors (``/dev/stdout``, a FIFO, a device): those are written where they
+    are, never replaced by a renamed temporary file."""
+    if path == STDOUT:
+        return True
+    if path.is_symlink() and os.path.realpath(path).startswith(("/proc/", "/dev/")):
+        return True
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode)
+
+
+def _write(
+    parts: PartStore,
+    schema: TableSchema,
+    sink: IO[bytes],
+    format: str,
+    keep: Callable[[Mapping[str, Any]], bool] | None,
+) -> int:
     written = 0
     if format == "parquet":
         parquet = require("pyarrow.parquet", "arrow")
-        with parquet.ParquetWriter(str(temporary), arrow_schema(Table(schema.columns, []))) as writer:
-            for table in _unique_tables(parts, schema):
+        with parquet.ParquetWriter(sink, arrow_schema(Table(schema.columns, []))) as writer:
+            for table in _unique_tables(parts, schema, keep):
                 if table.rows:
                     writer.write_table(to_arrow(table))
                     written += len(table.rows)
-    else:
-        with open(temporary, "w", encoding="utf-8", newline="") as stream:
-            if format == "csv":
-                write_csv(Table(schema.columns, []), stream)
-            for table in _unique_tables(parts, schema):
-                (write_csv(table, stream, header=False) if format == "csv" else write_jsonl(table, stream))
-                written += len(table.rows)
-            stream.flush()
-            os.fsync(stream.fileno())
+        return written
+    stream = io.TextIOWrapper(sink, encoding="utf-8", newline="", write_through=True)
+    try:
+        if format == "csv":
+            write_csv(Table(schema.columns, []), stream)
+        for table in _unique_tables(parts, schema, keep):
+            (write_csv(table, stream, header=False) if format == "csv" else write_jsonl(table, stream))
+            written += len(table.rows)
+        stream.flush()
+    finally:
+        stream.detach()
+    return written
+
+
+def build_output(
+    parts: PartStore,
+    schema: TableSchema,
+    path: Path,
+    format: str,
+    keep: Callable[[Mapping[str, Any]], bool] | None = None,
+) -> int:
+    """Write every record of ``parts`` that ``keep`` accepts (given the flattened row) once to
+    ``path`` as ``format``; returns the number of records written. A regular file is written
+    atomically (a temporary file renamed into place); ``-`` streams to stdout and a non-regular
+    target (``/dev/stdout``, a FIFO) is written in place (see :func:`writes_in_place`)."""
+    if path == STDOUT:
+        sys.stdout.flush()
+        return _write(parts, schema, sys.stdout.buffer, format, keep)
+    if writes_in_place(path):
+        with open(path, "wb") as sink:
+            return _write(parts, schema, sink, format, keep)
+    temporary = path.with_name(f".{path.name}.tmp")
+    with open(temporary, "wb") as sink:
+        written = _write(parts, schema, sink, format, keep)
+        sink.flush()
+        os.fsync(sink.fileno())
     os.replace(temporary, path)
     return written
