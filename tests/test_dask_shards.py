@@ -93,6 +93,20 @@ def test_a_shard_writes_each_record_once_and_a_rerun_does_nothing(
     assert not list((tmp_path / "s").glob(".shard-*.parquet"))  # the scratch table is gone
 
 
+def test_a_rerun_with_an_earlier_start_fetches_the_earlier_window(
+    server: FakeRealto, entity_ids: list[str], tmp_path: Path
+) -> None:
+    with server.sync_client() as client:
+        expected = sorted(r.id for e in entity_ids for r in client.readings.list(e, START, END))
+    dirs = {"state_dir": str(tmp_path / "s"), "output": str(tmp_path / "o")}
+    late = run_shard(spec(server, "readings", entity_ids, start=START + timedelta(hours=8), **dirs))
+    assert 0 < late.report.records < len(expected)
+    for earlier in (START + timedelta(hours=4), START):  # earlier and earlier again
+        run_shard(spec(server, "readings", entity_ids, start=earlier, **dirs))
+    assert late.file is not None
+    assert sorted(pq.read_table(late.file).column("id").to_pylist()) == expected  # each once
+
+
 def test_a_shard_without_state_dir_or_output_sends_its_table_back(
     server: FakeRealto, entity_ids: list[str]
 ) -> None:

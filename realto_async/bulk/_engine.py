@@ -126,6 +126,21 @@ class Stats:
         return self.entities_done + len(self.failed) + len(self.skipped)
 
 
+@attrs.frozen
+class _Window:
+    """One time window to list (from ``page``/``token`` when resumed) and the covered range of the
+    entity once it is listed to the end; ``forget``: drop delivered ids before that range's end
+    minus the lookback."""
+
+    start: datetime
+    end: datetime
+    page: int
+    token: str | None
+    covered_start: datetime
+    covered_end: datetime
+    forget: bool = True
+
+
 class ListingJob(Generic[T]):
     """Polls one time-framed listing for one entity, window by window, page by page."""
 
@@ -149,15 +164,39 @@ class ListingJob(Generic[T]):
     def applies_to(self, ref: EntityRef) -> bool:
         return self.listing.applies_to(ref.type)
 
-    def _windows(self, state: EntityState) -> list[tuple[datetime, datetime, int, str | None]]:
-        windows: list[tuple[datetime, datetime, int, str | None]] = []
-        last_end = state.watermark
+    def _windows(self, state: EntityState) -> list[_Window]:
+        """What to list for one entity: the interrupted window (resumed, same batch identity),
+        the part of [start, end) before the covered range, then the part after it (from the
+        watermark minus the lookback). Each says the covered range once it is finished."""
+        windows: list[_Window] = []
+        covered_end = state.watermark
+        covered_start = state.covered_start
+        if covered_end is not None and covered_start is None:  # a state from before it was kept
+            covered_start = min(self.start, covered_end)
         if state.window_start is not None and state.window_end is not None:
-            windows.append((state.window_start, state.window_end, state.page, state.continuation_token))
-            last_end = state.window_end
-        start = self.start if last_end is None else max(self.start, last_end - self.lookback)
-        if start < self.end and (last_end is None or last_end < self.end):
-            windows.append((start, self.end, 0, None))
+            low, high = state.window_start, state.window_end
+            if covered_start is not None and covered_end is not None:
+                low, high = min(covered_start, low), max(covered_end, high)
+            windows.append(
+                _Window(state.window_start, state.window_end, state.page, state.continuation_token, low, high)
+            )
+            covered_start, covered_end = low, high
+        if covered_start is not None and covered_end is not None and self.start < covered_start:
+            if self.end < covered_start:  # disjoint: listed, its ids kept, the covered range unchanged
+                windows.append(
+                    _Window(self.start, self.end, 0, None, covered_start, covered_end, forget=False)
+                )
+                return windows
+            windows.append(_Window(self.start, covered_start, 0, None, self.start, covered_end))
+            covered_start = self.start
+        if covered_start is None or covered_end is None:
+            windows.append(_Window(self.start, self.end, 0, None, self.start, self.end))
+        elif covered_end < self.end:
+            if self.start > covered_end:  # a gap: the covered range becomes this window alone
+                windows.append(_Window(self.start, self.end, 0, None, self.start, self.end))
+            else:
+                start = max(self.start, covered_end - self.lookback)
+                windows.append(_Window(start, self.end, 0, None, covered_start, self.end))
         return windows
 
     async def run(self, engine: Engine[T], ref: EntityRef, out: MemoryObjectSendStream[Delivery[T]]) -> None:
@@ -165,8 +204,10 @@ class ListingJob(Generic[T]):
         state = EntityState() if self.state is None else await self.state.load(listing.name, ref.id)
         delivered = set(state.delivered)
         windows = self._windows(state)
-        for number, (window_start, window_end, first_page, first_token) in enumerate(windows):
-            page_index, token = first_page, first_token
+        for number, window in enumerate(windows):
+            window_start, window_end = window.start, window.end
+            first_token = window.token
+            page_index, token = window.page, first_token
             seen: set[str] = set()
             while True:
                 fetch = functools.partial(
@@ -203,7 +244,9 @@ class ListingJob(Generic[T]):
                     page=page_index + 1,
                     continuation_token=next_token,
                     delivered=fresh,
-                    forget_before=window_end - self.lookback if finished else None,
+                    forget_before=window.covered_end - self.lookback if finished and window.forget else None,
+                    covered_start=window.covered_start,
+                    covered_end=window.covered_end,
                 )
                 batch = BulkBatch(ref.id, records, page_index, window_start, window_end, listing.name)
                 last = finished and number == len(windows) - 1
