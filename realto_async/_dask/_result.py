@@ -94,6 +94,7 @@ def combine(reports: Sequence[BulkReport], elapsed: float) -> BulkReport:
         elapsed=elapsed,
         entities_unfinished=sum(report.entities_unfinished for report in reports),
         cancelled=any(report.cancelled for report in reports),
+        pauses_capped=sum(report.pauses_capped for report in reports),
     )
 
 

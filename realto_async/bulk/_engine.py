@@ -6,6 +6,13 @@ stops the fetching, and memory stays about ``concurrency`` pages deep whatever t
 Every request passes the run's gate (the shared 429 pause and the token bucket) and an AIMD
 capacity limiter. An entity whose request still fails after the client's own retries is tried
 again from the same continuation token, ``entity_retries`` times, then recorded as failed.
+
+A 429 pauses the whole run for its ``Retry-After`` when that fits the client's per-call deadline
+(``timeout``, its ``total``; 120 s without one). A longer ``Retry-After`` (say an hour) does not
+stall the run: the pause is cut to that deadline, counted in ``pauses_capped``, and the refused
+request counts as one of its entity's ``entity_retries``; an entity the server keeps refusing so
+ends in ``report.failed`` with the ``RateLimitError`` (its ``retry_after`` kept) while the
+others go on.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ import attrs
 from anyio.abc import TaskGroup
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
+from .._config import DEFAULT_TOTAL_TIMEOUT
 from .._errors import (
     APIConnectionError,
     APIStatusError,
@@ -120,6 +128,7 @@ class Stats:
     records: int = 0
     requests: int = 0
     retries: int = 0
+    pauses_capped: int = 0
 
     @property
     def finished(self) -> int:
@@ -310,6 +319,8 @@ class Engine(Generic[T]):
         policy = client.retry
         no_429 = attrs.evolve(policy, retry_statuses=policy.retry_statuses - {429})
         self.client = client.with_options(on_retry=on_retry, retry=no_429)
+        deadline = client.config.timeout.total
+        self.max_pause = DEFAULT_TOTAL_TIMEOUT if deadline is None else deadline
         self._task_group: TaskGroup | None = None
 
     # ------------------------------------------------------------------ requests
@@ -330,11 +341,21 @@ class Engine(Generic[T]):
                 return result
             finally:
                 self.limit.release()
-            if isinstance(error, RateLimitError) and rate_limited < MAX_RATE_LIMITED:
-                rate_limited += 1
+            if isinstance(error, RateLimitError):
+                wait = error.retry_after if error.retry_after is not None else self._backoff(rate_limited + 1)
+                if wait <= self.max_pause and rate_limited < MAX_RATE_LIMITED:
+                    rate_limited += 1
+                    self.stats.retries += 1
+                    self.gate.pause(wait)
+                    continue
+                # Longer than a call may wait, or refused again and again: one of the entity's retries.
+                if wait > self.max_pause:
+                    self.stats.pauses_capped += 1
+                self.gate.pause(min(wait, self.max_pause))  # the others wait too, this entity or not
+                if retries >= self.options.entity_retries:
+                    raise _EntityFailed(error)
+                retries += 1
                 self.stats.retries += 1
-                wait = error.retry_after if error.retry_after is not None else self._backoff(rate_limited)
-                self.gate.pause(wait)
                 continue
             if not is_transient(error) or retries >= self.options.entity_retries:
                 raise _EntityFailed(error)
@@ -444,6 +465,7 @@ class Engine(Generic[T]):
             retries=stats.retries,
             seconds_throttled=self.gate.seconds_throttled,
             elapsed=elapsed,
+            pauses_capped=stats.pauses_capped,
             estimated_remaining=remaining,
             concurrency=self.limit.current,
         )
@@ -479,4 +501,5 @@ class Engine(Generic[T]):
             elapsed=time.perf_counter() - stats.started,
             entities_unfinished=max(0, stats.entities_fed - stats.finished),
             cancelled=cancelled,
+            pauses_capped=stats.pauses_capped,
         )
