@@ -5,13 +5,14 @@ token expiries."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import anyio
 import pytest
 
-from realto_async import AsyncRealtoClient, RateLimitError
+from realto_async import AsyncRealtoClient, InvalidArgumentError, RateLimitError
 from realto_async.testing import FakeClock, FakeRealto, Fleet
+from realto_async.testing._clock import DEFAULT_START
 
 
 def _end_of(clock: FakeClock) -> datetime:
@@ -81,3 +82,30 @@ async def test_short_retry_afters_that_keep_coming_still_end_in_failed(
     assert isinstance(run.report.failed[ids[1]], RateLimitError)
     assert run.report.pauses_capped == 0
     assert run.report.entities_done == len(ids) - 1
+
+
+UTC = timezone.utc
+
+
+@pytest.mark.parametrize("listing", ["charge_sessions", "readings", "aggregations", "commands"])
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        (timedelta(days=1), datetime(2020, 1, 1, tzinfo=UTC)),  # a timedelta is back from now
+        (timedelta(minutes=5), DEFAULT_START - timedelta(hours=1)),  # the emulator's now
+        (datetime(2024, 5, 2, tzinfo=UTC), datetime(2024, 5, 1, tzinfo=UTC)),
+        (datetime(2024, 5, 1, 2, tzinfo=timezone(timedelta(hours=3))), datetime(2024, 4, 30, 22, tzinfo=UTC)),
+    ],
+)
+async def test_end_before_start_is_refused_before_any_request(
+    evs: tuple[FakeRealto, AsyncRealtoClient, list[str]],
+    listing: str,
+    start: datetime | timedelta,
+    end: datetime,
+) -> None:
+    server, client, _ = evs
+    sent = len(server.requests)
+    with pytest.raises(InvalidArgumentError, match="is before start") as raised:
+        getattr(client.bulk, listing)(entity_type="EV", start=start, end=end)
+    assert end.isoformat()[:10] in str(raised.value)
+    assert len(server.requests) == sent

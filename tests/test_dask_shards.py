@@ -251,6 +251,11 @@ def test_a_cluster_without_workers_is_named() -> None:
         ({"start": "2024-01-01"}, "start must be a datetime or a timedelta"),
         ({"start": timedelta(0)}, "must be positive"),
         ({"start": END + timedelta(hours=1)}, "is before start"),
+        ({"start": timedelta(days=1), "end": datetime(2020, 1, 1, tzinfo=timezone.utc)}, "is before start"),
+        (
+            {"start": timedelta(hours=2), "end": datetime.now(timezone.utc) - timedelta(hours=3)},
+            "before start",
+        ),
         ({"shards": 0}, "shards must be an int >= 1"),
         ({"shards": True}, "shards must be an int >= 1"),
         ({"rate": 0}, "rate must be a number"),
