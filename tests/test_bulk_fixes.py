@@ -4,13 +4,15 @@ token expiries."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import functools
+from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import anyio
 import pytest
 
-from realto_async import AsyncRealtoClient, InvalidArgumentError, RateLimitError
+from realto_async import AsyncRealtoClient, BulkProgress, InvalidArgumentError, RateLimitError
 from realto_async.testing import FakeClock, FakeRealto, Fleet
 from realto_async.testing._clock import DEFAULT_START
 
@@ -109,3 +111,126 @@ async def test_end_before_start_is_refused_before_any_request(
         getattr(client.bulk, listing)(entity_type="EV", start=start, end=end)
     assert end.isoformat()[:10] in str(raised.value)
     assert len(server.requests) == sent
+
+
+class SourceBroke(Exception):
+    """An error of the caller's own code."""
+
+
+async def _ids_then_error(ids: list[str]) -> AsyncIterator[str]:
+    for entity_id in ids:
+        yield entity_id
+    raise SourceBroke("the source broke")
+
+
+def _sync_ids_then_error(ids: list[str]) -> Iterator[str]:
+    yield from ids
+    raise SourceBroke("the sync source broke")
+
+
+async def _last(client: AsyncRealtoClient, entity_id: str) -> str:
+    return entity_id
+
+
+@pytest.mark.parametrize("kind", ["async generator", "generator", "at once"])
+@pytest.mark.parametrize("job", ["readings", "map"])
+async def test_an_error_of_the_entity_source_comes_out_as_itself(
+    evs: tuple[FakeRealto, AsyncRealtoClient, list[str]], kind: str, job: str
+) -> None:
+    _, client, ids = evs
+    source: Any
+    if kind == "async generator":
+        source = _ids_then_error(ids)
+    elif kind == "generator":
+        source = _sync_ids_then_error(ids)
+    else:
+        source = _sync_ids_then_error([])
+    if job == "map":
+        run: Any = client.bulk.map(functools.partial(_last, client), source)
+    else:
+        run = client.bulk.readings(source, start=timedelta(hours=2))
+    with pytest.raises(SourceBroke, match="source broke"):  # not an ExceptionGroup
+        await run.collect()
+    assert run.report.cancelled
+
+
+async def test_an_error_of_maps_fn_comes_out_as_itself(
+    evs: tuple[FakeRealto, AsyncRealtoClient, list[str]],
+) -> None:
+    _, client, ids = evs
+
+    async def broken(entity_id: str) -> str:
+        raise KeyError(entity_id)
+
+    run = client.bulk.map(broken, ids)
+    with pytest.raises(KeyError):
+        await run.collect()
+    assert run.report.cancelled
+
+
+def _plain(entity_id: str) -> int:
+    return len(entity_id)
+
+
+class _Callable:
+    def __call__(self, entity_id: str) -> str:
+        return entity_id
+
+
+@pytest.mark.parametrize("fn", [_plain, _Callable(), lambda entity_id: None, str.upper])
+async def test_map_with_a_plain_function_is_refused_with_a_typed_error(
+    evs: tuple[FakeRealto, AsyncRealtoClient, list[str]], fn: Any
+) -> None:
+    _, client, ids = evs
+    run = client.bulk.map(fn, ids, entity_retries=3)
+    with pytest.raises(InvalidArgumentError, match="not an awaitable: pass a coroutine function"):
+        await run.collect()
+    assert run.report.failed == {}  # refused for the run, not charged to the entities
+
+
+async def test_map_takes_a_function_returning_an_awaitable(
+    evs: tuple[FakeRealto, AsyncRealtoClient, list[str]],
+) -> None:
+    _, client, ids = evs
+    run = client.bulk.map(lambda entity_id: client.entities.retrieve(entity_id), ids)
+    assert sorted(entity.id for entity in await run.collect()) == sorted(ids)
+
+
+@pytest.mark.parametrize("asynchronous", [False, True])
+async def test_an_on_progress_that_raises_stops_the_run_and_comes_out_as_itself(
+    evs: tuple[FakeRealto, AsyncRealtoClient, list[str]], asynchronous: bool
+) -> None:
+    server, client, ids = evs
+    calls: list[BulkProgress] = []
+    server.faults.add("GET *", latency=0.2)
+
+    def hook(progress: BulkProgress) -> None:
+        calls.append(progress)
+        raise SourceBroke("the progress bar broke")
+
+    async def async_hook(progress: BulkProgress) -> None:
+        hook(progress)
+
+    run = client.bulk.readings(
+        ids, start=timedelta(days=2), page_size=5, on_progress=async_hook if asynchronous else hook
+    )
+    with anyio.fail_after(30), pytest.raises(SourceBroke, match="progress bar"):
+        await run.collect()
+    assert run.report.cancelled
+    assert run.report.entities_done < len(ids)
+    assert len(calls) == 2  # the periodic call, and the final one (logged, the first error wins)
+
+
+async def test_an_on_progress_that_raises_only_at_the_end_raises_after_the_report(
+    evs: tuple[FakeRealto, AsyncRealtoClient, list[str]],
+) -> None:
+    _, client, ids = evs
+
+    def hook(progress: BulkProgress) -> None:
+        if progress.entities_finished == len(ids):
+            raise SourceBroke("only at the end")
+
+    run = client.bulk.readings(ids, start=timedelta(hours=2), on_progress=hook)
+    with pytest.raises(SourceBroke):
+        await run.collect()
+    assert run.report.ok

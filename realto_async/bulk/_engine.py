@@ -36,6 +36,7 @@ from .._errors import (
     APIConnectionError,
     APIStatusError,
     BadRequestError,
+    InvalidArgumentError,
     PaginationError,
     RateLimitError,
     RealtoError,
@@ -103,6 +104,13 @@ async def take(stream: MemoryObjectReceiveStream[Any]) -> Any:
 
 class _EntityFailed(Exception):
     def __init__(self, error: RealtoError) -> None:
+        self.error = error
+
+
+class _RunFailed(Exception):
+    """Stops the whole run with ``error`` (a misuse that every entity would meet alike)."""
+
+    def __init__(self, error: Exception) -> None:
         self.error = error
 
 
@@ -277,8 +285,21 @@ class MapJob(Generic[T]):
     def applies_to(self, ref: EntityRef) -> bool:
         return True
 
+    async def _call(self, entity_id: str) -> T:
+        outcome = self.fn(entity_id)
+        if not inspect.isawaitable(outcome):
+            name = getattr(self.fn, "__qualname__", repr(self.fn))
+            raise _RunFailed(
+                InvalidArgumentError(
+                    f"bulk.map's fn ({name}) returned {type(outcome).__name__}, not an awaitable: pass a "
+                    "coroutine function (async def fn(entity_id): ...); a blocking function would stall "
+                    "the event loop (realto_sync's client.bulk.map runs one in a worker thread)"
+                )
+            )
+        return await outcome
+
     async def run(self, engine: Engine[T], ref: EntityRef, out: MemoryObjectSendStream[Delivery[T]]) -> None:
-        result = await engine.attempt(functools.partial(self.fn, ref.id))
+        result = await engine.attempt(functools.partial(self._call, ref.id))
         await hand_over(out, Delivery(BulkBatch(ref.id, [result], 0, None, None, "map"), None, True))
 
 
@@ -387,10 +408,14 @@ class Engine(Generic[T]):
                             workers.start_soon(self._worker, feed_receive.clone(), out.clone())
                 outer.cancel_scope.cancel()
 
-    async def finish(self, cancelled: bool) -> BulkReport:
-        """The report, once the consumer is done; calls ``on_progress`` a last time."""
-        await self._emit_progress(final=True)
-        return self._report(cancelled)
+    async def finish(self, cancelled: bool) -> tuple[BulkReport, Exception | None]:
+        """The report, once the consumer is done, and what ``on_progress`` raised when called a
+        last time (None: nothing)."""
+        try:
+            await self._emit_progress(final=True)
+        except Exception as err:  # the caller's callback
+            return self._report(cancelled), err
+        return self._report(cancelled), None
 
     async def _feed(self, send: MemoryObjectSendStream[EntityRef]) -> None:
         async with send:
@@ -405,7 +430,7 @@ class Engine(Generic[T]):
                         await hand_over(send, ref)
             except _EntityFailed as failed:
                 self._fail_run(failed.error)
-            except RealtoError as err:
+            except Exception as err:  # the source's own error (a generator of the caller's): as it is
                 self._fail_run(err)
             else:
                 self.stats.entities_total = len(seen)
@@ -428,6 +453,8 @@ class Engine(Generic[T]):
                         await self.job.run(self, ref, out)
                     except _EntityFailed as failed:
                         self._entity_failed(ref.id, failed.error)
+                    except _RunFailed as failed:
+                        self._fail_run(failed.error)
                     except Exception as err:  # not the API's: the caller's code or a bug, raised to them
                         self._fail_run(err)
 
@@ -475,7 +502,11 @@ class Engine(Generic[T]):
             return
         while True:
             await anyio.sleep(PROGRESS_INTERVAL)
-            await self._emit_progress()
+            try:
+                await self._emit_progress()
+            except Exception as err:  # the caller's callback: stops the run, raised as it is
+                self._fail_run(err)
+                return
 
     async def _emit_progress(self, final: bool = False) -> None:
         hook = self.options.on_progress
