@@ -12,7 +12,14 @@ from typing import Any
 import anyio
 import pytest
 
-from realto_async import AsyncRealtoClient, BulkProgress, InvalidArgumentError, RateLimitError
+from realto_async import (
+    AsyncRealtoClient,
+    AuthenticationError,
+    BulkProgress,
+    InvalidArgumentError,
+    InvalidCredentialsError,
+    RateLimitError,
+)
 from realto_async.testing import FakeClock, FakeRealto, Fleet
 from realto_async.testing._clock import DEFAULT_START
 
@@ -234,3 +241,52 @@ async def test_an_on_progress_that_raises_only_at_the_end_raises_after_the_repor
     with pytest.raises(SourceBroke):
         await run.collect()
     assert run.report.ok
+
+
+@pytest.mark.parametrize("expiries", [2, 3])
+async def test_tokens_expiring_again_after_the_refresh_cost_one_entity_retry(
+    evs: tuple[FakeRealto, AsyncRealtoClient, list[str]], expiries: int
+) -> None:
+    server, client, ids = evs
+    start, end = DEFAULT_START - timedelta(days=2), DEFAULT_START
+    clean = await client.bulk.readings(ids, start=start, end=end).collect()
+    route = f"GET /v1/entities/{ids[2]}/readings"
+    expiring = server.faults.add(route, expire_tokens=True, times=expiries)
+    run = client.bulk.readings(ids, start=start, end=end)
+    again = await run.collect()
+    assert expiring.applied == expiries
+    assert run.report.ok
+    assert sorted(r.id for r in again) == sorted(r.id for r in clean)
+
+
+async def test_tokens_that_keep_expiring_fail_the_entity_after_one_retry_only(
+    evs: tuple[FakeRealto, AsyncRealtoClient, list[str]],
+) -> None:
+    server, client, ids = evs
+    expiring = server.faults.add(f"GET /v1/entities/{ids[0]}/readings", expire_tokens=True)
+    # One at a time: an expiry ends every token, so others in flight would meet it too.
+    window = {"start": DEFAULT_START - timedelta(days=1), "end": DEFAULT_START}
+    run = client.bulk.readings(ids, concurrency=1, **window)  # type: ignore[arg-type]
+    await run.collect()
+    assert set(run.report.failed) == {ids[0]}
+    assert type(run.report.failed[ids[0]]) is AuthenticationError
+    assert expiring.applied == 4  # twice per try (the client replays once with a new token), two tries
+    assert run.report.entities_done == len(ids) - 1
+
+
+async def test_invalid_credentials_and_a_refused_static_token_still_fail_at_once(
+    evs: tuple[FakeRealto, AsyncRealtoClient, list[str]],
+) -> None:
+    server, _, ids = evs
+    window = {"start": DEFAULT_START - timedelta(days=1), "end": DEFAULT_START}
+    async with server.client(client_secret="wrong") as wrong:
+        run = wrong.bulk.readings(ids[:1], entity_retries=3, **window)  # type: ignore[arg-type]
+        await run.collect()
+    assert isinstance(run.report.failed[ids[0]], InvalidCredentialsError)
+    assert run.report.retries == 0
+    async with server.client(token="not-a-token", client_id=None, client_secret=None) as static:
+        run = static.bulk.readings(ids[:1], entity_retries=3, **window)  # type: ignore[arg-type]
+        await run.collect()
+    assert isinstance(run.report.failed[ids[0]], AuthenticationError)
+    assert run.report.retries == 0
+    assert run.report.requests == 1

@@ -5,7 +5,9 @@ and send its pages into a bounded stream the consumer reads (backpressure: a slo
 stops the fetching, and memory stays about ``concurrency`` pages deep whatever the fleet size).
 Every request passes the run's gate (the shared 429 pause and the token bucket) and an AIMD
 capacity limiter. An entity whose request still fails after the client's own retries is tried
-again from the same continuation token, ``entity_retries`` times, then recorded as failed.
+again from the same continuation token, ``entity_retries`` times, then recorded as failed. A 401
+after the client fetched a new token is worth one such retry (the token expired again); invalid
+credentials (refused by the token endpoint) or a token handed over by the caller fail at once.
 
 A 429 pauses the whole run for its ``Retry-After`` when that fits the client's per-call deadline
 (``timeout``, its ``total``; 120 s without one). A longer ``Retry-After`` (say an hour) does not
@@ -31,12 +33,15 @@ import attrs
 from anyio.abc import TaskGroup
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
+from .._auth import StaticTokenProvider
 from .._config import DEFAULT_TOTAL_TIMEOUT
 from .._errors import (
     APIConnectionError,
     APIStatusError,
+    AuthenticationError,
     BadRequestError,
     InvalidArgumentError,
+    InvalidCredentialsError,
     PaginationError,
     RateLimitError,
     RealtoError,
@@ -340,6 +345,9 @@ class Engine(Generic[T]):
         policy = client.retry
         no_429 = attrs.evolve(policy, retry_statuses=policy.retry_statuses - {429})
         self.client = client.with_options(on_retry=on_retry, retry=no_429)
+        # A token the client fetched itself can expire again between its refresh and its use; one
+        # the caller handed over cannot be repaired by trying again.
+        self.refreshes_tokens = not isinstance(client._transport.auth, StaticTokenProvider)
         deadline = client.config.timeout.total
         self.max_pause = DEFAULT_TOTAL_TIMEOUT if deadline is None else deadline
         self._task_group: TaskGroup | None = None
@@ -349,6 +357,7 @@ class Engine(Generic[T]):
     async def attempt(self, call: Callable[[], Awaitable[Any]]) -> Any:
         """``call()`` through the gate and the limiter, tried again on transient errors."""
         retries = rate_limited = 0
+        refused_after_refresh = False
         while True:
             await self.limit.acquire()
             try:
@@ -378,11 +387,24 @@ class Engine(Generic[T]):
                 retries += 1
                 self.stats.retries += 1
                 continue
-            if not is_transient(error) or retries >= self.options.entity_retries:
+            if self._expired_again(error) and not refused_after_refresh:
+                refused_after_refresh = True  # worth one entity retry: a fresh token next time
+            elif not is_transient(error):
+                raise _EntityFailed(error)
+            if retries >= self.options.entity_retries:
                 raise _EntityFailed(error)
             retries += 1
             self.stats.retries += 1
             await self.clock.sleep(self._backoff(retries))
+
+    def _expired_again(self, error: RealtoError) -> bool:
+        """A 401 for a token the client had just fetched again (it expired once more, or was
+        revoked), while the credentials themselves were accepted by the token endpoint."""
+        return (
+            self.refreshes_tokens
+            and isinstance(error, AuthenticationError)
+            and not isinstance(error, InvalidCredentialsError)
+        )
 
     @staticmethod
     def _backoff(retry: int) -> float:
