@@ -75,7 +75,9 @@ def test_a_shard_writes_each_record_once_and_a_rerun_does_nothing(
 
     again = run_shard(shard)
     assert again.finished_before
-    assert again.report.requests == again.report.records == 0
+    assert again.report.requests == 0
+    assert again.report.records == first.report.records  # what the file holds, no request made
+    assert again.report.entities_done == first.report.entities_done == len(entity_ids)
     assert Path(first.file).stat().st_mtime_ns == written
 
     later = run_shard(spec(server, "readings", entity_ids, end=END + timedelta(minutes=30),
@@ -105,6 +107,20 @@ def test_a_rerun_with_an_earlier_start_fetches_the_earlier_window(
         run_shard(spec(server, "readings", entity_ids, start=earlier, **dirs))
     assert late.file is not None
     assert sorted(pq.read_table(late.file).column("id").to_pylist()) == expected  # each once
+
+
+def test_a_shard_killed_before_its_done_marker_reports_the_records_its_output_holds(
+    server: FakeRealto, entity_ids: list[str], tmp_path: Path
+) -> None:
+    shard = spec(server, "readings", entity_ids, state_dir=str(tmp_path / "s"), output=str(tmp_path / "o"))
+    first = run_shard(shard)
+    assert first.report.records > 50
+    for marker in (tmp_path / "s").rglob("*.done.json"):  # as if the worker died right before it
+        marker.unlink()
+    again = run_shard(shard)
+    assert not again.finished_before
+    assert again.file is not None
+    assert again.report.records == pq.read_table(again.file).num_rows == first.report.records
 
 
 def test_a_shard_without_state_dir_or_output_sends_its_table_back(
