@@ -219,7 +219,14 @@ def _sync_annotation(method: Method, annotation: str) -> str:
     return _rename(annotation)
 
 
-def _signature(method: Method) -> str:
+def _takes_callback(method: Method) -> bool:
+    annotations = [param.annotation for param in method.params if param.annotation]
+    return _is_bulk(method) and any(AWAITABLE_RESULT.search(text) for text in annotations)
+
+
+def _signature(method: Method, callback: str = "sync") -> str:
+    """The blocking signature; a bulk callback typed as taking a blocking function (``sync``),
+    a coroutine function (``async``, as in realto_async) or either (``both``)."""
     parts = ["self"]
     keyword_started = False
     for param in method.params:
@@ -227,7 +234,11 @@ def _signature(method: Method) -> str:
             parts.append("*")
             keyword_started = True
         text = param.name
-        if param.annotation:
+        if param.annotation and callback != "sync" and AWAITABLE_RESULT.search(param.annotation):
+            given = _rename(param.annotation)
+            both = f"{given} | {_sync_annotation(method, param.annotation)}"
+            text += f": {given if callback == 'async' else both}"
+        elif param.annotation:
             text += f": {_sync_annotation(method, param.annotation)}"
         if param.default is not None:
             text += f" = {param.default}"
@@ -250,7 +261,12 @@ def _call_args(method: Method) -> str:
 
 def _method_lines(method: Method, target: str) -> list[str]:
     lines = ["    @property"] if method.is_property else []
-    lines.append(f"    {_signature(method)}")
+    if _takes_callback(method):  # a coroutine function, or a blocking one run in a worker thread
+        for form in ("async", "sync"):
+            lines += ["    @overload", f"    {_signature(method, form)} ...", ""]
+        lines.append(f"    {_signature(method, 'both')}")
+    else:
+        lines.append(f"    {_signature(method)}")
     lines += _quote_doc(_rename(method.doc or ""), "        ")
     call_args = _call_args(method)
     if method.is_property:
@@ -363,7 +379,7 @@ def generate() -> str:
         HEADER,
         "from __future__ import annotations",
         "",
-        "from typing import cast",
+        "from typing import cast, overload",
         "",
         imports.render(),
         *async_imports,

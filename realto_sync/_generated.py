@@ -3,9 +3,9 @@ do not edit by hand; change realto_async and regenerate (CI fails when this file
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any, cast, overload
 from uuid import UUID
 
 import aiohttp
@@ -2219,9 +2219,39 @@ class Bulk(SyncResource):
             ),
         )
 
+    @overload
+    def map(
+        self,
+        fn: Callable[[str], Awaitable[T]],
+        entity_ids: EntitySource | None = None,
+        *,
+        entity_type: EntityType | str | None = None,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        rate: float | None = None,
+        entity_retries: int = 3,
+        fail_fast: bool = False,
+        on_progress: ProgressHook | None = None,
+        gc: GcMode = "default",
+    ) -> SyncBulkRun[T]: ...
+
+    @overload
     def map(
         self,
         fn: Callable[[str], T],
+        entity_ids: EntitySource | None = None,
+        *,
+        entity_type: EntityType | str | None = None,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        rate: float | None = None,
+        entity_retries: int = 3,
+        fail_fast: bool = False,
+        on_progress: ProgressHook | None = None,
+        gc: GcMode = "default",
+    ) -> SyncBulkRun[T]: ...
+
+    def map(
+        self,
+        fn: Callable[[str], Awaitable[T]] | Callable[[str], T],
         entity_ids: EntitySource | None = None,
         *,
         entity_type: EntityType | str | None = None,
