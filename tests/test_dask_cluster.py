@@ -72,7 +72,9 @@ def test_output_equals_a_single_process_run(
         setup.dask, "readings", start=START, end=END, client_options=setup.options,
         state_dir=tmp_path / "state", output=tmp_path / "out",
     )  # fmt: skip
-    assert again.report.requests == again.report.records == 0
+    assert again.report.requests == 0
+    assert again.report.records == result.report.records == len(frame)  # what the files hold
+    assert again.report.entities_done == result.report.entities_done
     assert again.shards_finished_before == len(result.shards)
     assert again.files == result.files
     assert ids_of(again.to_dask_dataframe().compute()) == ids_of(frame)
@@ -164,6 +166,9 @@ def test_a_worker_killed_mid_shard_is_retried_and_every_record_is_written_once(
     frame = result.to_dask_dataframe().compute()
     assert ids_of(frame) == sorted(row["id"] for row in expected)
     assert frame["id"].is_unique
+    # The report counts what the output holds, the killed attempt's records included.
+    assert result.report.records == len(frame) == len(expected)
+    assert sum(shard.report.records for shard in result.shards) == len(frame)
 
     secret = setup.emulator.client_secret
     logs = json.dumps([setup.dask.get_scheduler_logs(), setup.dask.get_worker_logs()], default=str)

@@ -75,7 +75,9 @@ def test_a_shard_writes_each_record_once_and_a_rerun_does_nothing(
 
     again = run_shard(shard)
     assert again.finished_before
-    assert again.report.requests == again.report.records == 0
+    assert again.report.requests == 0
+    assert again.report.records == first.report.records  # what the file holds, no request made
+    assert again.report.entities_done == first.report.entities_done == len(entity_ids)
     assert Path(first.file).stat().st_mtime_ns == written
 
     later = run_shard(spec(server, "readings", entity_ids, end=END + timedelta(minutes=30),
@@ -91,6 +93,34 @@ def test_a_shard_writes_each_record_once_and_a_rerun_does_nothing(
     assert same_state_no_output.file is None
     assert sorted(same_state_no_output.table.column("id").to_pylist()) == sorted(ids)
     assert not list((tmp_path / "s").glob(".shard-*.parquet"))  # the scratch table is gone
+
+
+def test_a_rerun_with_an_earlier_start_fetches_the_earlier_window(
+    server: FakeRealto, entity_ids: list[str], tmp_path: Path
+) -> None:
+    with server.sync_client() as client:
+        expected = sorted(r.id for e in entity_ids for r in client.readings.list(e, START, END))
+    dirs = {"state_dir": str(tmp_path / "s"), "output": str(tmp_path / "o")}
+    late = run_shard(spec(server, "readings", entity_ids, start=START + timedelta(hours=8), **dirs))
+    assert 0 < late.report.records < len(expected)
+    for earlier in (START + timedelta(hours=4), START):  # earlier and earlier again
+        run_shard(spec(server, "readings", entity_ids, start=earlier, **dirs))
+    assert late.file is not None
+    assert sorted(pq.read_table(late.file).column("id").to_pylist()) == expected  # each once
+
+
+def test_a_shard_killed_before_its_done_marker_reports_the_records_its_output_holds(
+    server: FakeRealto, entity_ids: list[str], tmp_path: Path
+) -> None:
+    shard = spec(server, "readings", entity_ids, state_dir=str(tmp_path / "s"), output=str(tmp_path / "o"))
+    first = run_shard(shard)
+    assert first.report.records > 50
+    for marker in (tmp_path / "s").rglob("*.done.json"):  # as if the worker died right before it
+        marker.unlink()
+    again = run_shard(shard)
+    assert not again.finished_before
+    assert again.file is not None
+    assert again.report.records == pq.read_table(again.file).num_rows == first.report.records
 
 
 def test_a_shard_without_state_dir_or_output_sends_its_table_back(
@@ -237,6 +267,11 @@ def test_a_cluster_without_workers_is_named() -> None:
         ({"start": "2024-01-01"}, "start must be a datetime or a timedelta"),
         ({"start": timedelta(0)}, "must be positive"),
         ({"start": END + timedelta(hours=1)}, "is before start"),
+        ({"start": timedelta(days=1), "end": datetime(2020, 1, 1, tzinfo=timezone.utc)}, "is before start"),
+        (
+            {"start": timedelta(hours=2), "end": datetime.now(timezone.utc) - timedelta(hours=3)},
+            "before start",
+        ),
         ({"shards": 0}, "shards must be an int >= 1"),
         ({"shards": True}, "shards must be an int >= 1"),
         ({"rate": 0}, "rate must be a number"),

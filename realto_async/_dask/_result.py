@@ -18,7 +18,8 @@ __all__ = ["DaskBulkResult", "PortableError", "ShardResult", "combine", "portabl
 
 @attrs.frozen
 class ShardResult:
-    """One shard's outcome. ``finished_before``: a re-run found it done and did nothing;
+    """One shard's outcome. ``finished_before``: a re-run (or a retried attempt) found it done
+    and made no request, its report counting what its file holds;
     ``table``: its records as a pyarrow Table when the run has no ``output``."""
 
     index: int
@@ -94,6 +95,7 @@ def combine(reports: Sequence[BulkReport], elapsed: float) -> BulkReport:
         elapsed=elapsed,
         entities_unfinished=sum(report.entities_unfinished for report in reports),
         cancelled=any(report.cancelled for report in reports),
+        pauses_capped=sum(report.pauses_capped for report in reports),
     )
 
 
@@ -101,10 +103,12 @@ def combine(reports: Sequence[BulkReport], elapsed: float) -> BulkReport:
 class DaskBulkResult:
     """How a run on Dask ended.
 
-    ``report``: the combined :class:`BulkReport` of this run (a re-run of a finished run reports
-    0 records and 0 requests); ``files``: the Parquet file of every shard under ``output``, each
-    record in exactly one of them, once (empty without ``output``); ``shards``: each shard's
-    :class:`ShardResult`.
+    ``report``: the combined :class:`BulkReport` of this run, its ``records`` the records in the
+    output the shards wrote, each once (with those an attempt killed part way through had
+    written; a shard finished before, by an earlier run or by an attempt whose worker died
+    before it could answer, counts what its file holds, with 0 requests); ``files``: the
+    Parquet file of every shard under ``output``, each record in exactly one of them, once
+    (empty without ``output``); ``shards``: each shard's :class:`ShardResult`.
     """
 
     report: BulkReport

@@ -15,6 +15,7 @@ from typing import Any
 from .._errors import InvalidArgumentError, RealtoError
 from .._validate import check_page_size, check_resolution
 from ..bulk._namespace import DEFAULT_CONCURRENCY
+from ..bulk._window import resolve_window
 from ..export._frames import require
 from ..models.entities import Entity
 from ._options import ClientOptions
@@ -33,26 +34,7 @@ class DaskShardError(RealtoError):
 
 
 def _window(start: datetime | timedelta, end: datetime | None) -> tuple[datetime, datetime]:
-    for value, name in ((start, "start"), (end, "end")):
-        if isinstance(value, datetime) and value.utcoffset() is None:
-            raise InvalidArgumentError(
-                f"{name} is a naive datetime ({value.isoformat()}): give it a timezone, e.g. "
-                "datetime(2024, 5, 1, tzinfo=timezone.utc)"
-            )
-    if end is not None and not isinstance(end, datetime):
-        raise InvalidArgumentError(f"end must be a datetime, got {type(end).__name__}")
-    last = end if end is not None else datetime.now(timezone.utc).replace(microsecond=0)
-    if isinstance(start, timedelta):
-        if start <= timedelta(0):
-            raise InvalidArgumentError(f"start as a timedelta must be positive (back from now), got {start}")
-        first = last - start
-    elif isinstance(start, datetime):
-        first = start
-    else:
-        raise InvalidArgumentError(f"start must be a datetime or a timedelta, got {type(start).__name__}")
-    if last < first:
-        raise InvalidArgumentError(f"end ({last.isoformat()}) is before start ({first.isoformat()})")
-    return first.astimezone(timezone.utc), last.astimezone(timezone.utc)
+    return resolve_window(start, end, datetime.now(timezone.utc).replace(microsecond=0))
 
 
 def _positive(value: Any, name: str) -> None:
@@ -141,8 +123,9 @@ def run_on_dask(
       ``"readings"``, ``"aggregations"`` (averaged per ``resolution``) or ``"commands"``.
     - ``entity_ids`` (ids or ``Entity`` objects), or ``entity_type=`` (e.g. ``"EV"``) to list
       them here first with ``GET /v1/entities`` (inferred); with neither, every entity.
-    - ``start``: an aware datetime or a ``timedelta`` back from ``end``; ``end``: an aware
-      datetime, default now; both fixed here for every shard (UTC).
+    - ``start``: an aware datetime or a ``timedelta`` back from now; ``end``: an aware
+      datetime, default now; both fixed here for every shard (UTC); ``end`` before ``start``
+      raises :class:`InvalidArgumentError`.
     - ``shards``: default ``4`` per worker thread (at most one per entity); a ``state_dir``
       remembers its count. Entities go to shards by a hash of their id.
     - ``client_options``: ``AsyncRealtoClient`` arguments for the workers' clients; what is

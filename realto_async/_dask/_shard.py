@@ -10,6 +10,8 @@ from contextlib import ExitStack, nullcontext
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from ..bulk import BulkReport, BulkRun, SQLiteStateStore
 from ..export import AGGREGATIONS, CHARGE_SESSIONS, READINGS, TableSchema
 from ..export._columns import STRING
@@ -45,10 +47,15 @@ def _finished_before(spec: ShardSpec, paths: ShardPaths) -> bool:
     return bool(marker.get("run") == spec.run_key and paths.output.exists())
 
 
-def _nothing() -> BulkReport:
+def _finished_report(paths: ShardPaths) -> BulkReport:
+    """What a finished shard's output holds, as its done marker recorded it: no request made."""
+    marker = json.loads(paths.done.read_text(encoding="utf-8"))
+    skipped = tuple(str(entity) for entity in marker.get("skipped", ()))
     return BulkReport(
-        entities_done=0, entities_failed=0, entities_skipped=0, failed={}, skipped=(), records=0,
-        requests=0, retries=0, seconds_throttled=0.0, elapsed=0.0,
+        entities_done=int(marker.get("entities_done", 0)), entities_failed=0,
+        entities_skipped=len(skipped), failed={}, skipped=skipped,
+        records=int(marker.get("records", 0)), requests=0, retries=0, seconds_throttled=0.0,
+        elapsed=0.0,
     )  # fmt: skip
 
 
@@ -61,25 +68,33 @@ async def _run(spec: ShardSpec) -> ShardResult:
         output = None if spec.output is None else Path(spec.output)
         paths = ShardPaths.of(state_dir, output, spec.label, spec.index)
         if _finished_before(spec, paths):
-            return ShardResult(spec.index, _nothing(), str(paths.output), True)
+            return ShardResult(spec.index, _finished_report(paths), str(paths.output), True)
         state = stack.enter_context(SQLiteStateStore(paths.state))
         parts = PartStore(paths.parts)
         report = await _fetch(spec, state, parts)
         schema = _SCHEMAS[spec.listing]
         if paths.output is None:
             table_path = state_dir / f".shard-{spec.index:05d}.parquet"
-            build_output(parts, schema, table_path, "parquet")
+            written = build_output(parts, schema, table_path, "parquet")
             table = _read(table_path)
             table_path.unlink()
-            shard_report, failures = portable_report(report)
+            shard_report, failures = portable_report(_counting(report, written))
             return ShardResult(spec.index, shard_report, None, table=table, failures=failures)
         paths.output.parent.mkdir(parents=True, exist_ok=True)
-        build_output(parts, schema, paths.output, "parquet")
+        written = build_output(parts, schema, paths.output, "parquet")
         if report.ok:
-            write_json(paths.done, {"run": spec.run_key})
-        shard_report, failures = portable_report(report)
+            done = {"entities_done": report.entities_done, "skipped": list(report.skipped)}
+            write_json(paths.done, {"run": spec.run_key, "records": written, **done})
+        shard_report, failures = portable_report(_counting(report, written))
         return ShardResult(spec.index, shard_report, str(paths.output), failures=failures)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _counting(report: BulkReport, written: int) -> BulkReport:
+    """``report`` with ``records`` the records the shard's output holds, each once: what an
+    earlier attempt killed part way through delivered counts too (its parts are in the output),
+    which this attempt's own count leaves out."""
+    return attrs.evolve(report, records=written)
 
 
 def _read(path: Path) -> Any:

@@ -5,7 +5,16 @@ and send its pages into a bounded stream the consumer reads (backpressure: a slo
 stops the fetching, and memory stays about ``concurrency`` pages deep whatever the fleet size).
 Every request passes the run's gate (the shared 429 pause and the token bucket) and an AIMD
 capacity limiter. An entity whose request still fails after the client's own retries is tried
-again from the same continuation token, ``entity_retries`` times, then recorded as failed.
+again from the same continuation token, ``entity_retries`` times, then recorded as failed. A 401
+after the client fetched a new token is worth one such retry (the token expired again); invalid
+credentials (refused by the token endpoint) or a token handed over by the caller fail at once.
+
+A 429 pauses the whole run for its ``Retry-After`` when that fits the client's per-call deadline
+(``timeout``, its ``total``; 120 s without one). A longer ``Retry-After`` (say an hour) does not
+stall the run: the pause is cut to that deadline, counted in ``pauses_capped``, and the refused
+request counts as one of its entity's ``entity_retries``; an entity the server keeps refusing so
+ends in ``report.failed`` with the ``RateLimitError`` (its ``retry_after`` kept) while the
+others go on.
 """
 
 from __future__ import annotations
@@ -24,10 +33,15 @@ import attrs
 from anyio.abc import TaskGroup
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
+from .._auth import StaticTokenProvider
+from .._config import DEFAULT_TOTAL_TIMEOUT
 from .._errors import (
     APIConnectionError,
     APIStatusError,
+    AuthenticationError,
     BadRequestError,
+    InvalidArgumentError,
+    InvalidCredentialsError,
     PaginationError,
     RateLimitError,
     RealtoError,
@@ -98,6 +112,13 @@ class _EntityFailed(Exception):
         self.error = error
 
 
+class _RunFailed(Exception):
+    """Stops the whole run with ``error`` (a misuse that every entity would meet alike)."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+
 def is_transient(error: RealtoError) -> bool:
     """Whether trying again later may succeed (connection trouble, 408/425/429/5xx, a cut body)."""
     if isinstance(error, (APIConnectionError, ResponseValidationError)):
@@ -120,10 +141,26 @@ class Stats:
     records: int = 0
     requests: int = 0
     retries: int = 0
+    pauses_capped: int = 0
 
     @property
     def finished(self) -> int:
         return self.entities_done + len(self.failed) + len(self.skipped)
+
+
+@attrs.frozen
+class _Window:
+    """One time window to list (from ``page``/``token`` when resumed) and the covered range of the
+    entity once it is listed to the end; ``forget``: drop delivered ids before that range's end
+    minus the lookback."""
+
+    start: datetime
+    end: datetime
+    page: int
+    token: str | None
+    covered_start: datetime
+    covered_end: datetime
+    forget: bool = True
 
 
 class ListingJob(Generic[T]):
@@ -149,15 +186,39 @@ class ListingJob(Generic[T]):
     def applies_to(self, ref: EntityRef) -> bool:
         return self.listing.applies_to(ref.type)
 
-    def _windows(self, state: EntityState) -> list[tuple[datetime, datetime, int, str | None]]:
-        windows: list[tuple[datetime, datetime, int, str | None]] = []
-        last_end = state.watermark
+    def _windows(self, state: EntityState) -> list[_Window]:
+        """What to list for one entity: the interrupted window (resumed, same batch identity),
+        the part of [start, end) before the covered range, then the part after it (from the
+        watermark minus the lookback). Each says the covered range once it is finished."""
+        windows: list[_Window] = []
+        covered_end = state.watermark
+        covered_start = state.covered_start
+        if covered_end is not None and covered_start is None:  # a state from before it was kept
+            covered_start = min(self.start, covered_end)
         if state.window_start is not None and state.window_end is not None:
-            windows.append((state.window_start, state.window_end, state.page, state.continuation_token))
-            last_end = state.window_end
-        start = self.start if last_end is None else max(self.start, last_end - self.lookback)
-        if start < self.end and (last_end is None or last_end < self.end):
-            windows.append((start, self.end, 0, None))
+            low, high = state.window_start, state.window_end
+            if covered_start is not None and covered_end is not None:
+                low, high = min(covered_start, low), max(covered_end, high)
+            windows.append(
+                _Window(state.window_start, state.window_end, state.page, state.continuation_token, low, high)
+            )
+            covered_start, covered_end = low, high
+        if covered_start is not None and covered_end is not None and self.start < covered_start:
+            if self.end < covered_start:  # disjoint: listed, its ids kept, the covered range unchanged
+                windows.append(
+                    _Window(self.start, self.end, 0, None, covered_start, covered_end, forget=False)
+                )
+                return windows
+            windows.append(_Window(self.start, covered_start, 0, None, self.start, covered_end))
+            covered_start = self.start
+        if covered_start is None or covered_end is None:
+            windows.append(_Window(self.start, self.end, 0, None, self.start, self.end))
+        elif covered_end < self.end:
+            if self.start > covered_end:  # a gap: the covered range becomes this window alone
+                windows.append(_Window(self.start, self.end, 0, None, self.start, self.end))
+            else:
+                start = max(self.start, covered_end - self.lookback)
+                windows.append(_Window(start, self.end, 0, None, covered_start, self.end))
         return windows
 
     async def run(self, engine: Engine[T], ref: EntityRef, out: MemoryObjectSendStream[Delivery[T]]) -> None:
@@ -165,8 +226,10 @@ class ListingJob(Generic[T]):
         state = EntityState() if self.state is None else await self.state.load(listing.name, ref.id)
         delivered = set(state.delivered)
         windows = self._windows(state)
-        for number, (window_start, window_end, first_page, first_token) in enumerate(windows):
-            page_index, token = first_page, first_token
+        for number, window in enumerate(windows):
+            window_start, window_end = window.start, window.end
+            first_token = window.token
+            page_index, token = window.page, first_token
             seen: set[str] = set()
             while True:
                 fetch = functools.partial(
@@ -203,7 +266,9 @@ class ListingJob(Generic[T]):
                     page=page_index + 1,
                     continuation_token=next_token,
                     delivered=fresh,
-                    forget_before=window_end - self.lookback if finished else None,
+                    forget_before=window.covered_end - self.lookback if finished and window.forget else None,
+                    covered_start=window.covered_start,
+                    covered_end=window.covered_end,
                 )
                 batch = BulkBatch(ref.id, records, page_index, window_start, window_end, listing.name)
                 last = finished and number == len(windows) - 1
@@ -225,8 +290,21 @@ class MapJob(Generic[T]):
     def applies_to(self, ref: EntityRef) -> bool:
         return True
 
+    async def _call(self, entity_id: str) -> T:
+        outcome = self.fn(entity_id)
+        if not inspect.isawaitable(outcome):
+            name = getattr(self.fn, "__qualname__", repr(self.fn))
+            raise _RunFailed(
+                InvalidArgumentError(
+                    f"bulk.map's fn ({name}) returned {type(outcome).__name__}, not an awaitable: pass a "
+                    "coroutine function (async def fn(entity_id): ...); a blocking function would stall "
+                    "the event loop (realto_sync's client.bulk.map runs one in a worker thread)"
+                )
+            )
+        return await outcome
+
     async def run(self, engine: Engine[T], ref: EntityRef, out: MemoryObjectSendStream[Delivery[T]]) -> None:
-        result = await engine.attempt(functools.partial(self.fn, ref.id))
+        result = await engine.attempt(functools.partial(self._call, ref.id))
         await hand_over(out, Delivery(BulkBatch(ref.id, [result], 0, None, None, "map"), None, True))
 
 
@@ -267,6 +345,11 @@ class Engine(Generic[T]):
         policy = client.retry
         no_429 = attrs.evolve(policy, retry_statuses=policy.retry_statuses - {429})
         self.client = client.with_options(on_retry=on_retry, retry=no_429)
+        # A token the client fetched itself can expire again between its refresh and its use; one
+        # the caller handed over cannot be repaired by trying again.
+        self.refreshes_tokens = not isinstance(client._transport.auth, StaticTokenProvider)
+        deadline = client.config.timeout.total
+        self.max_pause = DEFAULT_TOTAL_TIMEOUT if deadline is None else deadline
         self._task_group: TaskGroup | None = None
 
     # ------------------------------------------------------------------ requests
@@ -274,6 +357,7 @@ class Engine(Generic[T]):
     async def attempt(self, call: Callable[[], Awaitable[Any]]) -> Any:
         """``call()`` through the gate and the limiter, tried again on transient errors."""
         retries = rate_limited = 0
+        refused_after_refresh = False
         while True:
             await self.limit.acquire()
             try:
@@ -287,17 +371,40 @@ class Engine(Generic[T]):
                 return result
             finally:
                 self.limit.release()
-            if isinstance(error, RateLimitError) and rate_limited < MAX_RATE_LIMITED:
-                rate_limited += 1
+            if isinstance(error, RateLimitError):
+                wait = error.retry_after if error.retry_after is not None else self._backoff(rate_limited + 1)
+                if wait <= self.max_pause and rate_limited < MAX_RATE_LIMITED:
+                    rate_limited += 1
+                    self.stats.retries += 1
+                    self.gate.pause(wait)
+                    continue
+                # Longer than a call may wait, or refused again and again: one of the entity's retries.
+                if wait > self.max_pause:
+                    self.stats.pauses_capped += 1
+                self.gate.pause(min(wait, self.max_pause))  # the others wait too, this entity or not
+                if retries >= self.options.entity_retries:
+                    raise _EntityFailed(error)
+                retries += 1
                 self.stats.retries += 1
-                wait = error.retry_after if error.retry_after is not None else self._backoff(rate_limited)
-                self.gate.pause(wait)
                 continue
-            if not is_transient(error) or retries >= self.options.entity_retries:
+            if self._expired_again(error) and not refused_after_refresh:
+                refused_after_refresh = True  # worth one entity retry: a fresh token next time
+            elif not is_transient(error):
+                raise _EntityFailed(error)
+            if retries >= self.options.entity_retries:
                 raise _EntityFailed(error)
             retries += 1
             self.stats.retries += 1
             await self.clock.sleep(self._backoff(retries))
+
+    def _expired_again(self, error: RealtoError) -> bool:
+        """A 401 for a token the client had just fetched again (it expired once more, or was
+        revoked), while the credentials themselves were accepted by the token endpoint."""
+        return (
+            self.refreshes_tokens
+            and isinstance(error, AuthenticationError)
+            and not isinstance(error, InvalidCredentialsError)
+        )
 
     @staticmethod
     def _backoff(retry: int) -> float:
@@ -323,10 +430,14 @@ class Engine(Generic[T]):
                             workers.start_soon(self._worker, feed_receive.clone(), out.clone())
                 outer.cancel_scope.cancel()
 
-    async def finish(self, cancelled: bool) -> BulkReport:
-        """The report, once the consumer is done; calls ``on_progress`` a last time."""
-        await self._emit_progress(final=True)
-        return self._report(cancelled)
+    async def finish(self, cancelled: bool) -> tuple[BulkReport, Exception | None]:
+        """The report, once the consumer is done, and what ``on_progress`` raised when called a
+        last time (None: nothing)."""
+        try:
+            await self._emit_progress(final=True)
+        except Exception as err:  # the caller's callback
+            return self._report(cancelled), err
+        return self._report(cancelled), None
 
     async def _feed(self, send: MemoryObjectSendStream[EntityRef]) -> None:
         async with send:
@@ -341,9 +452,7 @@ class Engine(Generic[T]):
                         await hand_over(send, ref)
             except _EntityFailed as failed:
                 self._fail_run(failed.error)
-            except RealtoError as err:
-                self._fail_run(err)
-            except Exception as err:  # not the API's: the caller's iterable or a bug, raised to them
+            except Exception as err:  # the caller's iterable (or a bug): raised to them as it is
                 self._fail_run(err)
             else:
                 self.stats.entities_total = len(seen)
@@ -366,6 +475,8 @@ class Engine(Generic[T]):
                         await self.job.run(self, ref, out)
                     except _EntityFailed as failed:
                         self._entity_failed(ref.id, failed.error)
+                    except _RunFailed as failed:
+                        self._fail_run(failed.error)
                     except Exception as err:  # not the API's: the caller's code or a bug, raised to them
                         self._fail_run(err)
 
@@ -403,6 +514,7 @@ class Engine(Generic[T]):
             retries=stats.retries,
             seconds_throttled=self.gate.seconds_throttled,
             elapsed=elapsed,
+            pauses_capped=stats.pauses_capped,
             estimated_remaining=remaining,
             concurrency=self.limit.current,
         )
@@ -412,7 +524,11 @@ class Engine(Generic[T]):
             return
         while True:
             await anyio.sleep(PROGRESS_INTERVAL)
-            await self._emit_progress()
+            try:
+                await self._emit_progress()
+            except Exception as err:  # the caller's callback: stops the run, raised as it is
+                self._fail_run(err)
+                return
 
     async def _emit_progress(self, final: bool = False) -> None:
         hook = self.options.on_progress
@@ -438,4 +554,5 @@ class Engine(Generic[T]):
             elapsed=time.perf_counter() - stats.started,
             entities_unfinished=max(0, stats.entities_fed - stats.finished),
             cancelled=cancelled,
+            pauses_capped=stats.pauses_capped,
         )

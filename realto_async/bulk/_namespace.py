@@ -21,6 +21,7 @@ from ._listings import Listing, aggregations_listing, charge_sessions, commands,
 from ._run import BulkRun
 from ._source import EntityRef, EntitySource, check_source, entity_refs
 from ._state import StateStore
+from ._window import resolve_window
 
 if TYPE_CHECKING:
     from .._pagination import Page
@@ -495,21 +496,7 @@ class Bulk(Resource):
 
     def _window(self, start: datetime | timedelta, end: datetime | None) -> tuple[datetime, datetime]:
         now = datetime.fromtimestamp(self._client._clock.time(), timezone.utc).replace(microsecond=0)
-        if end is not None:
-            _check_aware(end, "end")
-            now = end
-        if isinstance(start, timedelta):
-            if start <= timedelta(0):
-                raise InvalidArgumentError(
-                    f"start as a timedelta must be positive (back from now), got {start}"
-                )
-            first = now - start
-        else:
-            _check_aware(start, "start")
-            first = start
-        if now < first:
-            raise InvalidArgumentError(f"end ({now.isoformat()}) is before start ({first.isoformat()})")
-        return first.astimezone(timezone.utc), now.astimezone(timezone.utc)
+        return resolve_window(start, end, now)
 
     def _source(
         self, entity_ids: EntitySource | None, entity_type: EntityType | str | None
@@ -537,13 +524,3 @@ async def _fleet(entity_type: str | None, engine: Engine[Any]) -> AsyncGenerator
         token = page.continuation_token
         if token is None:
             return
-
-
-def _check_aware(value: object, name: str) -> None:
-    if not isinstance(value, datetime):
-        raise InvalidArgumentError(f"{name} must be a datetime, got {type(value).__name__}")
-    if value.utcoffset() is None:
-        raise InvalidArgumentError(
-            f"{name} is a naive datetime ({value.isoformat()}): give it a timezone, e.g. "
-            "datetime(2024, 5, 1, tzinfo=timezone.utc)"
-        )

@@ -59,6 +59,7 @@ class BulkProgress:
     elapsed: float
     estimated_remaining: float | None
     concurrency: int
+    pauses_capped: int = 0
 
     @property
     def entities_finished(self) -> int:
@@ -73,7 +74,9 @@ class BulkReport:
 
     ``records`` counts records delivered; ``requests`` HTTP attempts; ``retries`` the client's
     retries plus the run's per-entity retries; ``seconds_throttled`` the time the whole run
-    was paused by 429s; ``elapsed`` wall-clock seconds.
+    was paused by 429s; ``elapsed`` wall-clock seconds; ``pauses_capped`` how many 429s asked
+    for a longer wait (``Retry-After``) than the client's per-call deadline: the run paused for
+    the deadline only and counted the refusal as one of the entity's ``entity_retries``.
     """
 
     entities_done: int
@@ -88,6 +91,7 @@ class BulkReport:
     elapsed: float
     entities_unfinished: int = 0
     cancelled: bool = False
+    pauses_capped: int = 0
 
     @property
     def ok(self) -> bool:

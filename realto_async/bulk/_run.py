@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import weakref
 from collections.abc import AsyncIterator
 from types import TracebackType
@@ -19,6 +20,8 @@ from ._state import StateStore
 
 __all__ = ["BulkRun"]
 
+logger = logging.getLogger("realto")
+
 T = TypeVar("T")
 
 
@@ -32,7 +35,9 @@ class BulkRun(Generic[T]):
     cancelling the task cancels every request in flight; ``async with run:`` (or
     :meth:`aclose`) waits for that to finish. Errors: the typed error of the first failing
     entity with ``fail_fast=True``, or of the entity source (e.g. the fleet listing) if it fails
-    after retries.
+    after retries; an exception of your own code (an ``entity_ids`` generator, ``map``'s ``fn``,
+    ``on_progress``) stops the run and comes out as itself, never wrapped in an ExceptionGroup
+    (acknowledged batches stay in ``state=``; ``report`` shows the run as cancelled).
     """
 
     def __init__(self, engine: Engine[T], state: StateStore | None, listing: str) -> None:
@@ -120,11 +125,18 @@ class BulkRun(Generic[T]):
                     failure = None if host.cancelled() else host.exception()
                 if self._receive is not None:
                     self._receive.close()
-                self._report = await self._engine.finish(cancelled or self._engine.fatal is not None)
+                self._report, hook_error = await self._engine.finish(
+                    cancelled or self._engine.fatal is not None
+                )
             finally:
                 self._stopped.set()
             if failure is not None and not cancelled:
                 raise RealtoError(f"the bulk run's engine failed unexpectedly: {failure!r}") from failure
+            if hook_error is not None:
+                if not cancelled and self._engine.fatal is None:
+                    raise hook_error
+                # Another error (or leaving the loop) ends the run already: that one is raised.
+                logger.warning("on_progress raised while the bulk run ended", exc_info=hook_error)
 
     async def collect(self) -> list[T]:
         """Run to the end and return every record (mind the memory: for small jobs). Each batch is

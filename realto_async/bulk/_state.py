@@ -3,7 +3,8 @@
 Per listing (``"charge_sessions"``, ``"readings"``, ``"aggregations/PT1H"``, ``"commands"``) and
 entity a store keeps:
 
-- the **watermark**: the ``end`` of the last window whose every page was acknowledged;
+- the **covered range** ``[covered_start, watermark)``: the time range whose every page was
+  acknowledged (a run whose ``start`` is before it lists the earlier part too);
 - the **cursor** of an interrupted window: its start and end, the index of the next page and the
   continuation token that fetches it;
 - the **delivered ids** that may come back in the next run's lookback overlap, each with the
@@ -35,7 +36,9 @@ class EntityState:
     """What a store holds for one entity and listing (all times timezone-aware UTC).
 
     ``window_start``/``window_end``/``page``/``continuation_token`` describe an interrupted window
-    (None when there is none); ``delivered`` holds the ids acknowledged inside the lookback overlap.
+    (None when there is none); ``delivered`` holds the ids acknowledged inside the lookback overlap;
+    ``[covered_start, watermark)`` is the range listed to the end (``covered_start`` None in a
+    state written before it was kept: taken as covering from the requested start).
     """
 
     watermark: datetime | None = None
@@ -44,6 +47,7 @@ class EntityState:
     page: int = 0
     continuation_token: str | None = None
     delivered: frozenset[str] = frozenset()
+    covered_start: datetime | None = None
 
     @property
     def interrupted(self) -> bool:
@@ -55,8 +59,9 @@ class EntityState:
 class StateUpdate:
     """One acknowledged batch, to apply atomically.
 
-    Set ``watermark`` and clear the cursor when ``finished`` (the window's last page), else store
-    the cursor; add ``delivered`` (id -> the record's time, UTC); then forget delivered ids whose
+    When ``finished`` (the window's last page) clear the cursor and set the covered range to
+    ``[covered_start, covered_end)`` (None: the window's own start and end), else store the
+    cursor; add ``delivered`` (id -> the record's time, UTC); then forget delivered ids whose
     time is before ``forget_before`` (None: forget nothing).
     """
 
@@ -67,6 +72,15 @@ class StateUpdate:
     continuation_token: str | None
     delivered: Mapping[str, datetime]
     forget_before: datetime | None
+    covered_start: datetime | None = None
+    covered_end: datetime | None = None
+
+    @property
+    def coverage(self) -> tuple[datetime, datetime]:
+        """The covered range once this (finished) window is stored."""
+        start = self.window_start if self.covered_start is None else self.covered_start
+        end = self.window_end if self.covered_end is None else self.covered_end
+        return start, end
 
 
 @runtime_checkable
@@ -109,8 +123,8 @@ class MemoryStateStore:
         key = (listing, entity_id)
         old = self._states.get(key, EntityState())
         start, end, page, token = _cursor_of(update)
-        watermark = update.window_end if update.finished else old.watermark
-        self._states[key] = EntityState(watermark, start, end, page, token)
+        covered, watermark = update.coverage if update.finished else (old.covered_start, old.watermark)
+        self._states[key] = EntityState(watermark, start, end, page, token, covered_start=covered)
         delivered = self._delivered.setdefault(key, {})
         delivered.update(update.delivered)
         if update.forget_before is not None:
@@ -130,6 +144,7 @@ CREATE TABLE IF NOT EXISTS bulk_cursor (
     window_end TEXT,
     page INTEGER NOT NULL DEFAULT 0,
     continuation_token TEXT,
+    covered_start TEXT,
     PRIMARY KEY (listing, entity_id)
 );
 CREATE TABLE IF NOT EXISTS bulk_delivered (
@@ -166,6 +181,9 @@ class SQLiteStateStore:
             # WAL + NORMAL survives a killed process; only a power cut can lose the last commits.
             connection.execute("PRAGMA synchronous=NORMAL")
             connection.executescript(_SCHEMA)
+            columns = {row[1] for row in connection.execute("PRAGMA table_info(bulk_cursor)")}
+            if "covered_start" not in columns:  # a file written before the covered range was kept
+                connection.execute("ALTER TABLE bulk_cursor ADD COLUMN covered_start TEXT")
         except sqlite3.Error as err:
             raise ConfigurationError(
                 f"cannot use {str(path)!r} as a bulk state file ({err}); pass a writable path"
@@ -177,7 +195,8 @@ class SQLiteStateStore:
     async def load(self, listing: str, entity_id: str) -> EntityState:
         with self._lock:
             row = self._db.execute(
-                "SELECT watermark, window_start, window_end, page, continuation_token FROM bulk_cursor "
+                "SELECT watermark, window_start, window_end, page, continuation_token, covered_start "
+                "FROM bulk_cursor "
                 "WHERE listing = ? AND entity_id = ?",
                 (listing, entity_id),
             ).fetchone()
@@ -188,8 +207,10 @@ class SQLiteStateStore:
         delivered = frozenset(record_id for (record_id,) in ids)
         if row is None:
             return EntityState(delivered=delivered)
-        watermark, start, end, page, token = row
-        return EntityState(_moment(watermark), _moment(start), _moment(end), int(page), token, delivered)
+        watermark, start, end, page, token, covered = row
+        return EntityState(
+            _moment(watermark), _moment(start), _moment(end), int(page), token, delivered, _moment(covered)
+        )
 
     async def commit(self, listing: str, entity_id: str, update: StateUpdate) -> None:
         start, end, page, token = _cursor_of(update)
@@ -199,11 +220,13 @@ class SQLiteStateStore:
             db.execute("BEGIN IMMEDIATE")
             try:
                 if update.finished:
+                    covered, watermark = update.coverage
                     db.execute(
-                        "INSERT INTO bulk_cursor (listing, entity_id, watermark, page) VALUES (?, ?, ?, 0) "
-                        "ON CONFLICT (listing, entity_id) DO UPDATE SET watermark = excluded.watermark, "
+                        "INSERT INTO bulk_cursor (listing, entity_id, watermark, page, covered_start) "
+                        "VALUES (?, ?, ?, 0, ?) ON CONFLICT (listing, entity_id) DO UPDATE SET "
+                        "watermark = excluded.watermark, covered_start = excluded.covered_start, "
                         "window_start = NULL, window_end = NULL, page = 0, continuation_token = NULL",
-                        (*key, _text(update.window_end)),
+                        (*key, _text(watermark), _text(covered)),
                     )
                 else:
                     db.execute(
