@@ -183,7 +183,8 @@ def test_the_blocking_readme_example_is_typed(
         view = client.with_options(timeout=5)
         assert_type(view, RealtoClient)
         ids = [ev.id for ev in client.entities.list(type="EV", max_items=2)]
-        run = client.bulk.charge_sessions(ids, start=timedelta(days=30), end=thread_server.clock.now())
+        now = thread_server.clock.now()  # the emulator's clock is frozen
+        run = client.bulk.charge_sessions(ids, start=now - timedelta(days=30), end=now)
         assert_type(run, SyncBulkRun[ChargingRecord])
         for bulk_batch in run:
             assert_type(bulk_batch, BulkBatch[ChargingRecord])
