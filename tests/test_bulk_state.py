@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -178,3 +180,29 @@ def test_a_batch_names_itself_stably() -> None:
     assert batch.key == "e1/2024-02-01T00:00:00+00:00/2024-02-02T00:00:00+00:00/3"
     assert len(batch) == 2
     assert BulkBatch("e2", ["x"]).key == "e2///0"
+
+
+def test_one_process_at_a_time_uses_a_state_file(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\nfrom realto_async import SQLiteStateStore\n"
+            f"store = SQLiteStateStore({str(path)!r})\nprint('held', flush=True)\ntime.sleep(60)\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(ConfigurationError, match="another process is using the bulk state file"):
+            SQLiteStateStore(path)
+    finally:
+        holder.kill()  # however it ends, the operating system releases its lock
+        holder.wait()
+    with SQLiteStateStore(path), pytest.raises(ConfigurationError, match="another process"):
+        SQLiteStateStore(path)  # a second store on the same file, even in this process
+    with SQLiteStateStore(path) as again:  # closed stores let go of the file
+        assert again.path == path

@@ -20,10 +20,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from realto_async import ConfigurationError, RealtoError
+from realto_async._filelock import StateInUseError, StateLock
 from realto_async._outcome import CommandOutcomeUnknownError
 from realto_async.cli import main
 from realto_async.cli._errors import ExitCode, describe
-from realto_async.cli._lock import StateInUseError, StateLock
 from realto_async.testing import FakeRealto
 from realto_sync import RealtoClient
 

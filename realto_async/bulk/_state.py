@@ -16,17 +16,20 @@ Write your own store (Redis, Postgres) by implementing :class:`StateStore`: ``lo
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Mapping
 from datetime import datetime
 from os import PathLike
+from pathlib import Path
 from types import TracebackType
 from typing import Protocol, runtime_checkable
 
 import attrs
 
 from .._errors import ConfigurationError
+from .._filelock import StateInUseError, StateLock
 
 __all__ = ["EntityState", "MemoryStateStore", "SQLiteStateStore", "StateStore", "StateUpdate"]
 
@@ -191,6 +194,17 @@ class SQLiteStateStore:
         self.path = path
         self._db = connection
         self._lock = threading.Lock()  # the blocking facade may use one store from several loops
+        # Two processes on one file would both deliver what neither had acknowledged yet.
+        self._run_lock = StateLock(Path(f"{os.fspath(path)}.store.lock"))
+        try:
+            if os.fspath(path) not in ("", ":memory:"):
+                self._run_lock.acquire()
+        except (StateInUseError, OSError) as err:
+            connection.close()
+            raise ConfigurationError(
+                f"another process is using the bulk state file {os.fspath(path)!r} (it holds "
+                f"{self._run_lock.path.name}); wait for that run to end, or give this run its own state file"
+            ) from err
 
     async def load(self, listing: str, entity_id: str) -> EntityState:
         with self._lock:
@@ -255,6 +269,7 @@ class SQLiteStateStore:
         """Close the database file."""
         with self._lock:
             self._db.close()
+        self._run_lock.release()
 
     def __enter__(self) -> SQLiteStateStore:
         return self

@@ -17,6 +17,7 @@ import attrs
 import click
 
 from .._client import AsyncRealtoClient
+from .._filelock import StateInUseError, StateLock
 from ..bulk import BulkReport, BulkRun, SQLiteStateStore
 from ..export import AGGREGATIONS, CHARGE_SESSIONS, READINGS, TableSchema
 from ..export._frames import require
@@ -25,7 +26,6 @@ from ._checks import check_writable, entity_id, finite, rate, read_ids
 from ._context import fail, run
 from ._durations import resolution as resolution_option
 from ._errors import ExitCode
-from ._lock import StateInUseError, StateLock
 from ._progress import progress_view
 from ._times import INSTANT, instant
 

@@ -1,4 +1,4 @@
-"""One export at a time per ``--state``: an exclusive lock on ``<state>.lock``, held for the run."""
+"""An exclusive lock on a file, held by one process at a time: one run per bulk state file."""
 
 from __future__ import annotations
 
