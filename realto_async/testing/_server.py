@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import logging
 import sys
@@ -98,6 +99,7 @@ class FakeRealto:
             fleet if fleet is not None else Fleet.of_size(entities) if entities is not None else Fleet()
         )
         self._token_lifetime = token_lifetime
+        self._request_ids = itertools.count(1)
         self._consent_after = consent_after
         self.store = self._new_store()
         self.faults = Faults(seed)
@@ -306,6 +308,8 @@ class FakeRealto:
             late = await fail_after(fault, request, answer)
             if late is not None:
                 return late
+        if not answer.prepared:  # as the platform does: every answer names its request
+            answer.headers.setdefault("X-Request-Id", f"emu-{next(self._request_ids):08d}")
         return answer
 
     def authenticate(self, request: web.Request) -> Any:
