@@ -55,8 +55,8 @@ def check_uuid(value: object, name: str) -> str:
     return str(parsed)
 
 
-def format_time(value: object, name: str) -> str:
-    """An aware datetime as the API's ISO-8601; naive datetimes are refused."""
+def check_aware(value: object, name: str) -> datetime:
+    """``value`` when it is a timezone-aware datetime; InvalidArgumentError otherwise."""
     if not isinstance(value, datetime):
         raise InvalidArgumentError(f"{name} must be a datetime, got {type(value).__name__}")
     if value.utcoffset() is None:
@@ -64,7 +64,12 @@ def format_time(value: object, name: str) -> str:
             f"{name} is a naive datetime ({value.isoformat()}): give it a timezone, e.g. "
             "datetime(2024, 5, 1, tzinfo=timezone.utc), so the SDK does not guess"
         )
-    return format_datetime(value)
+    return value
+
+
+def format_time(value: object, name: str) -> str:
+    """An aware datetime as the API's ISO-8601; naive datetimes are refused."""
+    return format_datetime(check_aware(value, name))
 
 
 def check_time_range(start: object, end: object | None) -> tuple[str, str | None]:

@@ -5,19 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from .._errors import InvalidArgumentError
+from .._validate import check_aware
 
 __all__ = ["resolve_window"]
-
-
-def _check_aware(value: object, name: str) -> datetime:
-    if not isinstance(value, datetime):
-        raise InvalidArgumentError(f"{name} must be a datetime, got {type(value).__name__}")
-    if value.utcoffset() is None:
-        raise InvalidArgumentError(
-            f"{name} is a naive datetime ({value.isoformat()}): give it a timezone, e.g. "
-            "datetime(2024, 5, 1, tzinfo=timezone.utc)"
-        )
-    return value
 
 
 def resolve_window(start: object, end: object, now: datetime) -> tuple[datetime, datetime]:
@@ -25,14 +15,14 @@ def resolve_window(start: object, end: object, now: datetime) -> tuple[datetime,
     ``timedelta`` back from ``now`` (not from ``end``); ``end`` an aware datetime, None for
     ``now``. Raises :class:`InvalidArgumentError` when either is of the wrong kind or when
     ``end`` is before ``start``, before anything is sent."""
-    last = now if end is None else _check_aware(end, "end")
+    last = now if end is None else check_aware(end, "end")
     if isinstance(start, timedelta):
         if start <= timedelta(0):
             raise InvalidArgumentError(f"start as a timedelta must be positive (back from now), got {start}")
         first = now - start
         given = f"start ({first.isoformat()}, {start} before now)"
     elif isinstance(start, datetime):
-        first = _check_aware(start, "start")
+        first = check_aware(start, "start")
         given = f"start ({first.isoformat()})"
     else:
         raise InvalidArgumentError(f"start must be a datetime or a timedelta, got {type(start).__name__}")
