@@ -7,8 +7,9 @@ each fleet size the sides run interleaved, alternating which goes first, at the 
 concurrency (16, the bulk default) and page size. Reported per fleet size: records/s of each
 side and the ratio bulk / hand-written (target >= 0.95, median and range over the rounds), the
 same for ``gc="throughput"``; the same ratios of the client process's CPU time (much less
-sensitive than wall time to other load on a shared machine); seconds per 1,000 EVs (time
-linear in the fleet: the per-EV cost stays put); and the peak memory each side allocates
+sensitive than wall time to other load on a shared machine); seconds and client CPU seconds per
+1,000 EVs (time linear in the fleet: the per-EV cost stays put; wall time also grows when the
+emulator's answer cache no longer holds the fleet); and the peak memory each side allocates
 during one run (tracemalloc, in a separate pass so its overhead does not touch the timings;
 target: flat in the fleet size).
 
@@ -156,6 +157,10 @@ def record(report: Report, result: Result) -> None:
         report.metric(name, "s per 1,000 EVs", better="lower")
         for taken in times[side]:
             report.add(name, taken / evs * 1000)
+        name = f"{evs} EVs: client CPU seconds per 1,000 EVs, {side}"
+        report.metric(name, "s per 1,000 EVs", better="lower")
+        for used in cpu[side]:
+            report.add(name, used / evs * 1000)
         name = f"{evs} EVs: peak memory during a run, {side}"
         report.metric(name, "MiB", better="lower")
         report.add(name, result.memory[side])
