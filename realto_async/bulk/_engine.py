@@ -19,12 +19,12 @@ others go on.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import inspect
 import random
 import time
-from collections.abc import AsyncGenerator, Awaitable, Callable
-from contextlib import aclosing
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Generic, TypeAlias, TypeVar
 
@@ -82,6 +82,7 @@ ENTITY_BACKOFF_MAX = 8.0
 # A 429 is not a failure of the entity: its request waits for the run's pause and goes again,
 # without using up entity_retries, this many times at most.
 MAX_RATE_LIMITED = 100
+NO_STATE = EntityState()
 
 
 @attrs.define(frozen=True)
@@ -114,7 +115,8 @@ class PendingPage(Generic[T]):
     def __init__(self, answer: Response, settle: Settle[T]) -> None:
         self._answer: Response | None = answer
         self._settle = settle
-        self._done = anyio.Event()
+        # A bare future: one per page, and anyio.Event() costs several times more to make.
+        self._done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._error: Exception | None = None
         self._next_token: str | None = None
 
@@ -128,13 +130,14 @@ class PendingPage(Generic[T]):
             self._error = err
             return None
         finally:
-            self._done.set()
+            if not self._done.done():  # its worker may have been cancelled meanwhile
+                self._done.set_result(None)
         return delivery
 
     async def outcome(self) -> str | None:
         """The page's continuation token (None: the last page) once the consumer has decoded it;
         raises what decoding raised."""
-        await self._done.wait()
+        await self._done
         if self._error is not None:
             raise self._error
         return self._next_token
@@ -298,7 +301,7 @@ class ListingJob(Generic[T]):
 
     async def run(self, engine: Engine[T], ref: EntityRef, out: Outbox[T]) -> None:
         listing = self.listing
-        state = EntityState() if self.state is None else await self.state.load(listing.name, ref.id)
+        state = NO_STATE if self.state is None else await self.state.load(listing.name, ref.id)
         delivered = set(state.delivered)
         windows = self._windows(state)
         for number, window in enumerate(windows):
@@ -404,7 +407,7 @@ class Engine(Generic[T]):
         self,
         client: AsyncRealtoClient,
         job: ListingJob[T] | MapJob[T],
-        source: Callable[[Engine[Any]], AsyncGenerator[EntityRef, None]],
+        source: Callable[[Engine[Any]], Iterator[EntityRef] | AsyncIterator[EntityRef]],
         options: EngineOptions,
     ) -> None:
         clock = client._clock
@@ -524,12 +527,13 @@ class Engine(Generic[T]):
         with gc_mode(self.options.gc):
             async with out, anyio.create_task_group() as outer:
                 outer.start_soon(self._progress_loop)
-                async with aclosing(self.source(self)) as source:
-                    feed = EntityFeed(source, self.stats)
-                    async with anyio.create_task_group() as workers:
-                        self._task_group = workers
-                        for _ in range(self.options.concurrency):
-                            workers.start_soon(self._worker, feed, out.clone())
+                async with (
+                    EntityFeed(self.source(self), self.stats) as feed,
+                    anyio.create_task_group() as workers,
+                ):
+                    self._task_group = workers
+                    for _ in range(self.options.concurrency):
+                        workers.start_soon(self._worker, feed, out.clone())
                 outer.cancel_scope.cancel()
 
     async def finish(self, cancelled: bool) -> tuple[BulkReport, Exception | None]:
