@@ -198,8 +198,7 @@ class AsyncPaginator(Generic[T]):
         """The first page's HTTP answer, its body not even parsed as JSON yet (a cut body is found
         by ``_page_of``). The bulk engine decodes a page where it is consumed, so decoded pages
         do not pile up between its workers and its consumer."""
-        if self._send is None:
-            raise RealtoError("this listing cannot hand out undecoded answers")
+        assert self._send is not None, "a listing made by the client has its send"
         return await self._send(self._start_token, expect_json=False)
 
     def _page_of(self, response: Response) -> Page[T]:
@@ -208,8 +207,7 @@ class AsyncPaginator(Generic[T]):
         Raises:
             ResponseValidationError: the answer is not a page of this listing's records.
         """
-        if self._decode is None:
-            raise RealtoError("this listing cannot decode answers")
+        assert self._decode is not None, "a listing made by the client has its decode"
         return self._decode(response)
 
     async def _fetch_marked(self, token: str | None) -> Page[T]:

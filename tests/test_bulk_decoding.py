@@ -58,7 +58,8 @@ async def test_decoded_records_stay_about_a_page_deep_whatever_the_concurrency(
         records += len(batch.records)
         await anyio.sleep(0.01)  # a slow consumer: every worker has its next page fetched by now
         most = max(most, _alive(ChargingRecord) - before)
-    assert run.report.ok and records > 4 * concurrency * PAGE
+    assert run.report.ok
+    assert records > 4 * concurrency * PAGE
     # The batch in hand (and the one before it, until the loop variable moves on), never one
     # page per worker.
     assert 0 < most <= 2 * PAGE
@@ -80,4 +81,5 @@ async def test_a_page_cut_on_the_way_is_fetched_again_and_every_record_comes_onc
     assert cut.applied > 3
     assert all(isinstance(record, model) for record in got)
     assert Counter(record.id for record in got) == Counter(record.id for record in expected)
-    assert run.report.ok and run.report.retries >= cut.applied
+    assert run.report.ok
+    assert run.report.retries >= cut.applied
