@@ -7,10 +7,13 @@ each fleet size the sides run interleaved, alternating which goes first, at the 
 concurrency (16, the bulk default) and page size. Reported per fleet size: records/s of each
 side and the ratio bulk / hand-written (target >= 0.95, median and range over the rounds), the
 same for ``gc="throughput"``; the same ratios of the client process's CPU time (much less
-sensitive than wall time to other load on a shared machine); seconds per 1,000 EVs (time
-linear in the fleet: the per-EV cost stays put); and the peak memory each side allocates
+sensitive than wall time to other load on a shared machine); seconds and client CPU seconds per
+1,000 EVs (time linear in the fleet: the per-EV cost stays put; wall time also grows when the
+emulator's answer cache no longer holds the fleet); and the peak memory each side allocates
 during one run (tracemalloc, in a separate pass so its overhead does not touch the timings;
 target: flat in the fleet size).
+
+Results: benchmarks/results/bulk.jsonl and .png (see report.py).
 """
 
 from __future__ import annotations
@@ -18,7 +21,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import statistics
 import sys
 import time
 import tracemalloc
@@ -30,6 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 from emulator_process import emulator_process
+from report import Report
 
 from realto_async import AsyncRealtoClient
 
@@ -131,24 +134,37 @@ async def measure(evs: int, rounds: int, days: int) -> Result:
     return Result(len(ids), records["bulk"], times, cpu, memory)
 
 
-def _ratio(times: dict[str, list[float]], name: str) -> str:
-    ratios = [hand / own for hand, own in zip(times["by hand"], times[name], strict=True)]
-    return f"{statistics.median(ratios):.2f}x ({min(ratios):.2f}-{max(ratios):.2f})"
+def _ratios(numerators: list[float], denominators: list[float]) -> list[float]:
+    return [top / bottom for top, bottom in zip(numerators, denominators, strict=True)]
 
 
-def report(result: Result) -> None:
-    times, memory, evs = result.times, result.memory, result.evs
-    print(f"\n{evs} EVs, {result.records} records")
-    for name, taken in times.items():
-        best = statistics.median(taken)
-        print(
-            f"  {name:<20} {result.records / best:>9,.0f} records/s  {best / evs * 1000:6.2f} s per 1,000 EVs"
-        )
-    print(f"  throughput bulk / by hand:              {_ratio(times, 'bulk')}  (target >= 0.95)")
-    print(f"  throughput bulk gc=throughput / by hand: {_ratio(times, 'bulk gc=throughput')}")
-    print(f"  client CPU, by hand / bulk:             {_ratio(result.cpu, 'bulk')}")
-    print(f"  client CPU, by hand / bulk gc=throughput: {_ratio(result.cpu, 'bulk gc=throughput')}")
-    print(f"  peak memory during a run: bulk {memory['bulk']:.1f} MiB, by hand {memory['by hand']:.1f} MiB")
+def record(report: Report, result: Result) -> None:
+    """Every round's figures of one fleet size into ``report`` (ratios > 1: bulk is faster)."""
+    times, cpu, evs = result.times, result.cpu, result.evs
+    throughput = "bulk gc=throughput"
+    figures = {
+        f"{evs} EVs: records/s, bulk / by hand": _ratios(times["by hand"], times["bulk"]),
+        f"{evs} EVs: records/s, gc=throughput / by hand": _ratios(times["by hand"], times[throughput]),
+        f"{evs} EVs: client CPU, by hand / bulk": _ratios(cpu["by hand"], cpu["bulk"]),
+        f"{evs} EVs: client CPU, by hand / gc=throughput": _ratios(cpu["by hand"], cpu[throughput]),
+    }
+    for name, values in figures.items():
+        report.metric(name, "x by hand", target=0.95 if name.endswith("records/s, bulk / by hand") else None)
+        for value in values:
+            report.add(name, value)
+    for side in ("bulk", "by hand"):
+        name = f"{evs} EVs: seconds per 1,000 EVs, {side}"
+        report.metric(name, "s per 1,000 EVs", better="lower")
+        for taken in times[side]:
+            report.add(name, taken / evs * 1000)
+        name = f"{evs} EVs: client CPU seconds per 1,000 EVs, {side}"
+        report.metric(name, "s per 1,000 EVs", better="lower")
+        for used in cpu[side]:
+            report.add(name, used / evs * 1000)
+        name = f"{evs} EVs: peak memory during a run, {side}"
+        report.metric(name, "MiB", better="lower")
+        report.add(name, result.memory[side])
+    print(f"{evs} EVs, {result.records} records", flush=True)
 
 
 def main() -> None:
@@ -157,11 +173,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--days", type=int, default=30)
     args = parser.parse_args()
-    print(f"charge sessions of {args.days} days, concurrency {CONCURRENCY}, page size {PAGE_SIZE}, "
-          f"{args.rounds} interleaved rounds", flush=True)  # fmt: skip
+    command = (
+        f"python benchmarks/bench_bulk.py --evs {' '.join(map(str, args.evs))} --rounds {args.rounds} "
+        f"--days {args.days}"
+    )
+    report = Report("bulk", command, days=args.days, concurrency=CONCURRENCY, page_size=PAGE_SIZE)
     for evs in args.evs:
-        report(asyncio.run(measure(evs, args.rounds, args.days)))
-        sys.stdout.flush()
+        record(report, asyncio.run(measure(evs, args.rounds, args.days)))
+    report.finish()
 
 
 if __name__ == "__main__":

@@ -520,13 +520,25 @@ class AsyncRealtoClient:
 
         call = current_call_options()  # per-call options go with every page of the listing
 
-        async def fetch(token: str | None) -> Page[T]:
+        async def send(token: str | None, *, expect_json: bool = True) -> Response:
             page_query = query if token is None else {**query, "continuationToken": token}
             with call_options_applied(call):
-                response = await self._send("GET", path, params=page_query)
+                return await self._send("GET", path, params=page_query, expect_json=expect_json)
+
+        def decode(response: Response) -> Page[T]:
             return parse_page(response, model, fetch)
 
-        return AsyncPaginator(fetch, continuation_token=continuation_token, max_items=limit, model=model)
+        async def fetch(token: str | None) -> Page[T]:
+            return decode(await send(token))
+
+        return AsyncPaginator(
+            fetch,
+            continuation_token=continuation_token,
+            max_items=limit,
+            model=model,
+            send=send,
+            decode=decode,
+        )
 
 
 expose_namespaces(AsyncRealtoClient)

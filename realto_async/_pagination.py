@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 from ._convert import structure_list
@@ -30,6 +30,12 @@ PAGE_ONLY_ATTRIBUTES = frozenset(
 
 T = TypeVar("T")
 PageFetcher = Callable[[str | None], Awaitable["Page[T]"]]
+
+
+class AnswerFetcher(Protocol):
+    def __call__(self, token: str | None, *, expect_json: bool = ...) -> Awaitable[Response]: ...
+
+
 DEFAULT_MAX_EMPTY_PAGES = 100
 
 
@@ -140,8 +146,12 @@ class AsyncPaginator(Generic[T]):
         max_items: int | None = None,
         model: type[T] | None = None,
         max_empty_pages: int = DEFAULT_MAX_EMPTY_PAGES,
+        send: AnswerFetcher | None = None,
+        decode: Callable[[Response], Page[T]] | None = None,
     ) -> None:
         self._fetch = fetch
+        self._send = send
+        self._decode = decode
         self._start_token = continuation_token
         self._max_items = max_items
         self._model = model
@@ -183,6 +193,22 @@ class AsyncPaginator(Generic[T]):
     async def first_page(self) -> Page[T]:
         """The first page (from ``continuation_token=`` when one was given)."""
         return await self._fetch_marked(self._start_token)
+
+    async def _first_answer(self) -> Response:
+        """The first page's HTTP answer, its body not even parsed as JSON yet (a cut body is found
+        by ``_page_of``). The bulk engine decodes a page where it is consumed, so decoded pages
+        do not pile up between its workers and its consumer."""
+        assert self._send is not None, "a listing made by the client has its send"
+        return await self._send(self._start_token, expect_json=False)
+
+    def _page_of(self, response: Response) -> Page[T]:
+        """The page of an answer from :meth:`_first_answer`.
+
+        Raises:
+            ResponseValidationError: the answer is not a page of this listing's records.
+        """
+        assert self._decode is not None, "a listing made by the client has its decode"
+        return self._decode(response)
 
     async def _fetch_marked(self, token: str | None) -> Page[T]:
         try:

@@ -1,8 +1,8 @@
 """The fetching side of a bulk run: entities in, batches out, on anyio's structured concurrency.
 
-One task feeds entities into a bounded stream; ``concurrency`` workers take one entity at a time
-and send its pages into a bounded stream the consumer reads (backpressure: a slow consumer
-stops the fetching, and memory stays about ``concurrency`` pages deep whatever the fleet size).
+``concurrency`` workers take one entity at a time from the source (see ``_feed``) and send its
+pages into a bounded stream the consumer reads (backpressure: a slow consumer stops the fetching,
+and memory stays about ``concurrency`` pages deep whatever the fleet size).
 Every request passes the run's gate (the shared 429 pause and the token bucket) and an AIMD
 capacity limiter. An entity whose request still fails after the client's own retries is tried
 again from the same continuation token, ``entity_retries`` times, then recorded as failed. A 401
@@ -19,20 +19,21 @@ others go on.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import inspect
 import random
 import time
-from collections.abc import AsyncGenerator, Awaitable, Callable
-from contextlib import aclosing
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeAlias, TypeVar
 
 import anyio
 import attrs
 from anyio.abc import TaskGroup
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
+from .._attempt import Response
 from .._auth import StaticTokenProvider
 from .._config import DEFAULT_TOTAL_TIMEOUT
 from .._errors import (
@@ -47,7 +48,9 @@ from .._errors import (
     RealtoError,
     ResponseValidationError,
 )
+from .._pagination import AsyncPaginator
 from .._retry import RetryEvent
+from ._feed import EntityFeed
 from ._gc import GcMode, gc_mode
 from ._limits import AdaptiveLimit, RunGate, TokenBucket
 from ._listings import Listing
@@ -58,7 +61,17 @@ from ._state import EntityState, StateStore, StateUpdate
 if TYPE_CHECKING:
     from .._client import AsyncRealtoClient
 
-__all__ = ["Delivery", "Engine", "EngineOptions", "ListingJob", "MapJob", "ProgressHook"]
+__all__ = [
+    "Delivery",
+    "Engine",
+    "EngineOptions",
+    "Inbox",
+    "ListingJob",
+    "MapJob",
+    "Outbox",
+    "PendingPage",
+    "ProgressHook",
+]
 
 T = TypeVar("T")
 ProgressHook = Callable[[BulkProgress], "Awaitable[None] | None"]
@@ -69,6 +82,7 @@ ENTITY_BACKOFF_MAX = 8.0
 # A 429 is not a failure of the entity: its request waits for the run's pause and goes again,
 # without using up entity_retries, this many times at most.
 MAX_RATE_LIMITED = 100
+NO_STATE = EntityState()
 
 
 @attrs.define(frozen=True)
@@ -88,6 +102,59 @@ class Delivery(Generic[T]):
     batch: BulkBatch[T]
     update: StateUpdate | None
     finishes_entity: bool
+
+
+class PendingPage(Generic[T]):
+    """A page fetched but not decoded yet. The consumer decodes it (:meth:`settle`) right before
+    handing it over, so decoded pages do not pile up while the other workers decode theirs: the
+    garbage collector would scan them again and again, and they would go cold in the CPU's
+    caches. The worker waits for :meth:`outcome` before it asks for the next page."""
+
+    __slots__ = ("_answer", "_done", "_error", "_next_token", "_settle")
+
+    def __init__(self, answer: Response, settle: Settle[T]) -> None:
+        self._answer: Response | None = answer
+        self._settle = settle
+        # A bare future: one per page, and anyio.Event() costs several times more to make.
+        self._done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._error: Exception | None = None
+        self._next_token: str | None = None
+
+    def settle(self) -> Delivery[T] | None:
+        """The page's delivery, or None when it could not be decoded (its worker gets the error)."""
+        answer, self._answer = self._answer, None
+        assert answer is not None, "a page is settled once"
+        try:
+            delivery, self._next_token = self._settle(answer)
+        except Exception as err:  # the worker's: a cut or malformed answer is tried again there
+            self._error = err
+            return None
+        finally:
+            if not self._done.done():  # its worker may have been cancelled meanwhile
+                self._done.set_result(None)
+        return delivery
+
+    async def outcome(self) -> str | None:
+        """The page's continuation token (None: the last page) once the consumer has decoded it;
+        raises what decoding raised."""
+        await self._done
+        if self._error is not None:
+            raise self._error
+        return self._next_token
+
+
+Settle: TypeAlias = "Callable[[Response], tuple[Delivery[T], str | None]]"
+Outbox: TypeAlias = "MemoryObjectSendStream[Delivery[T] | PendingPage[T]]"
+Inbox: TypeAlias = "MemoryObjectReceiveStream[Delivery[T] | PendingPage[T]]"
+
+
+async def consume(out: Outbox[T], settle: Settle[T], answer: Response) -> str | None:
+    """Hand a fetched page to the consumer and wait until it is decoded there; its continuation
+    token (None: the last page)."""
+    pending = PendingPage(answer, settle)
+    del answer  # the consumer's now: freed as soon as it is decoded
+    await hand_over(out, pending)
+    return await pending.outcome()
 
 
 async def hand_over(stream: MemoryObjectSendStream[Any], item: Any) -> None:
@@ -163,6 +230,17 @@ class _Window:
     forget: bool = True
 
 
+@attrs.define(slots=True, eq=False)
+class _PageContext:
+    """What the pages of one window of one entity share while it is listed."""
+
+    entity_id: str
+    window: _Window
+    last_window: bool
+    delivered: set[str]
+    seen: set[str] = attrs.Factory(set)
+
+
 class ListingJob(Generic[T]):
     """Polls one time-framed listing for one entity, window by window, page by page."""
 
@@ -221,22 +299,24 @@ class ListingJob(Generic[T]):
                 windows.append(_Window(start, self.end, 0, None, covered_start, self.end))
         return windows
 
-    async def run(self, engine: Engine[T], ref: EntityRef, out: MemoryObjectSendStream[Delivery[T]]) -> None:
+    async def run(self, engine: Engine[T], ref: EntityRef, out: Outbox[T]) -> None:
         listing = self.listing
-        state = EntityState() if self.state is None else await self.state.load(listing.name, ref.id)
+        state = NO_STATE if self.state is None else await self.state.load(listing.name, ref.id)
         delivered = set(state.delivered)
         windows = self._windows(state)
         for number, window in enumerate(windows):
-            window_start, window_end = window.start, window.end
+            page = _PageContext(ref.id, window, number == len(windows) - 1, delivered)
             first_token = window.token
             page_index, token = window.page, first_token
-            seen: set[str] = set()
             while True:
-                fetch = functools.partial(
-                    listing.fetch, engine.client, ref.id, window_start, window_end, self.page_size, token
+                paginator = listing.paginate(
+                    engine.client, ref.id, window.start, window.end, self.page_size, token
                 )
+                settle = functools.partial(self._settle, page, page_index, token, paginator)
                 try:
-                    page = await engine.attempt(fetch)
+                    next_token = await engine.attempt(
+                        paginator._first_answer, then=functools.partial(consume, out, settle)
+                    )
                 except _EntityFailed as failed:
                     if token is None or token != first_token or not isinstance(failed.error, BadRequestError):
                         raise
@@ -244,41 +324,53 @@ class ListingJob(Generic[T]):
                     # window again from its start; the ids delivered before are filtered out.
                     page_index, token = 0, None
                     continue
-                next_token = page.continuation_token
-                if next_token is not None and (next_token == token or next_token in seen):
-                    raise _EntityFailed(
-                        PaginationError(
-                            f"the server sent the continuation token {next_token!r} twice for entity "
-                            f"{ref.id}; stopping this entity instead of looping (please report this)"
-                        )
-                    )
-                if self.state is None:  # one window, no earlier run: nothing can come twice
-                    records, fresh = page.data, {}
-                else:
-                    records = [record for record in page.data if listing.key(record) not in delivered]
-                    fresh = {listing.key(record): listing.time(record) for record in records}
-                    delivered.update(fresh)
-                finished = next_token is None
-                update = StateUpdate(
-                    finished=finished,
-                    window_start=window_start,
-                    window_end=window_end,
-                    page=page_index + 1,
-                    continuation_token=next_token,
-                    delivered=fresh,
-                    forget_before=window.covered_end - self.lookback if finished and window.forget else None,
-                    covered_start=window.covered_start,
-                    covered_end=window.covered_end,
-                )
-                batch = BulkBatch(ref.id, records, page_index, window_start, window_end, listing.name)
-                last = finished and number == len(windows) - 1
-                await hand_over(out, Delivery(batch, update if self.state is not None else None, last))
-                if finished:
+                if next_token is None:
                     break
-                seen.add(next_token)
+                page.seen.add(next_token)
                 token, page_index = next_token, page_index + 1
         if not windows:  # nothing new since the watermark: done without a request
             await hand_over(out, Delivery(BulkBatch(ref.id, [], 0, None, None, listing.name), None, True))
+
+    def _settle(
+        self,
+        context: _PageContext,
+        page_index: int,
+        token: str | None,
+        paginator: AsyncPaginator[T],
+        answer: Response,
+    ) -> tuple[Delivery[T], str | None]:
+        """Decode one page where it is consumed, drop what was delivered before, and say what to
+        commit once it is acknowledged; with the page's continuation token (None: the last)."""
+        listing, window = self.listing, context.window
+        page = paginator._page_of(answer)
+        next_token = page.continuation_token
+        if next_token is not None and (next_token == token or next_token in context.seen):
+            raise PaginationError(
+                f"the server sent the continuation token {next_token!r} twice for entity "
+                f"{context.entity_id}; stopping this entity instead of looping (please report this)"
+            )
+        if self.state is None:  # one window, no earlier run: nothing can come twice
+            records = page.data
+            batch = BulkBatch(context.entity_id, records, page_index, window.start, window.end, listing.name)
+            return Delivery(batch, None, next_token is None and context.last_window), next_token
+        delivered = context.delivered
+        records = [record for record in page.data if listing.key(record) not in delivered]
+        fresh = {listing.key(record): listing.time(record) for record in records}
+        delivered.update(fresh)
+        finished = next_token is None
+        update = StateUpdate(
+            finished=finished,
+            window_start=window.start,
+            window_end=window.end,
+            page=page_index + 1,
+            continuation_token=next_token,
+            delivered=fresh,
+            forget_before=window.covered_end - self.lookback if finished and window.forget else None,
+            covered_start=window.covered_start,
+            covered_end=window.covered_end,
+        )
+        batch = BulkBatch(context.entity_id, records, page_index, window.start, window.end, listing.name)
+        return Delivery(batch, update, finished and context.last_window), next_token
 
 
 class MapJob(Generic[T]):
@@ -303,7 +395,7 @@ class MapJob(Generic[T]):
             )
         return await outcome
 
-    async def run(self, engine: Engine[T], ref: EntityRef, out: MemoryObjectSendStream[Delivery[T]]) -> None:
+    async def run(self, engine: Engine[T], ref: EntityRef, out: Outbox[T]) -> None:
         result = await engine.attempt(functools.partial(self._call, ref.id))
         await hand_over(out, Delivery(BulkBatch(ref.id, [result], 0, None, None, "map"), None, True))
 
@@ -315,7 +407,7 @@ class Engine(Generic[T]):
         self,
         client: AsyncRealtoClient,
         job: ListingJob[T] | MapJob[T],
-        source: Callable[[Engine[Any]], AsyncGenerator[EntityRef, None]],
+        source: Callable[[Engine[Any]], Iterator[EntityRef] | AsyncIterator[EntityRef]],
         options: EngineOptions,
     ) -> None:
         clock = client._clock
@@ -354,11 +446,16 @@ class Engine(Generic[T]):
 
     # ------------------------------------------------------------------ requests
 
-    async def attempt(self, call: Callable[[], Awaitable[Any]]) -> Any:
-        """``call()`` through the gate and the limiter, tried again on transient errors."""
+    async def attempt(
+        self, call: Callable[[], Awaitable[Any]], then: Callable[[Any], Awaitable[Any]] | None = None
+    ) -> Any:
+        """``call()`` through the gate and the limiter, tried again on transient errors; with
+        ``then``, ``then(call())`` after the limiter is released (its transient errors, e.g. a
+        cut body found while decoding, are tried again the same way, from ``call()``)."""
         retries = rate_limited = 0
         refused_after_refresh = False
         while True:
+            error: RealtoError | None = None
             await self.limit.acquire()
             try:
                 await self.gate.wait()
@@ -368,9 +465,20 @@ class Engine(Generic[T]):
                 error = err
             else:
                 self.limit.succeeded()
-                return result
+                if then is None:
+                    return result
             finally:
                 self.limit.release()
+            if error is None:
+                assert then is not None
+                step = then(result)
+                del result  # not kept alive here once ``then`` is done with it
+                try:
+                    return await step
+                except RealtoError as err:
+                    error = err
+                finally:
+                    del step
             if isinstance(error, RateLimitError):
                 wait = error.retry_after if error.retry_after is not None else self._backoff(rate_limited + 1)
                 if wait <= self.max_pause and rate_limited < MAX_RATE_LIMITED:
@@ -413,21 +521,19 @@ class Engine(Generic[T]):
 
     # ------------------------------------------------------------------ the run
 
-    async def run(self, out: MemoryObjectSendStream[Delivery[T]]) -> None:
+    async def run(self, out: Outbox[T]) -> None:
         """Fetch everything into ``out``, then close it. A fatal error is kept in ``fatal``."""
         self.stats.started = time.perf_counter()
         with gc_mode(self.options.gc):
             async with out, anyio.create_task_group() as outer:
                 outer.start_soon(self._progress_loop)
-                async with anyio.create_task_group() as workers:
+                async with (
+                    EntityFeed(self.source(self), self.stats) as feed,
+                    anyio.create_task_group() as workers,
+                ):
                     self._task_group = workers
-                    feed_send, feed_receive = anyio.create_memory_object_stream[EntityRef](
-                        self.options.concurrency
-                    )
-                    workers.start_soon(self._feed, feed_send)
-                    with feed_receive:
-                        for _ in range(self.options.concurrency):
-                            workers.start_soon(self._worker, feed_receive.clone(), out.clone())
+                    for _ in range(self.options.concurrency):
+                        workers.start_soon(self._worker, feed, out.clone())
                 outer.cancel_scope.cancel()
 
     async def finish(self, cancelled: bool) -> tuple[BulkReport, Exception | None]:
@@ -439,32 +545,18 @@ class Engine(Generic[T]):
             return self._report(cancelled), err
         return self._report(cancelled), None
 
-    async def _feed(self, send: MemoryObjectSendStream[EntityRef]) -> None:
-        async with send:
-            seen: set[str] = set()
-            try:
-                async with aclosing(self.source(self)) as source:
-                    async for ref in source:
-                        if ref.id in seen:
-                            continue
-                        seen.add(ref.id)
-                        self.stats.entities_fed += 1
-                        await hand_over(send, ref)
-            except _EntityFailed as failed:
-                self._fail_run(failed.error)
-            except Exception as err:  # the caller's iterable (or a bug): raised to them as it is
-                self._fail_run(err)
-            else:
-                self.stats.entities_total = len(seen)
-
-    async def _worker(
-        self, entities: MemoryObjectReceiveStream[EntityRef], out: MemoryObjectSendStream[Delivery[T]]
-    ) -> None:
-        async with entities, out:
+    async def _worker(self, feed: EntityFeed, out: Outbox[T]) -> None:
+        async with out:
             while True:
                 try:
-                    ref: EntityRef = await take(entities)
-                except anyio.EndOfStream:
+                    ref = await feed.next()
+                except _EntityFailed as failed:  # the fleet listing, after retries
+                    self._fail_run(failed.error)
+                    return
+                except Exception as err:  # the caller's iterable (or a bug): raised to them as it is
+                    self._fail_run(err)
+                    return
+                if ref is None:
                     return
                 if ref.invalid is not None:
                     self._entity_failed(ref.id, ref.invalid)

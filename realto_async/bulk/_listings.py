@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 
 from .._dialects import entity_type_for
-from .._pagination import Page
+from .._pagination import AsyncPaginator
 from .._validate import check_resolution
 from ..models.charge_sessions import ChargingRecord
 from ..models.commands import Command
@@ -22,19 +22,20 @@ if TYPE_CHECKING:
 __all__ = ["Listing", "aggregations_listing", "charge_sessions", "commands", "readings"]
 
 T = TypeVar("T")
-PageFetch = Callable[
-    ["AsyncRealtoClient", str, datetime, datetime, "int | None", "str | None"], Awaitable[Page[T]]
+Paginate = Callable[
+    ["AsyncRealtoClient", str, datetime, datetime, "int | None", "str | None"], AsyncPaginator[T]
 ]
 
 
 @attrs.define(frozen=True)
 class Listing(Generic[T]):
-    """One listing: ``name`` keys its state; ``key`` names a record (for de-duplication) and
+    """One listing: ``name`` keys its state; ``paginate`` lists one entity's window from a
+    continuation token (None: from the start); ``key`` names a record (for de-duplication) and
     ``time`` dates it (the latest of its times, for forgetting ids past the lookback);
     ``types`` are the entity types it applies to (None: every type)."""
 
     name: str
-    fetch: PageFetch[T]
+    paginate: Paginate[T]
     key: Callable[[T], str]
     time: Callable[[T], datetime]
     lookback: timedelta
@@ -53,10 +54,8 @@ def _charge_sessions(
     end: datetime,
     size: int | None,
     token: str | None,
-) -> Awaitable[Page[ChargingRecord]]:
-    return client.charge_sessions.list(
-        entity_id, start, end, page_size=size, continuation_token=token
-    ).first_page()
+) -> AsyncPaginator[ChargingRecord]:
+    return client.charge_sessions.list(entity_id, start, end, page_size=size, continuation_token=token)
 
 
 def _readings(
@@ -66,8 +65,8 @@ def _readings(
     end: datetime,
     size: int | None,
     token: str | None,
-) -> Awaitable[Page[Reading]]:
-    return client.readings.list(entity_id, start, end, page_size=size, continuation_token=token).first_page()
+) -> AsyncPaginator[Reading]:
+    return client.readings.list(entity_id, start, end, page_size=size, continuation_token=token)
 
 
 def _commands(
@@ -77,8 +76,8 @@ def _commands(
     end: datetime,
     size: int | None,
     token: str | None,
-) -> Awaitable[Page[Command]]:
-    return client.commands.list(entity_id, start, end, page_size=size, continuation_token=token).first_page()
+) -> AsyncPaginator[Command]:
+    return client.commands.list(entity_id, start, end, page_size=size, continuation_token=token)
 
 
 def _record_id(record: Any) -> str:
@@ -108,21 +107,21 @@ def aggregations_listing(resolution: timedelta | str) -> Listing[Aggregation]:
     duration = iso_duration(resolution)
     interval = check_resolution(resolution)
 
-    def fetch(
+    def paginate(
         client: AsyncRealtoClient,
         entity_id: str,
         start: datetime,
         end: datetime,
         size: int | None,
         token: str | None,
-    ) -> Awaitable[Page[Aggregation]]:
+    ) -> AsyncPaginator[Aggregation]:
         return client.readings.aggregations(
             entity_id, start, end, resolution=interval, page_size=size, continuation_token=token
-        ).first_page()
+        )
 
     return Listing(
         f"aggregations/{duration}",
-        fetch,
+        paginate,
         lambda record: record.start.isoformat(),
         lambda record: record.end,
         max(timedelta(hours=1), interval),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -500,7 +500,7 @@ class Bulk(Resource):
 
     def _source(
         self, entity_ids: EntitySource | None, entity_type: EntityType | str | None
-    ) -> Callable[[Engine[Any]], AsyncGenerator[EntityRef, None]]:
+    ) -> Callable[[Engine[Any]], Iterator[EntityRef] | AsyncIterator[EntityRef]]:
         if entity_ids is not None:
             if entity_type is not None:
                 raise InvalidArgumentError("pass entity_ids= or entity_type=, not both")

@@ -10,11 +10,10 @@ from types import TracebackType
 from typing import Any, Generic, TypeVar
 
 import anyio
-from anyio.streams.memory import MemoryObjectReceiveStream
 
 from .._errors import RealtoError
 from ..export._bulk import bulk_frame
-from ._engine import Delivery, Engine, take
+from ._engine import Delivery, Engine, Inbox, PendingPage, take
 from ._report import BulkBatch, BulkProgress, BulkReport
 from ._state import StateStore
 
@@ -45,7 +44,7 @@ class BulkRun(Generic[T]):
         self._state = state
         self._listing = listing
         self._host: asyncio.Task[None] | None = None
-        self._receive: MemoryObjectReceiveStream[Delivery[T]] | None = None
+        self._receive: Inbox[T] | None = None
         self._pending: Delivery[T] | None = None
         self._claimed = False
         self._iterator: weakref.ref[AsyncIterator[BulkBatch[T]]] | None = None
@@ -63,7 +62,9 @@ class BulkRun(Generic[T]):
         return iterator
 
     async def _iterate(self) -> AsyncIterator[BulkBatch[T]]:
-        send, receive = anyio.create_memory_object_stream[Delivery[T]](self._engine.options.concurrency)
+        send, receive = anyio.create_memory_object_stream[Delivery[T] | PendingPage[T]](
+            self._engine.options.concurrency
+        )
         self._receive = receive
         self._host = asyncio.ensure_future(self._engine.run(send))
         completed = False
@@ -73,9 +74,16 @@ class BulkRun(Generic[T]):
                 if self._engine.fatal is not None:
                     raise self._engine.fatal
                 try:
-                    delivery: Delivery[T] = await take(receive)
+                    item: Delivery[T] | PendingPage[T] = await take(receive)
                 except anyio.EndOfStream:
                     break
+                if isinstance(item, PendingPage):
+                    settled = item.settle()  # decoded here, right before it is handed over
+                    if settled is None:  # a cut or malformed page: its worker fetches it again
+                        continue
+                    delivery = settled
+                else:
+                    delivery = item
                 if delivery.finishes_entity:
                     self._engine.entity_delivered()
                 if not delivery.batch.records:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterable, Iterable
+from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Iterable, Iterator
 from typing import TypeAlias
 from uuid import UUID
 
@@ -50,11 +50,14 @@ def _ref(item: object) -> EntityRef:
         return EntityRef(str(item), invalid=err)
 
 
-async def entity_refs(entity_ids: EntitySource) -> AsyncGenerator[EntityRef, None]:
-    """The source's entities in order, each as an EntityRef (a bad id carries its error)."""
+def entity_refs(entity_ids: EntitySource) -> Iterator[EntityRef] | AsyncIterator[EntityRef]:
+    """The source's entities in order, each as an EntityRef (a bad id carries its error); an
+    iterator for an iterable, an async one for an async iterable."""
     if isinstance(entity_ids, AsyncIterable):
-        async for item in entity_ids:
-            yield _ref(item)
-    else:
-        for item in entity_ids:
-            yield _ref(item)
+        return _async_refs(entity_ids)
+    return (_ref(item) for item in entity_ids)
+
+
+async def _async_refs(entity_ids: AsyncIterable[EntityLike]) -> AsyncGenerator[EntityRef, None]:
+    async for item in entity_ids:
+        yield _ref(item)
