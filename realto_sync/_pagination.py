@@ -1,4 +1,4 @@
-"""Blocking iteration over the async paginators: one page at a time through the loop thread."""
+"""Blocking iteration over the async paginators: one page at a time, the next one requested early."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from realto_async import AsyncPaginator, Page, ResponseInfo
 from realto_async.errors import RealtoError
 
-from ._runner import LoopThread, _Call
+from ._runner import LoopRunner, _Call
 
 __all__ = ["SyncPage", "SyncPaginator"]
 
@@ -35,7 +35,7 @@ class SyncPage(Generic[T]):
 
     __slots__ = ("_page", "_runner")
 
-    def __init__(self, page: Page[T], runner: LoopThread) -> None:
+    def __init__(self, page: Page[T], runner: LoopRunner) -> None:
         self._page = page
         self._runner = runner
 
@@ -88,7 +88,7 @@ class SyncPaginator(Generic[T]):
 
     __slots__ = ("_paginator", "_runner")
 
-    def __init__(self, runner: LoopThread, paginator: AsyncPaginator[T]) -> None:
+    def __init__(self, runner: LoopRunner, paginator: AsyncPaginator[T]) -> None:
         self._runner = runner
         self._paginator = paginator
 
@@ -122,8 +122,9 @@ class SyncPaginator(Generic[T]):
     def pages(self) -> Iterator[SyncPage[T]]:
         """Every page in order, until the server gives no continuation token.
 
-        The next page is fetched on the background loop while you work on the current one,
-        so at most two pages are in memory.
+        The next page is requested before this one is handed to you, so the server works on it
+        while you work on this one; it is read and decoded when you ask for it (in your thread,
+        so the two do not compete for the GIL). At most two pages are in memory.
         """
         return self._pages(None)
 
@@ -150,7 +151,8 @@ class SyncPaginator(Generic[T]):
                 if page is None:
                     return
                 if page.continuation_token is not None and (last_needed is None or not last_needed(page)):
-                    pending = runner.submit(following)  # runs while the caller works on this page
+                    pending = runner.submit(following)
+                    runner.nudge()  # sends its request: the server works while the caller does
                 yield SyncPage(page, runner)
                 del page
         finally:
@@ -160,7 +162,7 @@ class SyncPaginator(Generic[T]):
 
     def _close(self, stream: Any) -> None:
         if self._runner.running:
-            with contextlib.suppress(RealtoError):  # closed from the loop thread during GC
+            with contextlib.suppress(RealtoError):  # closed from inside the loop during GC
                 self._runner.run(stream.aclose)
 
     def __iter__(self) -> Iterator[T]:

@@ -1,4 +1,4 @@
-"""The blocking paginator fetches the next page on the background loop while the caller works."""
+"""The blocking paginator requests the next page before the caller works on the current one."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pytest
 from realto_async import InternalServerError
 from realto_async.testing import FakeClock, FakeRealto, Fleet
 from realto_sync import RealtoClient
-from realto_sync._runner import LoopThread
+from realto_sync._runner import LoopRunner
 
 ENTITIES = 40
 
@@ -113,11 +113,13 @@ def test_an_error_of_the_prefetched_page_comes_after_the_current_pages_items(
 
 
 def test_cancelling_a_submitted_call_stops_its_coroutine() -> None:
-    runner = LoopThread()
+    runner = LoopRunner()
     stopped: list[str] = []
+    reached: list[str] = []
 
     async def slow() -> None:
         try:
+            reached.append("sleep")
             await asyncio.sleep(30)
         except asyncio.CancelledError:
             stopped.append("cancelled")
@@ -125,8 +127,8 @@ def test_cancelling_a_submitted_call_stops_its_coroutine() -> None:
 
     started = time.monotonic()
     call = runner.submit(slow)
-    assert wait_for(lambda: call.task is not None)
-    time.sleep(0.02)  # let it reach its sleep
+    runner.nudge()  # one iteration of the loop: it reaches its sleep
+    assert reached == ["sleep"]
     runner.cancel(call)
     assert stopped == ["cancelled"]
     for _ in range(20):  # cancelled before the loop even started them: still released
