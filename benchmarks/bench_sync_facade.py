@@ -13,7 +13,9 @@ as blocking code calls it (no event loop running in the thread). Reported per ro
   blocking call made where an event loop already runs in the thread (Jupyter; it is handed to
   the helper thread and back) minus the awaited call;
 - item iteration of a 10,000-record listing both ways (target: <= 2% more time than async),
-  several listing pairs a round in alternating order, their median.
+  several listing pairs a round in alternating order, their median; each listing starts after
+  ``gc.collect()`` (otherwise a full collection falls in one side of a pair or the other, about
+  14 ms of a 50 ms listing here).
 
 Median and range over the rounds go to benchmarks/results/sync_facade.jsonl and .png.
 """
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import statistics
 import sys
 import time
@@ -118,6 +121,7 @@ def long_lived_ev(client: RealtoClient) -> str:
 
 
 async def async_listing(client: AsyncRealtoClient, entity_id: str) -> float:
+    gc.collect()  # each listing starts from the same collector state: no full collection carried over
     started = time.perf_counter()
     count = 0
     async for _ in client.readings.list(
@@ -129,6 +133,7 @@ async def async_listing(client: AsyncRealtoClient, entity_id: str) -> float:
 
 
 def sync_listing(client: RealtoClient, entity_id: str) -> float:
+    gc.collect()
     started = time.perf_counter()
     count = 0
     for _ in client.readings.list(
@@ -188,6 +193,8 @@ def main() -> None:
             in_loop.values.append(
                 per_call_overhead(loop, async_client, blocking, entity_id, args.pairs // 4, inside_loop=True)
             )
+            while sync_client._runner.driver_ident is not None:  # the helper thread lingers a while
+                time.sleep(0.05)
             ratios = []
             for pair in range(args.listing_pairs):
                 if (number + pair) % 2:  # alternate which side goes first

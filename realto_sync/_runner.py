@@ -38,6 +38,9 @@ INTERRUPT_CHECK_SECONDS = 0.25
 # came meanwhile (connections the server closed, keep-alive timers), so it is not sent on a
 # pooled connection that is already dead; one loop iteration more.
 IDLE_CATCH_UP_SECONDS = 1.0
+# The helper thread goes on running the loop this long after the last call it ran for a thread
+# that could not (Jupyter runs cell after cell): such calls in a row then cost one hand-off each.
+HELPER_LINGER_SECONDS = 0.5
 # After this long a call run in the main thread gets a Ctrl+C handler (see _guard_ctrl_c).
 CTRL_C_GUARD_AFTER_SECONDS = 0.02
 JOIN_TIMEOUT = 10.0
@@ -61,6 +64,8 @@ class _Loop:
         "helper",
         "holds",
         "idle_since",
+        "last_proxied",
+        "lingering",
         "loop",
         "pid",
         "proxied",
@@ -78,15 +83,28 @@ class _Loop:
         self.helper: threading.Thread | None = None
         self.closing = False
         self.idle_since = time.monotonic()  # when a thread last stopped running the loop
+        self.last_proxied = 0.0  # when the last call of a thread that could not run the loop ended
+        self.lingering = False  # a timer will look again whether the helper may stop
 
     def wanted_by_helper(self) -> bool:
         return self.proxied > 0 or self.holds > 0
 
     def stop_helper_if_idle(self) -> None:
-        """On the loop: end the helper's run when nothing needs it any more."""
+        """On the loop: end the helper's run when nothing needs it any more (see
+        HELPER_LINGER_SECONDS)."""
         helper = self.helper
-        if helper is not None and self.driver == helper.ident and not self.wanted_by_helper():
+        if helper is None or self.driver != helper.ident or self.wanted_by_helper():
+            return
+        wait = self.last_proxied + HELPER_LINGER_SECONDS - time.monotonic()
+        if wait <= 0:
             self.loop.stop()
+        elif not self.lingering:
+            self.lingering = True
+            self.loop.call_later(wait, self._linger_over)
+
+    def _linger_over(self) -> None:
+        self.lingering = False
+        self.stop_helper_if_idle()
 
 
 class _Call:
@@ -151,6 +169,7 @@ class _Call:
                 state.loop.stop()
             if self.proxied:
                 state.proxied -= 1
+                state.last_proxied = time.monotonic()
                 state.stop_helper_if_idle()
             if state.waiting:
                 state.cond.notify_all()
