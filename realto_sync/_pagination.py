@@ -1,4 +1,4 @@
-"""Blocking iteration over the async paginators: one page at a time, the next one requested early."""
+"""Blocking iteration over the async paginators: one page at a time, the next one fetched early."""
 
 from __future__ import annotations
 
@@ -122,9 +122,8 @@ class SyncPaginator(Generic[T]):
     def pages(self) -> Iterator[SyncPage[T]]:
         """Every page in order, until the server gives no continuation token.
 
-        The next page is requested before this one is handed to you, so the server works on it
-        while you work on this one; it is read and decoded when you ask for it (in your thread,
-        so the two do not compete for the GIL). At most two pages are in memory.
+        The next page is fetched by the client's helper thread while you work on the current
+        one, so at most two pages are in memory.
         """
         return self._pages(None)
 
@@ -151,8 +150,7 @@ class SyncPaginator(Generic[T]):
                 if page is None:
                     return
                 if page.continuation_token is not None and (last_needed is None or not last_needed(page)):
-                    pending = runner.submit(following)
-                    runner.nudge()  # sends its request: the server works while the caller does
+                    pending = runner.submit_in_background(following)  # fetched while the caller works
                 yield SyncPage(page, runner)
                 del page
         finally:

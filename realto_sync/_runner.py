@@ -2,15 +2,15 @@
 
 A blocking call does not hand its coroutine to another thread: the calling thread runs the
 client's loop itself until the coroutine ends, as ``asyncio.run`` would, but on a loop that lives
-as long as the client (its connection pool, its token). Other threads' calls wait their turn on
-the same loop (whichever thread runs it runs theirs too), and a listing's next page, started
-before the page before it is handed over, is read and decoded when the caller asks for it.
+as long as the client (its connection pool, its token). Another thread's call made meanwhile
+runs on the same loop (whichever thread runs it runs that call too).
 
-Measured here (benchmarks/bench_sync_facade.py): a hand-off to a loop thread and back costs two
-thread wake-ups and a loop iteration, 60-90 us a call on this VM; running the loop in the
-caller's thread costs about 20 us more than the same awaited call. A helper daemon thread runs
-the loop instead only when the waiting thread cannot (it runs an event loop already, as in
-Jupyter) and while a bulk run asked for progress between its batches.
+Measured here (benchmarks/bench_sync_facade.py): handing a call to a loop thread and back costs
+two thread wake-ups and a loop iteration, 55-90 us a call on this VM; running the loop in the
+caller's thread costs about 35 us more than the same awaited call. A helper daemon thread runs
+the loop instead when the waiting thread cannot (it runs an event loop already, as in Jupyter),
+and while work should go on without the caller: a listing's next page, a bulk run between its
+batches.
 """
 
 from __future__ import annotations
@@ -111,6 +111,7 @@ class _Call:
     """One coroutine run on the loop for a waiting thread; ``finished`` once it has ended."""
 
     __slots__ = (
+        "background",
         "cancelled",
         "driven",
         "error",
@@ -131,6 +132,7 @@ class _Call:
         self.finished = False
         self.driven = False  # its waiter runs the loop until it finishes
         self.proxied = False  # counted in state.proxied
+        self.background = False  # counted in state.holds until it finishes
         self.result: Any = None
         self.error: BaseException | None = None
         self.sigint_before: Any = None  # the SIGINT handler to put back (see _guard_ctrl_c)
@@ -170,7 +172,10 @@ class _Call:
             if self.proxied:
                 state.proxied -= 1
                 state.last_proxied = time.monotonic()
-                state.stop_helper_if_idle()
+            if self.background:
+                self.background = False
+                state.holds -= 1
+            state.stop_helper_if_idle()
             if state.waiting:
                 state.cond.notify_all()
 
@@ -229,8 +234,8 @@ class LoopRunner:
     def submit(self, func: Callable[..., Awaitable[Any]], /, *args: Any, **kwargs: Any) -> _Call:
         """Start ``func(*args, **kwargs)`` on the loop and return at once; :meth:`result` waits.
 
-        The coroutine makes progress while some thread runs the loop: :meth:`result` (of any
-        call), :meth:`nudge`, or the helper thread.
+        The coroutine makes progress while some thread runs the loop: one waiting in
+        :meth:`result` (for any call), or the helper thread.
         """
         state = self._loop_state()
         call = _Call(state)
@@ -245,6 +250,18 @@ class LoopRunner:
             if driver == threading.get_ident():
                 raise RealtoError(_REENTRY)
         state.loop.call_soon_threadsafe(call.start, func, args, kwargs)
+        return call
+
+    def submit_in_background(self, func: Callable[..., Awaitable[Any]], /, *args: Any) -> _Call:
+        """:meth:`submit`, and the helper thread runs the loop until the call has finished
+        unless a caller does: it progresses while the caller works on something else."""
+        call = self.submit(func, *args)
+        state = call.state
+        with state.cond:
+            if not call.finished:
+                call.background = True
+                state.holds += 1
+                self._wake_helper(state)
         return call
 
     def result(self, call: _Call) -> Any:
@@ -270,22 +287,6 @@ class LoopRunner:
         self._cancel(call)
         if call.state.driver != threading.get_ident():  # else: it stops once this thread's run goes on
             self._wait(call)
-
-    def nudge(self) -> None:
-        """Run one iteration of the loop when no thread runs it (and this one can), so that a
-        call just submitted sends its request before the caller goes on with other work."""
-        state = self._state
-        if state is None or state.pid != os.getpid() or asyncio._get_running_loop() is not None:
-            return
-        with state.cond:
-            if state.driver is not None or state.closing:
-                return
-            state.driver = threading.get_ident()
-        try:
-            state.loop.call_soon(state.loop.stop)
-            state.loop.run_forever()
-        finally:
-            self._release_loop(state)
 
     @contextlib.contextmanager
     def background(self) -> Iterator[None]:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from realto_async import InternalServerError
+from realto_async import InternalServerError, Timeout
 from realto_async.testing import FakeClock, FakeRealto, Fleet
 from realto_sync import RealtoClient
 from realto_sync._runner import LoopRunner
@@ -126,9 +126,8 @@ def test_cancelling_a_submitted_call_stops_its_coroutine() -> None:
             raise
 
     started = time.monotonic()
-    call = runner.submit(slow)
-    runner.nudge()  # one iteration of the loop: it reaches its sleep
-    assert reached == ["sleep"]
+    call = runner.submit_in_background(slow)  # the helper thread runs the loop: it reaches its sleep
+    assert wait_for(lambda: reached == ["sleep"])
     runner.cancel(call)
     assert stopped == ["cancelled"]
     for _ in range(20):  # cancelled before the loop even started them: still released
@@ -161,3 +160,15 @@ def test_ctrl_c_while_waiting_for_a_page_raises_keyboard_interrupt_and_the_clien
     assert len(seen) == 10
     assert time.monotonic() - started < 5
     assert len(client.entities.list(page_size=ENTITIES).to_list()) == ENTITIES
+
+
+def test_a_caller_slower_per_page_than_the_call_timeout_still_gets_every_page(server: FakeRealto) -> None:
+    # The next page's request is sent before the caller works on a page, and read when asked for:
+    # its timers must not fire for the time the caller spent (the answer is waiting by then).
+    timeout = Timeout(connect=0.3, read=0.3, total=0.4)
+    with server.sync_client(timeout=timeout, max_retries=0) as client:
+        seen: list[str] = []
+        for page in client.entities.list(page_size=10).pages():
+            seen.extend(e.id for e in page.data)
+            time.sleep(0.6)
+    assert len(set(seen)) == len(seen) == ENTITIES
