@@ -266,6 +266,11 @@ class LoopRunner:
 
     def result(self, call: _Call) -> Any:
         """Wait for a submitted call and return its result (or raise its error); Ctrl+C cancels it."""
+        if call.state.pid != os.getpid():
+            raise RealtoError(
+                "this call was started before os.fork(), by the parent process, whose event loop the "
+                "child must not touch; make the call again in the child"
+            )
         try:
             self._wait(call)
         except BaseException:  # Ctrl+C (or anything raised while waiting): cancel the coroutine
@@ -284,6 +289,8 @@ class LoopRunner:
 
         Only for a call whose :meth:`result` was not taken.
         """
+        if call.state.pid != os.getpid():  # the parent's: its loop is not this process's to touch
+            return
         self._cancel(call)
         if call.state.driver != threading.get_ident():  # else: it stops once this thread's run goes on
             self._wait(call)
