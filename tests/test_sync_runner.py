@@ -19,6 +19,7 @@ import pytest
 from realto_async import RequestEvent
 from realto_async.testing import FakeClock, FakeRealto, Fleet
 from realto_sync import RealtoClient
+from realto_sync import _pagination as pagination_module
 from realto_sync import _runner as runner_module
 
 REQUEST_TAG: contextvars.ContextVar[str] = contextvars.ContextVar("REQUEST_TAG", default="unset")
@@ -195,3 +196,24 @@ def test_a_write_after_the_server_closed_the_idle_connection_is_sent_on_a_fresh_
         assert proxy.closed_idle >= 3
     finally:
         proxy.close()
+
+
+@pytest.mark.parametrize("seconds_a_page", [0.0, 0.08])
+def test_a_listings_next_page_is_fetched_by_the_helper_only_for_a_caller_that_works_on_its_pages(
+    client: RealtoClient, seen: Seen, monkeypatch: pytest.MonkeyPatch, seconds_a_page: float
+) -> None:
+    monkeypatch.setattr(pagination_module, "PREFETCH_AFTER_WORK_SECONDS", 0.04)
+    expected = [e.id for e in client.entities.list()]
+    seen.threads.clear()
+    got: list[str] = []
+    for page in client.entities.list(page_size=3).pages():
+        got.extend(e.id for e in page.data)
+        time.sleep(seconds_a_page)
+    assert got == expected
+    assert len(seen.threads) == 4
+    helper = next(t.ident for t in threading.enumerate() if t.name == "realto-sync-loop")
+    me = threading.get_ident()
+    # The first page is fetched by the caller, the second by the helper while the caller works on
+    # the first; then by the helper only when the caller spends a while on each page.
+    later = helper if seconds_a_page else me
+    assert seen.threads == [me, helper, later, later]
