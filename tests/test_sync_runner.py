@@ -214,6 +214,9 @@ def test_a_listings_next_page_is_fetched_by_the_helper_only_for_a_caller_that_wo
     helper = next(t.ident for t in threading.enumerate() if t.name == "realto-sync-loop")
     me = threading.get_ident()
     # The first page is fetched by the caller, the second by the helper while the caller works on
-    # the first; then by the helper only when the caller spends a while on each page.
+    # the first (or by the caller, when it asks before the helper got to it); then by the helper
+    # only when the caller spends a while on each page.
     later = helper if seconds_a_page else me
-    assert seen.threads == [me, helper, later, later]
+    assert seen.threads[0] == me
+    assert seen.threads[1] == helper if seconds_a_page else seen.threads[1] in (me, helper)
+    assert seen.threads[2:] == [later, later]
