@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import signal
 import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 
@@ -220,3 +222,57 @@ def test_a_listings_next_page_is_fetched_by_the_helper_only_for_a_caller_that_wo
     assert seen.threads[0] == me
     assert seen.threads[1] == helper if seconds_a_page else seen.threads[1] in (me, helper)
     assert seen.threads[2:] == [later, later]
+
+
+@pytest.mark.parametrize("guarded", [True, False])
+def test_ctrl_c_while_the_callers_own_thread_runs_the_loop_cancels_the_call(
+    server: FakeRealto, client: RealtoClient, monkeypatch: pytest.MonkeyPatch, guarded: bool
+) -> None:
+    # guarded: the call has run past CTRL_C_GUARD_AFTER_SECONDS, so a SIGINT handler of the
+    # runner's cancels it; else Python's own handler raises inside the loop's wait for I/O.
+    if not guarded:
+        monkeypatch.setattr(runner_module, "CTRL_C_GUARD_AFTER_SECONDS", 600.0)
+    handled: list[int] = []
+    on_ctrl_c = runner_module._on_ctrl_c
+
+    def recording(call: Any, signum: int, frame: Any) -> None:
+        handled.append(signum)
+        on_ctrl_c(call, signum, frame)
+
+    monkeypatch.setattr(runner_module, "_on_ctrl_c", recording)
+    entity_id = client.entities.list().first_page().data[0].id
+    assert client._runner.driver_ident is None  # no helper runs the loop: this thread will
+    server.faults.add("GET /v1/entities/*", latency=60, times=1)
+    in_flight = threading.Event()
+    hold = server.faults.sleep
+
+    async def held(seconds: float) -> None:
+        in_flight.set()
+        await hold(seconds)
+
+    server.faults.sleep = held
+    main = threading.main_thread().ident
+    assert main is not None
+    drivers: list[int | None] = []
+
+    def press_ctrl_c() -> None:
+        if in_flight.wait(timeout=60):
+            time.sleep(0.2)  # past the guard's 20 ms when it is on
+            drivers.append(client._runner.driver_ident)
+            signal.pthread_kill(main, signal.SIGINT)
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    presser = threading.Thread(target=press_ctrl_c, daemon=True)
+    started = time.monotonic()
+    try:
+        presser.start()
+        with pytest.raises(KeyboardInterrupt):
+            client.entities.retrieve(entity_id)
+        assert time.monotonic() - started < 20  # not when the server would have answered
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back
+    finally:
+        presser.join(timeout=60)
+        signal.signal(signal.SIGINT, previous)
+    assert drivers == [main]
+    assert handled == ([signal.SIGINT] if guarded else [])
+    assert client.entities.retrieve(entity_id).id == entity_id  # the client stays usable
