@@ -7,7 +7,7 @@ runs on the same loop (whichever thread runs it runs that call too).
 
 Measured here (benchmarks/bench_sync_facade.py): handing a call to a loop thread and back costs
 two thread wake-ups and a loop iteration, 55-90 us a call on this VM; running the loop in the
-caller's thread costs about 35 us more than the same awaited call. A helper daemon thread runs
+caller's thread costs about 40 us more than the same awaited call. A helper daemon thread runs
 the loop instead when the waiting thread cannot (it runs an event loop already, as in Jupyter),
 and while work should go on without the caller: a listing's next page, a bulk run between its
 batches.
@@ -79,7 +79,7 @@ class _Loop:
         self.driver: int | None = None  # the thread running the loop now
         self.waiting = 0  # threads waiting on cond for a call or for the loop
         self.proxied = 0  # unfinished calls whose waiters cannot run the loop themselves
-        self.holds = 0  # bulk runs that want progress between their batches
+        self.holds = 0  # bulk runs and prefetched pages that want progress without a caller
         self.helper: threading.Thread | None = None
         self.closing = False
         self.idle_since = time.monotonic()  # when a thread last stopped running the loop
