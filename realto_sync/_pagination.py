@@ -29,11 +29,14 @@ _PAGE_ONLY_ATTRIBUTES = frozenset(
 )
 
 T = TypeVar("T")
-# The next page is fetched by the helper thread while the caller works on a page when the caller
-# spent at least this long on the page before (and for the second page). A caller quicker than
-# that would only wait for the helper: it fetches and decodes the next page itself, sparing the
-# hand-off between threads (~50-100 us) and the two threads' contention for the GIL.
+# The next page is fetched by the helper thread while the caller works on a page when both:
+# the caller spent at least PREFETCH_AFTER_WORK_SECONDS on the page before (or it is the second
+# page), and a page the caller fetched itself kept it waiting (for the server, the network) at
+# least PREFETCH_AFTER_WAIT_SECONDS beyond its own CPU time. Otherwise the caller fetches and
+# decodes the next page itself when it asks: there is no wait to overlap, and the hand-off
+# between threads (~50-100 us) and their contention for the GIL would cost more.
 PREFETCH_AFTER_WORK_SECONDS = 0.001
+PREFETCH_AFTER_WAIT_SECONDS = 0.002
 
 
 class SyncPage(Generic[T]):
@@ -129,8 +132,9 @@ class SyncPaginator(Generic[T]):
         """Every page in order, until the server gives no continuation token.
 
         The next page is fetched by the client's helper thread while you work on the current
-        one (unless you spent under a millisecond on the page before: then it is fetched when you
-        ask for it, in your thread), so at most two pages are in memory.
+        one when that pays: when fetching a page kept you waiting for the server and you spend
+        a millisecond or more on a page (otherwise you fetch it when you ask for it, in your
+        thread). At most two pages are in memory.
         """
         return self._pages(None)
 
@@ -146,19 +150,25 @@ class SyncPaginator(Generic[T]):
         runner = self._runner
         pending: _Call | None = runner.submit(following)
         worked: float | None = None  # seconds the caller spent on the page before
+        waited = 0.0  # seconds the last page the caller fetched itself kept it waiting, beyond its CPU
         try:
             while pending is not None:
                 call, pending = pending, None
+                asked, cpu = time.perf_counter(), time.thread_time()
                 try:
                     page: Page[T] | None = runner.result(call)
                 except BaseException:
                     if not call.finished:  # interrupted while waiting (Ctrl+C): let it stop first
                         runner.cancel(call)
                     raise
+                if not call.in_background:
+                    waited = (time.perf_counter() - asked) - (time.thread_time() - cpu)
                 if page is None:
                     return
                 if page.continuation_token is not None and (last_needed is None or not last_needed(page)):
-                    if worked is None or worked >= PREFETCH_AFTER_WORK_SECONDS:
+                    if (worked is None or worked >= PREFETCH_AFTER_WORK_SECONDS) and (
+                        waited >= PREFETCH_AFTER_WAIT_SECONDS
+                    ):
                         pending = runner.submit_in_background(following)  # fetched while the caller works
                     else:
                         pending = runner.submit(following)  # started when asked for, in the caller's thread

@@ -116,6 +116,7 @@ class _Call:
         "driven",
         "error",
         "finished",
+        "in_background",
         "interrupted",
         "proxied",
         "result",
@@ -133,6 +134,7 @@ class _Call:
         self.driven = False  # its waiter runs the loop until it finishes
         self.proxied = False  # counted in state.proxied
         self.background = False  # counted in state.holds until it finishes
+        self.in_background = False  # submitted with submit_in_background
         self.result: Any = None
         self.error: BaseException | None = None
         self.sigint_before: Any = None  # the SIGINT handler to put back (see _guard_ctrl_c)
@@ -256,6 +258,7 @@ class LoopRunner:
         """:meth:`submit`, and the helper thread runs the loop until the call has finished
         unless a caller does: it progresses while the caller works on something else."""
         call = self.submit(func, *args)
+        call.in_background = True
         state = call.state
         with state.cond:
             if not call.finished:

@@ -15,9 +15,17 @@ import pytest
 from realto_async import InternalServerError, Timeout
 from realto_async.testing import FakeClock, FakeRealto, Fleet
 from realto_sync import RealtoClient
+from realto_sync import _pagination as pagination_module
 from realto_sync._runner import LoopRunner
 
 ENTITIES = 40
+
+
+@pytest.fixture(autouse=True)
+def prefetch_whatever_the_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The emulator in this process answers within the 2 ms a fetch must wait for the helper to
+    prefetch (see realto_sync._pagination); these tests are about prefetching itself."""
+    monkeypatch.setattr(pagination_module, "PREFETCH_AFTER_WAIT_SECONDS", 0.0)
 
 
 @pytest.fixture

@@ -205,6 +205,7 @@ def test_a_listings_next_page_is_fetched_by_the_helper_only_for_a_caller_that_wo
     client: RealtoClient, seen: Seen, monkeypatch: pytest.MonkeyPatch, seconds_a_page: float
 ) -> None:
     monkeypatch.setattr(pagination_module, "PREFETCH_AFTER_WORK_SECONDS", 0.04)
+    monkeypatch.setattr(pagination_module, "PREFETCH_AFTER_WAIT_SECONDS", 0.0)
     expected = [e.id for e in client.entities.list()]
     seen.threads.clear()
     got: list[str] = []
@@ -276,3 +277,34 @@ def test_ctrl_c_while_the_callers_own_thread_runs_the_loop_cancels_the_call(
     assert drivers == [main]
     assert handled == ([signal.SIGINT] if guarded else [])
     assert client.entities.retrieve(entity_id).id == entity_id  # the client stays usable
+
+
+def test_a_listing_whose_pages_come_without_waiting_is_fetched_by_the_caller_however_slow_it_is(
+    client: RealtoClient, seen: Seen, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Fetching a page here never waits 10 s for the server: nothing to overlap with the caller's
+    # work, so the helper thread (a hand-off, contention for the GIL) is not used.
+    monkeypatch.setattr(pagination_module, "PREFETCH_AFTER_WAIT_SECONDS", 10.0)
+    expected = [e.id for e in client.entities.list()]
+    seen.threads.clear()
+    got: list[str] = []
+    for page in client.entities.list(page_size=3).pages():
+        got.extend(e.id for e in page.data)
+        time.sleep(0.02)
+    assert got == expected
+    assert seen.threads == [threading.get_ident()] * 4
+
+
+def test_a_listing_whose_server_keeps_the_caller_waiting_is_prefetched_by_the_helper(
+    server: FakeRealto, client: RealtoClient, seen: Seen
+) -> None:
+    expected = [e.id for e in client.entities.list()]
+    server.faults.add("GET /v1/entities", latency=0.05, times=10)  # a distant server
+    seen.threads.clear()
+    got: list[str] = []
+    for page in client.entities.list(page_size=3).pages():
+        got.extend(e.id for e in page.data)
+        time.sleep(0.05)  # the caller's work on a page overlaps the next page's wait
+    assert got == expected
+    helper = next(t.ident for t in threading.enumerate() if t.name == "realto-sync-loop")
+    assert seen.threads == [threading.get_ident(), helper, helper, helper]
