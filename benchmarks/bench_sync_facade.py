@@ -1,24 +1,35 @@
 """What the blocking facade costs: realto_sync vs realto_async against the same emulator.
 
-    python benchmarks/bench_sync_facade.py [--pairs 1000] [--rounds 7] [--listing-pairs 5]
+    python benchmarks/bench_sync_facade.py [--pairs 1000] [--rounds 9] [--listing-pairs 5]
 
-The emulator runs in its own process with frozen time (answers cached). Reported per round:
-the time a blocking call adds over the same awaited call (median of back-to-back pairs;
-target <= 60 us; a bare hop to the loop thread and back is reported beside it, as the floor),
-and item iteration of a 10,000-record listing both ways (the blocking one
-prefetches pages; target: <= 2% more time than async). Rounds interleave both sides and
-alternate which goes first (several listing pairs a round, their median), since this machine's
-speed drifts; median and range over the
-rounds go to benchmarks/results/sync_facade.jsonl and .png.
+The emulator runs in its own process with frozen time (answers cached). Both clients are used
+from the main thread: the async one on an event loop run for a block of calls, the blocking one
+as blocking code calls it (no event loop running in the thread). Reported per round:
+
+- the time a blocking call adds over the same awaited call: blocks of 10 awaited and 10 blocking
+  calls alternate (which block goes first alternates too); median of the blocking calls minus
+  median of the awaited ones (target <= 60 us);
+- for reference: a blocking call of a coroutine that does nothing (the facade's floor), and a
+  blocking call made where an event loop already runs in the thread (Jupyter; it is handed to
+  the helper thread and back) minus the awaited call;
+- item iteration of a 10,000-record listing both ways (target: <= 2% more time than async),
+  several listing pairs a round in alternating order, their median (and the same for the
+  process's CPU time, all threads, less sensitive to other processes); each listing starts after
+  ``gc.collect()`` (otherwise a full collection falls in one side of a pair or the other, about
+  14 ms of a 50 ms listing here).
+
+Median and range over the rounds go to benchmarks/results/sync_facade.jsonl and .png.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -33,32 +44,58 @@ from realto_sync import RealtoClient
 
 LISTING = 10_000
 PAGE = 1000
+BLOCK = 10
 
 
-async def paired_call_overhead(
-    async_client: AsyncRealtoClient, sync_client: RealtoClient, entity_id: str, pairs: int
+def per_call_overhead(
+    loop: asyncio.AbstractEventLoop,
+    async_client: AsyncRealtoClient,
+    blocking: Callable[[], object],
+    entity_id: str,
+    pairs: int,
+    inside_loop: bool = False,
 ) -> float:
-    """Median of (blocking call - awaited call), each pair measured back to back.
+    """Median blocking call minus median awaited call (us), over alternating blocks of calls.
 
-    The async client runs on this thread's loop; the blocking client is called from inside
-    that loop (it runs its own), so both are timed from the same thread, call by call.
+    ``inside_loop``: the blocking calls are made from a coroutine on ``loop`` (as in Jupyter).
     """
-    differences = []
     clock = time.perf_counter
-    for _ in range(pairs):
-        started = clock()
-        await async_client.entities.retrieve(entity_id)
-        middle = clock()
-        sync_client.entities.retrieve(entity_id)
-        differences.append((clock() - middle) - (middle - started))
-    return statistics.median(differences) * 1e6
+    awaited: list[float] = []
+    blocked: list[float] = []
+
+    async def awaited_block() -> None:
+        for _ in range(BLOCK):
+            started = clock()
+            await async_client.entities.retrieve(entity_id)
+            awaited.append(clock() - started)
+
+    def blocking_block() -> None:
+        for _ in range(BLOCK):
+            started = clock()
+            blocking()
+            blocked.append(clock() - started)
+
+    if inside_loop:
+        plain_block = blocking_block
+
+        async def inside() -> None:
+            plain_block()
+
+        def blocking_block() -> None:
+            loop.run_until_complete(inside())
+
+    for number in range(max(1, pairs // BLOCK)):
+        if number % 2:
+            blocking_block()
+            loop.run_until_complete(awaited_block())
+        else:
+            loop.run_until_complete(awaited_block())
+            blocking_block()
+    return (statistics.median(blocked) - statistics.median(awaited)) * 1e6
 
 
-def bare_hop(client: RealtoClient, number: int) -> float:
-    """Median time of running a coroutine that does nothing on the client's loop thread.
-
-    The floor of any blocking call: two thread wake-ups, whatever the facade does around them.
-    """
+def empty_call(client: RealtoClient, number: int) -> float:
+    """Median time of a blocking call of a coroutine that does nothing (us)."""
 
     async def nothing() -> None:
         return None
@@ -84,7 +121,10 @@ def long_lived_ev(client: RealtoClient) -> str:
     raise SystemExit("no EV old enough in the emulated fleet")
 
 
-async def async_listing(client: AsyncRealtoClient, entity_id: str) -> float:
+async def async_listing(client: AsyncRealtoClient, entity_id: str) -> tuple[float, float]:
+    """Wall and process CPU seconds of iterating the listing's items."""
+    gc.collect()  # each listing starts from the same collector state: no full collection carried over
+    cpu = time.process_time()
     started = time.perf_counter()
     count = 0
     async for _ in client.readings.list(
@@ -92,10 +132,13 @@ async def async_listing(client: AsyncRealtoClient, entity_id: str) -> float:
     ):
         count += 1
     assert count == LISTING, count
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - cpu
 
 
-def sync_listing(client: RealtoClient, entity_id: str) -> float:
+def sync_listing(client: RealtoClient, entity_id: str) -> tuple[float, float]:
+    """Wall and process CPU seconds (all threads) of iterating the listing's items."""
+    gc.collect()
+    cpu = time.process_time()
     started = time.perf_counter()
     count = 0
     for _ in client.readings.list(
@@ -103,7 +146,7 @@ def sync_listing(client: RealtoClient, entity_id: str) -> float:
     ):
         count += 1
     assert count == LISTING, count
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - cpu
 
 
 def main() -> None:
@@ -111,7 +154,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--pairs", type=int, default=1000, help="call pairs per round (per-call overhead)")
-    parser.add_argument("--rounds", type=int, default=7, help="interleaved rounds (at least 5)")
+    parser.add_argument("--rounds", type=int, default=9, help="interleaved rounds (at least 5)")
     parser.add_argument("--listing-pairs", type=int, default=5, help="listing pairs per round (median)")
     args = parser.parse_args()
     report = Report(
@@ -122,9 +165,14 @@ def main() -> None:
         page_size=PAGE,
     )
     per_call = report.metric("blocking call minus awaited call", "us", target=60, better="lower")
-    hop = report.metric("bare hop to the loop thread and back (reference)", "us")
+    floor = report.metric("blocking call of a coroutine that does nothing (reference)", "us")
+    in_loop = report.metric(
+        "blocking call inside a running event loop (Jupyter) minus awaited call (reference)", "us"
+    )
     listing_name = f"{LISTING:,} records: blocking time / async time - 1"
     listing = report.metric(listing_name, "%", target=2, better="lower")
+    cpu_name = f"{LISTING:,} records: blocking CPU time / async CPU time - 1 (reference)"
+    listing_cpu = report.metric(cpu_name, "%")
     with emulator_process() as emulator:
         options = {
             "base_url": emulator.url,
@@ -134,28 +182,40 @@ def main() -> None:
         sync_client = RealtoClient(**options)
         entity_id = long_lived_ev(sync_client)
         sync_listing(sync_client, entity_id)  # warms the emulator's cache and the pool
+        loop = asyncio.new_event_loop()
 
-        async def measure() -> None:
-            async with AsyncRealtoClient(**options) as async_client:
-                await async_listing(async_client, entity_id)
-                await paired_call_overhead(async_client, sync_client, entity_id, 200)  # warm-up
-                for number in range(args.rounds):
-                    per_call.values.append(
-                        await paired_call_overhead(async_client, sync_client, entity_id, args.pairs)
-                    )
-                    hop.values.append(bare_hop(sync_client, args.pairs))
-                    ratios = []
-                    for pair in range(args.listing_pairs):
-                        if (number + pair) % 2:  # alternate which side goes first
-                            blocking = sync_listing(sync_client, entity_id)
-                            awaited = await async_listing(async_client, entity_id)
-                        else:
-                            awaited = await async_listing(async_client, entity_id)
-                            blocking = sync_listing(sync_client, entity_id)
-                        ratios.append(blocking / awaited - 1)
-                    listing.values.append(statistics.median(ratios) * 100)
+        async def make_client() -> AsyncRealtoClient:
+            return AsyncRealtoClient(**options)
 
-        asyncio.run(measure())
+        async_client = loop.run_until_complete(make_client())
+        loop.run_until_complete(async_listing(async_client, entity_id))
+
+        def blocking() -> object:
+            return sync_client.entities.retrieve(entity_id)
+
+        per_call_overhead(loop, async_client, blocking, entity_id, 200)  # warm-up
+        for number in range(args.rounds):
+            per_call.values.append(per_call_overhead(loop, async_client, blocking, entity_id, args.pairs))
+            floor.values.append(empty_call(sync_client, args.pairs))
+            in_loop.values.append(
+                per_call_overhead(loop, async_client, blocking, entity_id, args.pairs // 4, inside_loop=True)
+            )
+            while sync_client._runner.driver_ident is not None:  # the helper thread lingers a while
+                time.sleep(0.05)
+            ratios, cpu_ratios = [], []
+            for pair in range(args.listing_pairs):
+                if (number + pair) % 2:  # alternate which side goes first
+                    blocking_time = sync_listing(sync_client, entity_id)
+                    awaited = loop.run_until_complete(async_listing(async_client, entity_id))
+                else:
+                    awaited = loop.run_until_complete(async_listing(async_client, entity_id))
+                    blocking_time = sync_listing(sync_client, entity_id)
+                ratios.append(blocking_time[0] / awaited[0] - 1)
+                cpu_ratios.append(blocking_time[1] / awaited[1] - 1)
+            listing.values.append(statistics.median(ratios) * 100)
+            listing_cpu.values.append(statistics.median(cpu_ratios) * 100)
+        loop.run_until_complete(async_client.aclose())
+        loop.close()
         sync_client.close()
     report.finish()
 

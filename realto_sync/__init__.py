@@ -1,7 +1,8 @@
 """realto_sync: the blocking facade of realto_async, for scripts, notebooks and threads.
 
 ``from realto_sync import RealtoClient`` has every call of ``realto_async.AsyncRealtoClient``
-without ``await``. Each client runs the same coroutines on its own background event loop.
+without ``await``. Each client runs the same coroutines on its own event loop, which the
+calling thread runs for the length of each call.
 Models and errors are realto_async's very objects.
 """
 

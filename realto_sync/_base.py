@@ -18,7 +18,7 @@ from realto_async._raw_response import RawResponse
 from realto_async.resources._base import expose_namespaces
 
 from ._pagination import SyncPage, SyncPaginator
-from ._runner import LoopThread
+from ._runner import LoopRunner
 
 __all__ = ["SyncClientBase", "SyncRawResponseView", "SyncResource"]
 
@@ -32,9 +32,9 @@ C = TypeVar("C", bound="SyncClientBase")
 _INHERITED: list[object] = []
 
 
-def _shutdown(runner: LoopThread, holder: dict[str, AsyncRealtoClient]) -> None:
+def _shutdown(runner: LoopRunner, holder: dict[str, AsyncRealtoClient]) -> None:
     """Close the async client and stop the loop (when the sync client is closed or collected)."""
-    if threading.get_ident() == runner.thread_ident:  # pragma: no cover - collected on the loop thread
+    if threading.get_ident() == runner.driver_ident:  # pragma: no cover - collected inside the loop
         return
     client = holder.get("client")
     runner.stop(before=client.aclose if client is not None else None)
@@ -47,9 +47,9 @@ def redact_credentials(client_secret: str | None, token: Any) -> tuple[Any, Any]
 
 
 class SyncClientBase:
-    """Owns the loop thread and the async client whose coroutines it runs."""
+    """Owns the event loop and the async client whose coroutines it runs."""
 
-    _runner: LoopThread
+    _runner: LoopRunner
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -59,7 +59,7 @@ class SyncClientBase:
         self._options = options  # kept to rebuild the client after a fork; credentials redacted
         self._holder = {"client": AsyncRealtoClient(**options)}  # settings are checked here, at once
         self._pid = os.getpid()
-        self._runner = LoopThread()
+        self._runner = LoopRunner()
         self._view_options: dict[str, Any] | None = None
         self._root: SyncClientBase = self
         self._finalizer = weakref.finalize(self, _shutdown, self._runner, self._holder)
@@ -88,7 +88,7 @@ class SyncClientBase:
         view._holder = {"client": self._async_client().with_options(**options)}
 
     def _run(self, func: Callable[P, Awaitable[T]], *args: P.args, **kwargs: P.kwargs) -> T:
-        return self._runner.run(functools.partial(func, *args, **kwargs))
+        return self._runner.run(func, *args, **kwargs)
 
     @property
     def with_raw_response(self) -> SyncRawResponseView:
@@ -104,7 +104,7 @@ class SyncClientBase:
         return SyncRawResponseView(self, ())
 
     def close(self) -> None:
-        """Close the connection pool and stop the background loop thread. Views do nothing."""
+        """Close the connection pool and the client's event loop. Views do nothing."""
         if self._root is self:
             self._finalizer()
 
@@ -155,7 +155,7 @@ class SyncResource:
         return found
 
     def _run(self, func: Callable[P, Awaitable[T]], *args: P.args, **kwargs: P.kwargs) -> T:
-        return self._owner._runner.run(functools.partial(func, *args, **kwargs))
+        return self._owner._runner.run(func, *args, **kwargs)
 
     def _paginate(self, paginator: AsyncPaginator[T]) -> SyncPaginator[T]:
         return SyncPaginator(self._owner._runner, paginator)
@@ -185,7 +185,7 @@ class SyncRawResponseView:
         runner = self._owner._runner
 
         def raw(*args: Any, **kwargs: Any) -> RawResponse[Any]:
-            answer: RawResponse[Any] = runner.run(functools.partial(found, *args, **kwargs))
+            answer: RawResponse[Any] = runner.run(found, *args, **kwargs)
             return answer._map(lambda got: SyncPage(got, runner) if isinstance(got, Page) else got)
 
         raw.__name__ = name

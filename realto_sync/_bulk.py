@@ -1,7 +1,8 @@
 """Bulk runs for blocking code: ``for batch in client.bulk.charge_sessions(...)`` without await.
 
-The run itself is realto_async's: it fetches on the client's background loop while the caller's
-thread works on a batch, and the caller asking for the next batch acknowledges the last one.
+The run itself is realto_async's: while it is iterated, a helper thread runs the client's loop so
+the run fetches while the caller's thread works on a batch, and the caller asking for the next
+batch acknowledges the last one.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from realto_async.bulk import BulkBatch, BulkProgress, BulkReport, BulkRun
 from realto_async.errors import RealtoError
 
 from ._pagination import SyncPaginator
-from ._runner import LoopThread
+from ._runner import LoopRunner
 
 __all__ = ["SyncBulkRun", "async_source", "in_worker_thread"]
 
@@ -55,7 +56,7 @@ class SyncBulkRun(Generic[T]):
 
     __slots__ = ("_iterator", "_run", "_runner")
 
-    def __init__(self, runner: LoopThread, run: BulkRun[T]) -> None:
+    def __init__(self, runner: LoopRunner, run: BulkRun[T]) -> None:
         self._runner = runner
         self._run = run
         self._iterator: Any = None
@@ -71,19 +72,20 @@ class SyncBulkRun(Generic[T]):
                 return None
 
         try:
-            while True:
-                batch = self._runner.run(following)
-                if batch is None:
-                    return
-                yield batch
-                del batch
+            with self._runner.background():  # the run's workers go on while the caller works
+                while True:
+                    batch = self._runner.run(following)
+                    if batch is None:
+                        return
+                    yield batch
+                    del batch
         finally:
             self._iterator = None
             self._close(iterator)
 
     def _close(self, iterator: Any) -> None:
         if self._runner.running:
-            with contextlib.suppress(RealtoError):  # closed from the loop thread during GC
+            with contextlib.suppress(RealtoError):  # closed from inside the loop during GC
                 self._runner.run(iterator.aclose)
 
     def collect(self) -> list[T]:

@@ -40,7 +40,7 @@ ASYNC_ONLY = {"AsyncPaginator", "AsyncRealtoClient", "BulkRun", "Page", "__versi
 AWAITABLE_RESULT = re.compile(r"Awaitable\[(\w+)\]")
 ENTITY_SOURCE = "EntitySource"
 CLIENT_SKIP = {"aclose", "__aenter__", "__aexit__", "with_options", "with_raw_response"}
-SYNC_INIT_NOTE = " The blocking client runs its own loop thread: it takes no aiohttp ``session``."
+SYNC_INIT_NOTE = " The blocking client runs its own event loop: it takes no aiohttp ``session``."
 # Arguments of AsyncRealtoClient that the blocking client does not offer.
 SYNC_INIT_DROPS = {"session"}
 

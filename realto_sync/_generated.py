@@ -3441,7 +3441,7 @@ class RealtoClient(SyncClientBase):
         """Build a client; nothing is sent until the first call.
 
         Every argument left out (None) falls back to its ``REALTO_*`` environment variable, then to
-        its default. The blocking client runs its own loop thread: it takes no aiohttp ``session``.
+        its default. The blocking client runs its own event loop: it takes no aiohttp ``session``.
 
         Args:
             client_id: the OAuth client id (``REALTO_CLIENT_ID``).

@@ -1,15 +1,16 @@
-"""Blocking iteration over the async paginators: one page at a time through the loop thread."""
+"""Blocking iteration over the async paginators: one page at a time, the next one fetched early."""
 
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from realto_async import AsyncPaginator, Page, ResponseInfo
 from realto_async.errors import RealtoError
 
-from ._runner import LoopThread, _Call
+from ._runner import LoopRunner, _Call
 
 __all__ = ["SyncPage", "SyncPaginator"]
 
@@ -28,6 +29,14 @@ _PAGE_ONLY_ATTRIBUTES = frozenset(
 )
 
 T = TypeVar("T")
+# The next page is fetched by the helper thread while the caller works on a page when both:
+# the caller spent at least PREFETCH_AFTER_WORK_SECONDS on the page before (or it is the second
+# page), and a page the caller fetched itself kept it waiting (for the server, the network) at
+# least PREFETCH_AFTER_WAIT_SECONDS beyond its own CPU time. Otherwise the caller fetches and
+# decodes the next page itself when it asks: there is no wait to overlap, and the hand-off
+# between threads (~50-100 us) and their contention for the GIL would cost more.
+PREFETCH_AFTER_WORK_SECONDS = 0.001
+PREFETCH_AFTER_WAIT_SECONDS = 0.002
 
 
 class SyncPage(Generic[T]):
@@ -35,7 +44,7 @@ class SyncPage(Generic[T]):
 
     __slots__ = ("_page", "_runner")
 
-    def __init__(self, page: Page[T], runner: LoopThread) -> None:
+    def __init__(self, page: Page[T], runner: LoopRunner) -> None:
         self._page = page
         self._runner = runner
 
@@ -88,7 +97,7 @@ class SyncPaginator(Generic[T]):
 
     __slots__ = ("_paginator", "_runner")
 
-    def __init__(self, runner: LoopThread, paginator: AsyncPaginator[T]) -> None:
+    def __init__(self, runner: LoopRunner, paginator: AsyncPaginator[T]) -> None:
         self._runner = runner
         self._paginator = paginator
 
@@ -122,8 +131,10 @@ class SyncPaginator(Generic[T]):
     def pages(self) -> Iterator[SyncPage[T]]:
         """Every page in order, until the server gives no continuation token.
 
-        The next page is fetched on the background loop while you work on the current one,
-        so at most two pages are in memory.
+        The next page is fetched by the client's helper thread while you work on the current
+        one when that pays: when fetching a page kept you waiting for the server and you spend
+        a millisecond or more on a page (otherwise you fetch it when you ask for it, in your
+        thread). At most two pages are in memory.
         """
         return self._pages(None)
 
@@ -138,20 +149,32 @@ class SyncPaginator(Generic[T]):
 
         runner = self._runner
         pending: _Call | None = runner.submit(following)
+        worked: float | None = None  # seconds the caller spent on the page before
+        waited = 0.0  # seconds the last page the caller fetched itself kept it waiting, beyond its CPU
         try:
             while pending is not None:
                 call, pending = pending, None
+                asked, cpu = time.perf_counter(), time.thread_time()
                 try:
                     page: Page[T] | None = runner.result(call)
                 except BaseException:
                     if not call.finished:  # interrupted while waiting (Ctrl+C): let it stop first
                         runner.cancel(call)
                     raise
+                if not call.in_background:
+                    waited = (time.perf_counter() - asked) - (time.thread_time() - cpu)
                 if page is None:
                     return
                 if page.continuation_token is not None and (last_needed is None or not last_needed(page)):
-                    pending = runner.submit(following)  # runs while the caller works on this page
+                    if (worked is None or worked >= PREFETCH_AFTER_WORK_SECONDS) and (
+                        waited >= PREFETCH_AFTER_WAIT_SECONDS
+                    ):
+                        pending = runner.submit_in_background(following)  # fetched while the caller works
+                    else:
+                        pending = runner.submit(following)  # started when asked for, in the caller's thread
+                handed = time.perf_counter()
                 yield SyncPage(page, runner)
+                worked = time.perf_counter() - handed
                 del page
         finally:
             if pending is not None:
@@ -160,7 +183,7 @@ class SyncPaginator(Generic[T]):
 
     def _close(self, stream: Any) -> None:
         if self._runner.running:
-            with contextlib.suppress(RealtoError):  # closed from the loop thread during GC
+            with contextlib.suppress(RealtoError):  # closed from inside the loop during GC
                 self._runner.run(stream.aclose)
 
     def __iter__(self) -> Iterator[T]:

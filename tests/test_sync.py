@@ -151,7 +151,9 @@ def test_32_threads_share_one_client(server: FakeRealto, client: RealtoClient) -
         results = list(pool.map(work, range(32)))
     assert [own for own, _ in results] == [expected[i % len(expected)] for i in range(32)]
     assert all(listing == expected for _, listing in results)
-    assert threading.active_count() <= threads_before  # the pool is gone; still one loop thread
+    helpers = [t for t in threading.enumerate() if t.name == "realto-sync-loop"]
+    assert len(helpers) <= 1  # at most the client's one helper thread, however many callers
+    assert threading.active_count() <= threads_before + 1  # the pool is gone
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX-only")
@@ -159,27 +161,36 @@ def test_after_fork_the_child_uses_a_fresh_loop_and_the_parent_keeps_working(
     server: FakeRealto, client: RealtoClient
 ) -> None:
     entity_id = next(iter(client.entities.list())).id
-    parent_loop = client._runner.thread_ident
+    parent_loop = client._runner._loop_state().loop
+    pages = client.entities.list(page_size=5).pages()
+    first = next(pages)  # the call for the next page is the parent's
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # Python 3.12+ warns about forking with threads
         pid = os.fork()
     if pid == 0:  # pragma: no cover - the child reports through its exit code
         try:
+            try:
+                next(pages)
+                parents_call_refused = False
+            except RealtoError as refused:
+                parents_call_refused = "before os.fork()" in str(refused)
             inherited = client.entities.retrieve(entity_id).id == entity_id
-            fresh_loop = client._runner._pid == os.getpid()  # thread idents may repeat across fork
+            fresh_loop = client._runner._loop_state().loop is not parent_loop
             with server.sync_client() as own:
                 own_client = own.entities.retrieve(entity_id).id == entity_id
-            os._exit(0 if inherited and fresh_loop and own_client else 1)
+            os._exit(0 if parents_call_refused and inherited and fresh_loop and own_client else 1)
         except BaseException:
             os._exit(2)
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
+    assert next(pages).data[0].id != first.data[0].id  # the parent's listing goes on
+    del pages  # closes the generator: the next prefetch is cancelled
     # No retry and a short read timeout: if the child had disturbed the parent's pooled
     # connection (epoll is shared across fork), this would fail rather than quietly retry.
     strict = client.with_options(timeout=realto_async.Timeout(connect=5, read=3, total=10), max_retries=0)
     for _ in range(3):
         assert strict.entities.retrieve(entity_id).id == entity_id
-    assert client._runner.thread_ident == parent_loop
+    assert client._runner._loop_state().loop is parent_loop
 
 
 def test_ctrl_c_cancels_the_call_and_the_client_stays_usable(
@@ -217,29 +228,28 @@ def test_ctrl_c_cancels_the_call_and_the_client_stays_usable(
     finally:
         presser.join(timeout=60)
         signal.signal(signal.SIGINT, previous)
-    loop_thread = client._runner.thread_ident
+    loop = client._runner._loop_state().loop
     assert client.entities.retrieve(entity_id).id == entity_id
-    assert client._runner.thread_ident == loop_thread
+    assert client._runner._loop_state().loop is loop
+    assert not loop.is_running()
 
 
-def test_close_stops_the_loop_thread_and_with_closes_too(server: FakeRealto) -> None:
+def test_close_closes_the_loop_and_with_closes_too(server: FakeRealto) -> None:
     client = server.sync_client()
     next(iter(client.entities.list()))
-    thread = client._runner._thread
-    assert thread is not None
-    assert thread.is_alive()
+    loop = client._runner._loop_state().loop
     session = client._async_client()._transport._session
     client.close()
-    assert not thread.is_alive()
+    assert loop.is_closed()
+    assert not client._runner.running
     assert session is not None
     assert session.closed
     with pytest.raises(RealtoError, match="closed"):
         client.entities.retrieve(next(iter(server.store.entities)))
     with server.sync_client() as scoped:
         next(iter(scoped.entities.list()))
-        scoped_thread = scoped._runner._thread
-    assert scoped_thread is not None
-    assert not scoped_thread.is_alive()
+        scoped_loop = scoped._runner._loop_state().loop
+    assert scoped_loop.is_closed()
 
 
 def test_calling_the_client_from_its_own_loop_thread_is_a_clear_error(server: FakeRealto) -> None:

@@ -1,4 +1,4 @@
-"""The blocking paginator fetches the next page on the background loop while the caller works."""
+"""The blocking paginator requests the next page before the caller works on the current one."""
 
 from __future__ import annotations
 
@@ -12,12 +12,20 @@ from collections.abc import Iterator
 
 import pytest
 
-from realto_async import InternalServerError
+from realto_async import InternalServerError, Timeout
 from realto_async.testing import FakeClock, FakeRealto, Fleet
 from realto_sync import RealtoClient
-from realto_sync._runner import LoopThread
+from realto_sync import _pagination as pagination_module
+from realto_sync._runner import LoopRunner
 
 ENTITIES = 40
+
+
+@pytest.fixture(autouse=True)
+def prefetch_whatever_the_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The emulator in this process answers within the 2 ms a fetch must wait for the helper to
+    prefetch (see realto_sync._pagination); these tests are about prefetching itself."""
+    monkeypatch.setattr(pagination_module, "PREFETCH_AFTER_WAIT_SECONDS", 0.0)
 
 
 @pytest.fixture
@@ -113,20 +121,21 @@ def test_an_error_of_the_prefetched_page_comes_after_the_current_pages_items(
 
 
 def test_cancelling_a_submitted_call_stops_its_coroutine() -> None:
-    runner = LoopThread()
+    runner = LoopRunner()
     stopped: list[str] = []
+    reached: list[str] = []
 
     async def slow() -> None:
         try:
+            reached.append("sleep")
             await asyncio.sleep(30)
         except asyncio.CancelledError:
             stopped.append("cancelled")
             raise
 
     started = time.monotonic()
-    call = runner.submit(slow)
-    assert wait_for(lambda: call.task is not None)
-    time.sleep(0.02)  # let it reach its sleep
+    call = runner.submit_in_background(slow)  # the helper thread runs the loop: it reaches its sleep
+    assert wait_for(lambda: reached == ["sleep"])
     runner.cancel(call)
     assert stopped == ["cancelled"]
     for _ in range(20):  # cancelled before the loop even started them: still released
@@ -159,3 +168,15 @@ def test_ctrl_c_while_waiting_for_a_page_raises_keyboard_interrupt_and_the_clien
     assert len(seen) == 10
     assert time.monotonic() - started < 5
     assert len(client.entities.list(page_size=ENTITIES).to_list()) == ENTITIES
+
+
+def test_a_caller_slower_per_page_than_the_call_timeout_still_gets_every_page(server: FakeRealto) -> None:
+    # The next page's request is sent before the caller works on a page, and read when asked for:
+    # its timers must not fire for the time the caller spent (the answer is waiting by then).
+    timeout = Timeout(connect=0.3, read=0.3, total=0.4)
+    with server.sync_client(timeout=timeout, max_retries=0) as client:
+        seen: list[str] = []
+        for page in client.entities.list(page_size=10).pages():
+            seen.extend(e.id for e in page.data)
+            time.sleep(0.6)
+    assert len(set(seen)) == len(seen) == ENTITIES
