@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
@@ -89,3 +90,24 @@ def test_ack_and_coroutine_functions_work_from_blocking_code(served: FakeRealto)
             return value
 
         assert sorted(client.bulk.map(entity_id, ids).collect()) == sorted(ids)
+
+
+def test_a_caller_slower_than_the_timeout_between_batches_gets_every_record_without_retries() -> None:
+    # The real clock: the client's timeout runs while the caller is away from the loop.
+    with FakeRealto(seed=9, fleet=Fleet.only_evs(4)).serve_in_thread() as server:
+        with server.sync_client(timeout=0.5) as client:
+            ids = [ev.id for ev in client.entities.list(type="EV")]
+            end = datetime.now(timezone.utc).replace(microsecond=0)
+            start = end - timedelta(days=20)
+            expected = sorted(r.id for ev in ids for r in client.charge_sessions.list(ev, start, end))
+            server.faults.add("GET /v1/entities/*/charge-sessions", latency=0.05)
+            run = client.bulk.charge_sessions(ids, start=start, end=end, page_size=2, concurrency=4)
+            got: list[str] = []
+            for number, batch in enumerate(run):
+                got.extend(record.id for record in batch.records)
+                if number < 3:
+                    time.sleep(0.8)  # requests of the other entities are in flight meanwhile
+        assert len(expected) > 8
+        assert sorted(got) == expected
+        assert run.report.ok
+        assert run.report.retries == 0
