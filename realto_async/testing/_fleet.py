@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import random
 import string
 import struct
 from collections.abc import Iterator
@@ -16,7 +15,7 @@ import attrs
 from ._ids import IdSource
 from ._records import CollectiveRecord, EntityRecord, TenantRecord
 
-__all__ = ["Fleet", "build_fleet", "make_vin"]
+__all__ = ["Fleet", "build_fleet"]
 
 EV_MODELS = [
     ("Audi", "Q4 e-tron", 77.0),
@@ -110,35 +109,6 @@ class Fleet:
             ("Boiler", self.boilers),
             ("Inverter", self.inverters),
         ]
-
-
-def make_vin(rng: random.Random) -> str:
-    """A well-formed VIN (17 characters, no I, O or Q) that the fake manufacturer accepts."""
-    return _pick(rng, VIN_CHARS, 11) + f"{1 + _below(rng, 999998):06d}"
-
-
-def _below(rng: random.Random, size: int) -> int:
-    """``rng.randrange(size)``: a uniform draw by rejection from ``getrandbits``, as ``random``
-    makes it (so ``choice`` and ``randrange`` give the same values), without its call layers:
-    a fleet of 100,000 EVs starts in seconds."""
-    width = size.bit_length()
-    draw = rng.getrandbits(width)
-    while draw >= size:
-        draw = rng.getrandbits(width)
-    return draw
-
-
-def _pick(rng: random.Random, alphabet: str, count: int) -> str:
-    """``"".join(rng.choice(alphabet) for _ in range(count))``, drawn as :func:`_below` does."""
-    bits, size = rng.getrandbits, len(alphabet)
-    width = size.bit_length()
-    chosen = []
-    for _ in range(count):
-        draw = bits(width)
-        while draw >= size:
-            draw = bits(width)
-        chosen.append(alphabet[draw])
-    return "".join(chosen)
 
 
 def _table(alphabet: str) -> bytes:
