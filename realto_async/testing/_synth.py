@@ -27,7 +27,6 @@ __all__ = [
     "MIN_SOC",
     "SYNTH_ORIGIN",
     "Session",
-    "charge_sessions",
     "day_start",
     "ended_sessions",
     "epoch_day",
@@ -303,12 +302,3 @@ def session_records(entity: EntityRecord, sessions: list[Session]) -> list[Any]:
 
         return [Fragment(text) for text in texts]
     return [stdlib_loads(text) for text in texts]  # pragma: no cover - orjson is a dependency
-
-
-def charge_sessions(
-    seed: int | str, entity: EntityRecord, start: datetime, end: datetime, now: datetime
-) -> list[dict[str, Any]]:
-    """The EV's ended charge sessions starting in [start, end), as re.alto JSON (decoded)."""
-    return [
-        stdlib_loads(text) for text in session_texts(entity, ended_sessions(seed, entity, start, end, now))
-    ]
