@@ -316,11 +316,13 @@ def uncached(args: argparse.Namespace) -> None:
     tree = before_tree(args.before)
     sys.path.insert(0, str(tree))
     for kind in ("charge-sessions", "readings"):
-        pairs = interleaved(
-            args.rounds,
+        today, before = (
             partial(generated_per_second, kind, before=False),
             partial(generated_per_second, kind, before=True),
         )
+        today()  # warm-up: imports and tables made once
+        before()
+        pairs = interleaved(args.rounds, today, before)
         print(
             f"3. uncached {kind}, generated and encoded in-process: {spread([n for n, _ in pairs])} records "
             f"per CPU second (target >= 100,000), before {spread([b for _, b in pairs])}; "

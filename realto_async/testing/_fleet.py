@@ -191,7 +191,8 @@ def _build_fleet(
                 properties={"label": f"{label}-{index + 1:04d}"},
                 system_properties={"source": "emulator"},
                 battery_capacity=capacity,
-                home=(round(50.8 + north * _UNIT * 0.6, 5), round(3.2 + east * _UNIT * 1.6, 5)),
+                # latitude 50.8-51.4, longitude 3.2-4.8 (Flanders), to 5 decimals
+                home=((5_080_000 + north % 60_001) / 100_000, (320_000 + east % 160_001) / 100_000),
                 permissions={owner: {"Owner"}},
             )
             _default_settings(entity, first * _UNIT, second * _UNIT)
