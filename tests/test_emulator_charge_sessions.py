@@ -1,12 +1,11 @@
 """The emulator's charge sessions: the same records whatever window, page size or order they are
 asked in, in both dialects; realistic (energy = SoC gain x capacity, durations, tiers, places);
-published only once over; and the EV's readings follow them. Also the fleet's draws."""
+published only once over; and the EV's readings follow them."""
 
 from __future__ import annotations
 
 import json
 import random
-import statistics
 import uuid
 from collections import Counter
 from datetime import datetime, timedelta, timezone
@@ -18,8 +17,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from realto_async.testing import FakeClock, FakeRealto, Fleet
-from realto_async.testing._facts import VIN_RE
-from realto_async.testing._ids import IdSource
 from realto_async.testing._readings import READING_STEP, readings
 from realto_async.testing._records import EntityRecord, LocationRecord
 from realto_async.testing._synth import (
@@ -263,59 +260,3 @@ async def test_pages_of_any_size_hold_the_same_records_in_both_dialects(
     for raw in both_dialects:
         assert await _paged(raw, ev_id, start, end, size) == expected
     assert whole == records(EVS[2], window_start, NOW)
-
-
-def test_the_fleet_is_the_same_for_a_seed_and_each_entity_whatever_else_it_holds() -> None:
-    def identities(fleet: Fleet, seed: int = 9) -> dict[str, tuple[Any, ...]]:
-        server = FakeRealto(seed=seed, fleet=fleet, clock=FakeClock())
-        return {
-            e.id: (e.identifier, e.created, e.model, e.battery_capacity, e.home, e.nominal_power)
-            for e in server.store.entities.values()
-        }
-
-    evs = identities(Fleet.only_evs(300))
-    assert identities(Fleet.only_evs(300)) == evs
-    with_solar = identities(
-        Fleet(
-            evs=300,
-            solar=20,
-            charge_points=0,
-            batteries=0,
-            heat_pumps=0,
-            smart_meters=0,
-            retrofit_meters=0,
-            boilers=0,
-        )
-    )
-    assert {key: with_solar[key] for key in evs} == evs
-    assert identities(Fleet.only_evs(300), seed=10) != evs
-    vins = [identity[0] for identity in evs.values()]
-    assert all(VIN_RE.fullmatch(vin) and not vin.endswith("000000") for vin in vins)
-    assert len(set(vins)) == len(vins)
-    ages = [(NOW - identity[1]).days for identity in evs.values()]
-    assert 30 <= min(ages) <= max(ages) <= 400
-    assert statistics.pstdev(ages) > 50
-    assert len({identity[2] for identity in evs.values()}) > 4  # several models
-
-
-def test_the_fleet_of_every_type_has_its_settings_in_range() -> None:
-    server = FakeRealto(seed=2, entities=700, clock=FakeClock())
-    by_type: dict[str, list[EntityRecord]] = {}
-    for entity in server.store.entities.values():
-        by_type.setdefault(entity.type, []).append(entity)
-    assert all(3 <= (e.nominal_power or 0) <= 10 for e in by_type["PV"])
-    assert all(
-        90 <= (e.heated_area or 0) < 260 and 4 <= (e.nominal_power or 0) <= 12 for e in by_type["HeatPump"]
-    )
-    assert all(5 <= (e.battery_capacity or 0) <= 15 for e in by_type["Battery"])
-    assert {e.nominal_power for e in by_type["ChargePole"]} == {7.4, 11.0, 22.0}
-    assert all(e.identifier.startswith("5414") and len(e.identifier) == 18 for e in by_type["SmartMeter"])
-    assert all(len(e.identifier) == 8 and e.identifier.isalnum() for e in by_type["RetrofitMeter"])
-    assert all(len(e.identifier) == 12 for e in by_type["Boiler"])
-
-
-@given(seed=st.integers(0, 10**6) | st.text(max_size=8))
-def test_ids_are_the_uuid4_of_the_seeded_stream(seed: int | str) -> None:
-    source, stream = IdSource(seed, "fleet"), random.Random(f"{seed}:fleet")
-    for _ in range(3):
-        assert source.new() == str(uuid.UUID(int=stream.getrandbits(128), version=4))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import gc
 import hashlib
 import string
@@ -15,7 +16,7 @@ import attrs
 from ._ids import IdSource
 from ._records import CollectiveRecord, EntityRecord, TenantRecord
 
-__all__ = ["Fleet", "build_fleet"]
+__all__ = ["Fleet", "FleetPlan", "collector_paused"]
 
 EV_MODELS = [
     ("Audi", "Q4 e-tron", 77.0),
@@ -135,9 +136,9 @@ def _identifier(entity_type: str, digest: bytes, serial: int) -> tuple[str, str]
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Keep the cyclic garbage collector from walking the growing fleet again and again: it
-    makes no cycles, and 100,000 entities start in half the time."""
+def collector_paused() -> Iterator[None]:
+    """Keep the cyclic garbage collector from walking a growing fleet again and again while many
+    of its records are made: they make no cycles, and it halves the time."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -147,58 +148,116 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def build_fleet(
-    fleet: Fleet, seed: int | str, owner: str, created_before: datetime
-) -> tuple[list[EntityRecord], list[CollectiveRecord], TenantRecord]:
-    """The fleet's entities, its collectives and its tenant, the same for the same seed."""
-    with _collector_paused():
-        return _build_fleet(fleet, seed, owner, created_before)
+HOUSEHOLD_KINDS = ("PV", "Battery", "HeatPump", "EV", "ChargePole")  # one of each joins a meter
 
 
-def _build_fleet(
-    fleet: Fleet, seed: int | str, owner: str, created_before: datetime
-) -> tuple[list[EntityRecord], list[CollectiveRecord], TenantRecord]:
-    """Each entity's draws come from one BLAKE2b digest of (seed, type, number): cheap, and the
-    same whatever else the fleet holds."""
-    ids = IdSource(seed, "fleet")
-    tenant = TenantRecord(id=ids.new(), name="Emulated Energy Co.", administrators=[owner])
-    entities: list[EntityRecord] = []
-    for entity_type, count in fleet.counts():
-        stream = hashlib.blake2b(f"{seed}:fleet:{entity_type}:".encode(), digest_size=64)
-        label = entity_type.lower()
-        for index in range(count):
-            hashed = stream.copy()
-            hashed.update(index.to_bytes(8, "little"))
-            digest = hashed.digest()
-            serial, age, pick, north, east, first, second, _ = _DRAWS(digest, 16)
-            identifier, kind = _identifier(entity_type, digest, serial)
-            if entity_type == "EV":
-                maker, model, capacity = EV_MODELS[pick % len(EV_MODELS)]
-            else:
-                makers = MAKERS[entity_type]
-                maker, model, capacity = makers[pick % len(makers)], f"{entity_type} {index + 1}", None
-            entity = EntityRecord(
+class FleetPlan:
+    """The fleet, known by type and number: its ids, collectives and tenant are made at once, an
+    entity's record only when :meth:`entity` is asked for it (a 100,000-entity fleet starts
+    without making 100,000 records). The same for the same seed, whatever is made first.
+
+    Households gather around each smart meter (the meter and the same-numbered PV, battery,
+    heat pump, EV and charge point, all at the meter's home); the EVs left over form one company
+    fleet.
+    """
+
+    def __init__(self, fleet: Fleet, seed: int | str, owner: str, created_before: datetime) -> None:
+        self._seed = seed
+        self._owner = owner
+        self._created_before = created_before
+        ids = IdSource(seed, "fleet")
+        self.tenant = TenantRecord(id=ids.new(), name="Emulated Energy Co.", administrators=[owner])
+        self._kinds: list[tuple[str, int]] = []  # (type, position of its first entity)
+        self._counts = dict(fleet.counts())
+        position = 0
+        for entity_type, count in fleet.counts():
+            self._kinds.append((entity_type, position))
+            position += count
+        self._firsts = [first for _, first in self._kinds]
+        self.ids = [ids.new() for _ in range(position)]
+        self._streams = {
+            entity_type: hashlib.blake2b(f"{seed}:fleet:{entity_type}:".encode(), digest_size=64)
+            for entity_type, _ in self._kinds
+        }
+        self._households = [
+            CollectiveRecord(
                 id=ids.new(),
-                type=entity_type,
-                manufacturer=maker,
-                model=model,
-                identifier=identifier,
-                identifier_kind=kind,
+                name=f"Household {number + 1}",
+                type="Household",
                 owner=owner,
-                tenant_id=tenant.id,
-                # 30 to 399 days and up to a day before the clock's start
-                created=created_before - MINUTE * (30 * 1440 + age % (370 * 1440)),
-                properties={"label": f"{label}-{index + 1:04d}"},
-                system_properties={"source": "emulator"},
-                battery_capacity=capacity,
-                # latitude 50.8-51.4, longitude 3.2-4.8 (Flanders), to 5 decimals
-                home=((5_080_000 + north % 60_001) / 100_000, (320_000 + east % 160_001) / 100_000),
-                permissions={owner: {"Owner"}},
+                tenant_id=self.tenant.id,
             )
-            _default_settings(entity, first * _UNIT, second * _UNIT)
-            entities.append(entity)
-    collectives = _group(entities, ids, owner, tenant.id)
-    return entities, collectives, tenant
+            for number in range(self._counts.get("SmartMeter", 0))
+        ]
+        for number, household in enumerate(self._households):
+            members = [("SmartMeter", number)] + [
+                (kind, number) for kind in HOUSEHOLD_KINDS if number < self._counts.get(kind, 0)
+            ]
+            household.entities = [self._id_of(kind, index) for kind, index in members]
+        self._company: CollectiveRecord | None = None
+        spare_evs = range(len(self._households), self._counts.get("EV", 0))
+        if spare_evs:
+            self._company = CollectiveRecord(
+                id=ids.new(), name="Company fleet", type="Fleet", owner=owner, tenant_id=self.tenant.id
+            )
+            self._company.entities = [self._id_of("EV", index) for index in spare_evs]
+        self.collectives = self._households + ([self._company] if self._company else [])
+
+    def _id_of(self, entity_type: str, index: int) -> str:
+        first = next(first for kind, first in self._kinds if kind == entity_type)
+        return self.ids[first + index]
+
+    def _digest(self, entity_type: str, index: int) -> bytes:
+        """The entity's draws: bytes 0-15 for its identifier's characters, then 32-bit words."""
+        hashed = self._streams[entity_type].copy()
+        hashed.update(index.to_bytes(8, "little"))
+        return hashed.digest()
+
+    def entity(self, position: int) -> EntityRecord:
+        """A new record of the fleet's entity number ``position`` (in :attr:`ids` order)."""
+        entity_type, first = self._kinds[bisect.bisect_right(self._firsts, position) - 1]
+        index = position - first
+        digest = self._digest(entity_type, index)
+        serial, age, pick, _, _, first_draw, second_draw, _ = _DRAWS(digest, 16)
+        identifier, kind = _identifier(entity_type, digest, serial)
+        if entity_type == "EV":
+            maker, model, capacity = EV_MODELS[pick % len(EV_MODELS)]
+        else:
+            makers = MAKERS[entity_type]
+            maker, model, capacity = makers[pick % len(makers)], f"{entity_type} {index + 1}", None
+        collective: CollectiveRecord | None = None
+        home_digest = digest
+        if index < len(self._households) and (entity_type == "SmartMeter" or entity_type in HOUSEHOLD_KINDS):
+            collective = self._households[index]
+            home_digest = self._digest("SmartMeter", index)
+        elif entity_type == "EV":
+            collective = self._company
+        entity = EntityRecord(
+            id=self.ids[position],
+            type=entity_type,
+            manufacturer=maker,
+            model=model,
+            identifier=identifier,
+            identifier_kind=kind,
+            owner=self._owner,
+            tenant_id=self.tenant.id,
+            # 30 to 399 days and up to a day before the clock's start
+            created=self._created_before - MINUTE * (30 * 1440 + age % (370 * 1440)),
+            collective_id=collective.id if collective is not None else None,
+            properties={"label": f"{entity_type.lower()}-{index + 1:04d}"},
+            system_properties={"source": "emulator"},
+            battery_capacity=capacity,
+            home=_home(home_digest),
+            permissions={self._owner: {"Owner"}},
+        )
+        _default_settings(entity, first_draw * _UNIT, second_draw * _UNIT)
+        return entity
+
+
+def _home(digest: bytes) -> tuple[float, float]:
+    """Latitude 50.8-51.4 and longitude 3.2-4.8 (Flanders), to 5 decimals."""
+    _, _, _, north, east, _, _, _ = _DRAWS(digest, 16)
+    return (5_080_000 + north % 60_001) / 100_000, (320_000 + east % 160_001) / 100_000
 
 
 def _default_settings(entity: EntityRecord, first: float, second: float) -> None:
@@ -218,36 +277,3 @@ def _default_settings(entity: EntityRecord, first: float, second: float) -> None
         entity.disaggregators = {"HeatPump": False, "EVCharging": True, "Baseload": True}
     elif entity.type == "ChargePole":
         entity.nominal_power = (7.4, 11.0, 22.0)[int(first * 3)]
-
-
-def _group(entities: list[EntityRecord], ids: IdSource, owner: str, tenant_id: str) -> list[CollectiveRecord]:
-    """Households around each smart meter; the EVs left over form one company fleet."""
-    by_type: dict[str, list[EntityRecord]] = {}
-    for entity in entities:
-        by_type.setdefault(entity.type, []).append(entity)
-    collectives = []
-    meters = by_type.get("SmartMeter", [])
-    for number, meter in enumerate(meters):
-        members = [meter]
-        for kind in ("PV", "Battery", "HeatPump", "EV", "ChargePole"):
-            pool = by_type.get(kind, [])
-            if pool:
-                members.append(pool.pop(0))
-        home = CollectiveRecord(
-            id=ids.new(), name=f"Household {number + 1}", type="Household", owner=owner, tenant_id=tenant_id
-        )
-        for member in members:
-            member.collective_id = home.id
-            member.home = meter.home
-            home.entities.append(member.id)
-        collectives.append(home)
-    spare_evs = by_type.get("EV", [])
-    if spare_evs:
-        fleet = CollectiveRecord(
-            id=ids.new(), name="Company fleet", type="Fleet", owner=owner, tenant_id=tenant_id
-        )
-        for ev in spare_evs:
-            ev.collective_id = fleet.id
-            fleet.entities.append(ev.id)
-        collectives.append(fleet)
-    return collectives
