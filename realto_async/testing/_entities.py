@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, MutableMapping, ValuesView
 from typing import cast
 
@@ -21,12 +22,16 @@ class FleetEntities(MutableMapping[str, EntityRecord]):
             entity_id: position for position, entity_id in enumerate(plan.ids)
         }
         self._unmade = len(plan.ids)
+        self._making = threading.Lock()
 
     def __getitem__(self, entity_id: str) -> EntityRecord:
         found = self._slots[entity_id]
         if isinstance(found, int):
-            found = self._slots[entity_id] = self._plan.entity(found)
-            self._unmade -= 1
+            with self._making:  # the server's thread and a test's may read it at once
+                found = self._slots[entity_id]
+                if isinstance(found, int):
+                    found = self._slots[entity_id] = self._plan.entity(found)
+                    self._unmade -= 1
         return found
 
     def __setitem__(self, entity_id: str, entity: EntityRecord) -> None:
@@ -50,11 +55,11 @@ class FleetEntities(MutableMapping[str, EntityRecord]):
     def values(self) -> ValuesView[EntityRecord]:
         """Every entity, each made now if not yet (a fleet scan: once, then as a dict's)."""
         if self._unmade:
-            with collector_paused():
+            with self._making, collector_paused():
                 for entity_id, found in self._slots.items():
                     if isinstance(found, int):
                         self._slots[entity_id] = self._plan.entity(found)
-            self._unmade = 0
+                self._unmade = 0
         return cast("ValuesView[EntityRecord]", self._slots.values())
 
     def __repr__(self) -> str:

@@ -162,7 +162,6 @@ class FleetPlan:
     """
 
     def __init__(self, fleet: Fleet, seed: int | str, owner: str, created_before: datetime) -> None:
-        self._seed = seed
         self._owner = owner
         self._created_before = created_before
         ids = IdSource(seed, "fleet")
