@@ -14,37 +14,45 @@ because this shared VM's speed drifts from minute to minute.
    each would serve with a core to itself.
 2. Entity listing: the time per page (100 entities) walking the listing of a 1,000 and a
    50,000-entity fleet. Target: the same cost per page (a ratio near 1).
-3. Uncached pages: readings (of every entity type) and charge sessions of a fresh seed, each
-   page made once: records generated and JSON-encoded per CPU second in this process (the
-   target: >= 100,000), and records per wall second over HTTP at concurrency 4 (client included).
+3. Uncached pages, A/B against the emulator of ``--before`` (a git revision, read with ``git
+   archive``) in the same run: readings (of every entity type) and charge sessions of a fresh
+   seed, each page made once: records generated and JSON-encoded per CPU second in this process
+   (target: >= 100,000); then charge sessions, readings and aggregations over HTTP from a fresh
+   emulator process each round (today's, or the old one on PYTHONPATH), as records per CPU second
+   of that process and per wall second (client included).
 4. Start-up: from launching ``realto emulator --evs 100000`` to it printing its URL, in wall time
-   and in the process's own CPU time. Target: < 5 s.
+   and in the process's own CPU time, today's and ``--before``'s interleaved. Target: < 5 s.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import atexit
 import os
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import aiohttp
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from emulator_process import Emulator, emulator_process, free_port
+from emulator_process import Emulator, emulator_process, free_port, run_from
 
 from realto_async.testing import DEFAULT_START
 
 PAGE_SERVER = Path(__file__).with_name("page_server.py")
+ROOT = Path(__file__).resolve().parent.parent
+BEFORE = "c40a03c"  # the emulator before the one-pass charge-session generator and cheaper start-up
 SESSIONS_START = DEFAULT_START - timedelta(days=120)
 
 
@@ -202,53 +210,95 @@ def entity_listing(args: argparse.Namespace) -> None:
     )
 
 
-async def uncached_records_per_second(emulator: Emulator, kind: str, concurrency: int) -> float:
+def before_tree(revision: str) -> Path:
+    """The package as it was at ``revision`` (``git archive``), in a directory removed at exit,
+    to run the emulator as it was (:func:`emulator_process.run_from`)."""
+    tree = Path(tempfile.mkdtemp(prefix="emulator-before-"))
+    atexit.register(shutil.rmtree, tree, ignore_errors=True)
+    archive = subprocess.run(
+        ["git", "archive", revision, "realto_async"], cwd=ROOT, capture_output=True, check=False
+    )
+    if archive.returncode != 0:
+        raise SystemExit(f"cannot read {revision} with git archive: {archive.stderr.decode().strip()}")
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
+    # The generators alone, importable next to today's as package ``emulator_before``.
+    package = tree / "emulator_before"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    for name in ("_ids.py", "_records.py", "_synth.py", "_readings.py"):
+        shutil.copy(tree / "realto_async" / "testing" / name, package / name)
+    return tree
+
+
+async def uncached_pages(emulator: Emulator, kind: str, concurrency: int) -> tuple[int, float, float]:
+    """Each EV's first page of ``kind`` once (nothing cached): the records, the wall seconds and
+    the emulator's CPU seconds it took."""
     async with aiohttp.ClientSession() as session:
         headers = {"Authorization": f"Bearer {await token_of(session, emulator)}"}
-        evs = await ev_ids(session, emulator, headers)
-        queue = list(evs)
+        queue = await ev_ids(session, emulator, headers)
         records = 0
+        if kind == "readings":
+            params = {"start": (DEFAULT_START - timedelta(days=11)).isoformat(), "pageSize": "1000"}
+        elif kind == "aggregations":  # 240 hourly buckets of 4 samples each
+            params = {"start": (DEFAULT_START - timedelta(days=10)).isoformat(), "pageSize": "1000"}
+        else:
+            params = {"start": (DEFAULT_START - timedelta(days=1000)).isoformat(), "pageSize": "1000"}
+        marker = b'"start":' if kind == "aggregations" else b'"entityId"'
 
         async def worker() -> None:
             nonlocal records
             while queue:
                 ev = queue.pop()
-                if kind == "readings":
-                    start = DEFAULT_START - timedelta(days=11)  # 1,000+ readings
-                else:
-                    start = DEFAULT_START - timedelta(days=400)  # 400+ sessions
-                params = {"start": start.isoformat(), "pageSize": "1000"}
-                async with session.get(
-                    f"{emulator.url}/v1/entities/{ev}/{kind}", params=params, headers=headers
-                ) as resp:
+                url = f"{emulator.url}/v1/entities/{ev}/{kind}"
+                async with session.get(url, params=params, headers=headers) as resp:
                     body = await resp.read()
-                records += body.count(b'"entityId"')
+                records += body.count(marker)
 
+        cpu_before = cpu_seconds(emulator.pid)
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
-        return records / (time.perf_counter() - started)
+        return records, time.perf_counter() - started, cpu_seconds(emulator.pid) - cpu_before
 
 
-def generated_per_second(kind: str, seed: int) -> float:
-    """Records of 1,000-record pages generated and encoded per CPU second of this process (its
-    wall time follows the shared machine's load)."""
+def served_per_cpu_second(kind: str, tree: Path | None) -> tuple[float, float]:
+    """Records per emulator CPU second and per wall second, from a fresh emulator (today's, or
+    the one in ``tree``) serving 60 EVs' first pages of ``kind``."""
+    with emulator_process(fleet=["--evs", "60"], package_root=tree) as emulator:
+        records, wall, cpu = asyncio.run(uncached_pages(emulator, kind, 4))
+    return records / max(cpu, 1e-9), records / wall
+
+
+def generated_per_second(kind: str, *, before: bool) -> float:
+    """Records of 1,000-record pages generated and encoded per CPU second of this process, by
+    today's generators or (``before``) those of the ``--before`` revision, for a fleet of a fresh
+    seed (nothing kept from another round helps)."""
+    seed = f"bench-{time.perf_counter_ns()}"
     from realto_async._json import dumps
     from realto_async.testing import FakeClock, FakeRealto, Fleet
-    from realto_async.testing._readings import reading_times, readings
-    from realto_async.testing._synth import charge_sessions
 
-    server = FakeRealto(
-        seed=f"bench-{seed}", fleet=Fleet(evs=30, smart_meters=10, solar=10), clock=FakeClock()
-    )
+    if before:
+        from emulator_before._readings import reading_times, readings  # type: ignore[import-not-found]
+        from emulator_before._synth import charge_sessions  # type: ignore[import-not-found]
+
+        def session_page(entity: Any, since: datetime, now: datetime) -> list[Any]:
+            return list(charge_sessions(seed, entity, since, now, now)[:1000])
+    else:
+        from realto_async.testing._readings import reading_times, readings
+        from realto_async.testing._synth import ended_sessions, session_records
+
+        def session_page(entity: Any, since: datetime, now: datetime) -> list[Any]:
+            return session_records(entity, ended_sessions(seed, entity, since, now, now)[:1000])
+
+    server = FakeRealto(seed=seed, fleet=Fleet(evs=30, smart_meters=10, solar=10), clock=FakeClock())
     now = server.clock.now()
     records = 0
     started = time.process_time()
     for entity in server.store.entities.values():
         if kind == "readings":
             first, total = reading_times(max(now - timedelta(days=11), entity.created), now)
-            page = readings(server.seed, entity, first, 0, min(total, 1000))
+            page = readings(seed, entity, first, 0, min(total, 1000))
         elif entity.type == "EV":
-            page = charge_sessions(server.seed, entity, now - timedelta(days=900), now, now)[:1000]
+            page = session_page(entity, now - timedelta(days=900), now)
         else:
             continue
         dumps({"data": page})
@@ -256,40 +306,67 @@ def generated_per_second(kind: str, seed: int) -> float:
     return records / (time.process_time() - started)
 
 
+def spread(values: list[float], digits: int = 0) -> str:
+    """The median and the range."""
+    low, mid, high = (f"{v:,.{digits}f}" for v in (min(values), statistics.median(values), max(values)))
+    return f"{mid} (range {low}-{high})"
+
+
 def uncached(args: argparse.Namespace) -> None:
-    for kind in ("readings", "charge-sessions"):
-        generated = [generated_per_second(kind, number) for number in range(args.rounds)]
-        served = []
-        for _ in range(args.rounds):
-            # A fresh emulator each round: nothing of the previous round is cached.
-            with emulator_process(fleet=["--evs", "60"]) as emulator:
-                served.append(asyncio.run(uncached_records_per_second(emulator, kind, 4)))
-        rounds = ", ".join(f"{rate:,.0f}" for rate in generated)
+    tree = before_tree(args.before)
+    sys.path.insert(0, str(tree))
+    for kind in ("charge-sessions", "readings"):
+        today, before = (
+            partial(generated_per_second, kind, before=False),
+            partial(generated_per_second, kind, before=True),
+        )
+        today()  # warm-up: imports and tables made once
+        before()
+        pairs = interleaved(args.rounds, today, before)
         print(
-            f"3. uncached {kind}: {statistics.median(generated):,.0f} records per CPU second generated "
-            f"(target >= 100,000; rounds {rounds}), {statistics.median(served):,.0f}/s over HTTP"
+            f"3. uncached {kind}, generated and encoded in-process: {spread([n for n, _ in pairs])} records "
+            f"per CPU second (target >= 100,000), before {spread([b for _, b in pairs])}; "
+            f"ratio {spread([n / b for n, b in pairs], 2)}"
+        )
+    for kind in ("charge-sessions", "readings", "aggregations"):
+        # A fresh emulator each round and side: nothing of another round is cached.
+        today, before = partial(served_per_cpu_second, kind, None), partial(served_per_cpu_second, kind, tree)
+        served = interleaved(args.rounds, today, before)
+        print(
+            f"3. uncached {kind} over HTTP (60 EVs, concurrency 4): {spread([n[0] for n, _ in served])} "
+            f"records per emulator CPU second, before {spread([b[0] for _, b in served])}; ratio "
+            f"{spread([n[0] / b[0] for n, b in served], 2)}; per wall second "
+            f"{spread([n[1] for n, _ in served])} (client on the same cores), "
+            f"before {spread([b[1] for _, b in served])}"
         )
 
 
+def started_in(tree: Path | None) -> tuple[float, float]:
+    """Wall and CPU seconds from launching ``realto emulator --evs 100000`` (today's, or the
+    one in ``tree``) to it printing its URL."""
+    started = time.perf_counter()
+    command = [sys.executable, "-m", "realto_async.testing", "--frozen", "--port", "0", "--evs", "100000"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, **run_from(tree))
+    try:
+        assert process.stdout is not None
+        if not process.stdout.readline().startswith("url: "):
+            raise SystemExit("the emulator did not start")
+        return time.perf_counter() - started, cpu_seconds(process.pid)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
 def startup(args: argparse.Namespace) -> None:
-    walls, cpus = [], []
-    for _ in range(args.rounds):
-        started = time.perf_counter()
-        command = [sys.executable, "-m", "realto_async.testing", "--frozen", "--port", "0", "--evs", "100000"]
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-        try:
-            assert process.stdout is not None
-            if not process.stdout.readline().startswith("url: "):
-                raise SystemExit("the emulator did not start")
-            walls.append(time.perf_counter() - started)
-            cpus.append(cpu_seconds(process.pid))
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
+    tree = before_tree(args.before)
+    loads = [os.getloadavg()[0]]
+    pairs = interleaved(args.rounds, lambda: started_in(None), lambda: started_in(tree))
+    loads.append(os.getloadavg()[0])
     print(
-        f"4. start-up with 100,000 EVs: {statistics.median(walls):.2f} s wall, "
-        f"{statistics.median(cpus):.2f} s of the process's CPU (target < 5 s; wall time grows with the load "
-        f"of this shared machine, {os.getloadavg()[0]:.1f} now)"
+        f"4. start-up with 100,000 EVs: {spread([n[0] for n, _ in pairs], 2)} s wall, "
+        f"{spread([n[1] for n, _ in pairs], 2)} s of the process's CPU (target < 5 s); before "
+        f"{spread([b[0] for _, b in pairs], 2)} s wall, {spread([b[1] for _, b in pairs], 2)} s CPU "
+        f"(load average {min(loads):.1f}-{max(loads):.1f}: wall time grows with this shared machine's load)"
     )
 
 
@@ -301,6 +378,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--only", choices=["cached", "listing", "uncached", "startup"], action="append")
+    parser.add_argument(
+        "--before",
+        default=BEFORE,
+        help="the git revision whose emulator parts 3 and 4 compare against (default: %(default)s)",
+    )
     args = parser.parse_args()
     parts: dict[str, Callable[[argparse.Namespace], None]] = {
         "cached": cached_pages,

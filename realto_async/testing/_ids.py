@@ -8,6 +8,10 @@ from datetime import datetime, timezone
 __all__ = ["IdSource", "iso"]
 
 
+_KEEP = ~(0xF000 << 64 | 0xC000 << 48)
+_VERSION_4 = 0x4000 << 64 | 0x8000 << 48
+
+
 class IdSource:
     """UUIDs from a seeded generator: the same seed and call order give the same ids."""
 
@@ -15,10 +19,9 @@ class IdSource:
         self._rng = random.Random(f"{seed}:{stream}")
 
     def new(self) -> str:
-        raw = bytearray(self._rng.getrandbits(128).to_bytes(16, "big"))
-        raw[6] = (raw[6] & 0x0F) | 0x40  # what uuid.UUID(int=..., version=4) sets
-        raw[8] = (raw[8] & 0x3F) | 0x80
-        text = raw.hex()
+        # What uuid.UUID(int=..., version=4) sets: the version and the variant bits.
+        value = self._rng.getrandbits(128) & _KEEP | _VERSION_4
+        text = f"{value:032x}"
         return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 

@@ -19,7 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 from ._records import EntityRecord
-from ._synth import ANCHOR, KM_PER_KWH, MIN_SOC, day_start, sessions_between
+from ._synth import ANCHOR, DEFAULT_CAPACITY, KM_PER_KWH, MIN_SOC, day_start, epoch_day, sessions_of_days
 
 __all__ = ["READING_STEP", "reading_at", "reading_times", "readings"]
 
@@ -123,29 +123,31 @@ def _appliance_day(
 
 
 def _ev_day(seed: int | str, entity: EntityRecord, day: date) -> SlotData:
-    capacity = entity.battery_capacity or 60.0
-    sessions = sessions_between(seed, entity, day - timedelta(days=3), day)
+    capacity = entity.battery_capacity or DEFAULT_CAPACITY
+    today = epoch_day(day)
+    sessions = sessions_of_days(seed, entity, today - 3, today)
     lat, lon = entity.home
     odometer = 15000 + (day - ANCHOR).days * 38
-    midnight = day_start(day)
+    midnight = today * 86400  # UTC seconds since the Unix epoch, as the sessions' times
+    step = int(READING_STEP.total_seconds())
 
     def data(slot: int) -> dict[str, Any]:
-        moment = midnight + slot * READING_STEP
+        moment = midnight + slot * step
         soc, charging, plugged = 50.0, False, False
         previous = None
         for session in sessions:
-            if session["start"] <= moment < session["end"]:
-                progress = (moment - session["start"]) / (session["end"] - session["start"])
-                soc = session["start_soc"] + (session["end_soc"] - session["start_soc"]) * progress
+            if session.start <= moment < session.end:
+                progress = (moment - session.start) / (session.end - session.start)
+                soc = (session.start_tenths + (session.end_tenths - session.start_tenths) * progress) / 10
                 charging = plugged = True
                 previous = None
                 break
-            if session["end"] <= moment:
+            if session.end <= moment:
                 previous = session
         else:
             if previous is not None:
-                hours = (moment - previous["end"]).total_seconds() / 3600
-                soc = max(MIN_SOC, previous["end_soc"] - 0.4 * hours)
+                hours = (moment - previous.end) / 3600
+                soc = max(MIN_SOC, previous.end_tenths / 10 - 0.4 * hours)
                 plugged = hours < 0.5
         return {
             "stateOfCharge": {"unit": "%", "value": round(soc, 1)},

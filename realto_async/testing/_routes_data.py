@@ -17,7 +17,7 @@ from ._paging import decode_token, page_envelope, page_size_of
 from ._readings import READING_STEP, reading_at, reading_times, readings
 from ._records import CommandRecord, EntityRecord
 from ._routes_core import paged
-from ._synth import SYNTH_ORIGIN, charge_sessions
+from ._synth import SYNTH_ORIGIN, ended_sessions, session_records
 
 __all__ = ["routes"]
 
@@ -137,17 +137,16 @@ async def list_charge_sessions(request: web.Request) -> web.Response:
     cached = ctx.server.cached(ctx)
     if cached is not None:
         return cached
-    records: list[dict[str, Any]] = []
+    sessions = []
     if entity.type == "EV" and entity.features.get("CaptureChargeSessions"):
         # Nothing ends after now, and the synthetic history begins at its anchor day.
         since = max(start, SYNTH_ORIGIN)
         until = min(end, ctx.now)
-        records = charge_sessions(ctx.store.seed, entity, since, until, ctx.now) if since <= until else []
+        sessions = ended_sessions(ctx.store.seed, entity, since, until, ctx.now) if since <= until else []
     size = page_size_of(request)
     offset = decode_token(request)
-    return ctx.server.remember(
-        ctx, page_envelope(request, records[offset : offset + size], len(records), offset, size)
-    )
+    page = session_records(entity, sessions[offset : offset + size])  # only this page is made
+    return ctx.server.remember(ctx, page_envelope(request, page, len(sessions), offset, size))
 
 
 # -------------------------------------------------------------------------------- commands

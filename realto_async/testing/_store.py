@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import random
+from collections.abc import MutableMapping
 from datetime import datetime, timedelta
 from typing import Any
 
 from ._clock import EmulatorClock
+from ._entities import FleetEntities
 from ._errors import forbidden, not_found
-from ._fleet import Fleet, build_fleet
+from ._fleet import Fleet, FleetPlan
 from ._ids import IdSource
 from ._records import (
     COOLDOWN,
@@ -57,11 +59,11 @@ class Store:
         self._principal_ids = principal_ids
         self.principals: dict[str, Principal] = {self.default_principal.id: self.default_principal}
         self.tokens: dict[str, tuple[str, datetime]] = {}
-        entities, collectives, tenant = build_fleet(fleet, seed, self.default_principal.id, clock.now())
-        self.entities: dict[str, EntityRecord] = {e.id: e for e in entities}
-        self.collectives: dict[str, CollectiveRecord] = {c.id: c for c in collectives}
-        self.tenants: dict[str, TenantRecord] = {tenant.id: tenant}
-        self.tenant = tenant
+        plan = FleetPlan(fleet, seed, self.default_principal.id, clock.now())
+        self.entities: MutableMapping[str, EntityRecord] = FleetEntities(plan)
+        self.collectives: dict[str, CollectiveRecord] = {c.id: c for c in plan.collectives}
+        self.tenants: dict[str, TenantRecord] = {plan.tenant.id: plan.tenant}
+        self.tenant = plan.tenant
         self.onboardings: dict[str, OnboardingRecord] = {}
         self.commands: dict[str, CommandRecord] = {}
         self.offboardings: dict[str, OffboardingRecord] = {}
@@ -69,9 +71,16 @@ class Store:
         self.removed_entities: set[str] = set()
         self.version = 0
         self._visible: dict[tuple[str, str | None, int, int], list[EntityRecord]] = {}
-        self.entity_by_vin: dict[str, str] = {
-            e.identifier: e.id for e in entities if e.identifier_kind == "vin"
-        }
+        self._entity_by_vin: dict[str, str] | None = None
+
+    @property
+    def entity_by_vin(self) -> dict[str, str]:
+        """Entity ids by VIN, indexed on first use (it makes every entity of the fleet)."""
+        if self._entity_by_vin is None:
+            self._entity_by_vin = {
+                e.identifier: e.id for e in self.entities.values() if e.identifier_kind == "vin"
+            }
+        return self._entity_by_vin
 
     # ------------------------------------------------------------------ principals
 
