@@ -237,3 +237,19 @@ def test_start_reports_a_port_in_use() -> None:
 def test_a_sync_client_runs_against_a_started_emulator() -> None:
     with FakeRealto(seed=1, clock=FakeClock()) as server, server.sync_client() as client:
         assert len(list(client.entities.list(page_size=5, max_items=7))) == 7
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e400", "-1e999"])
+async def test_a_control_body_with_a_number_json_has_not_is_a_400(
+    steered: tuple[FakeRealto, Control, Raw], number: str
+) -> None:
+    server, control, _ = steered
+    raw = f'{{"route": "GET *", "latency": {number}}}'.encode()
+    async with control.session.post(
+        control.root + "/faults", data=raw, headers={"Content-Type": "application/json"}
+    ) as resp:
+        status, answer = resp.status, await resp.json()
+    assert status == 400
+    assert answer["errors"][0]["code"] == "InvalidBody"
+    assert number.lstrip("-") in answer["errors"][0]["message"]
+    assert server.faults.rules == []

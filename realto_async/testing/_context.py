@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -16,6 +15,7 @@ from ._keys import SERVER_KEY
 from ._records import Principal
 from ._render import Renderer
 from ._store import Store
+from ._strict_json import NotStrictJSON, strict_loads
 from ._timeparse import EARLIEST, LATEST, TimeOutOfRange, TimeSyntaxError, parse_api_time
 
 if TYPE_CHECKING:
@@ -91,7 +91,9 @@ class Ctx:
     async def json(self, expect: type = dict) -> Any:
         raw = await self.request.read()
         try:
-            body = json.loads(raw or b"null")
+            body = strict_loads(raw)
+        except NotStrictJSON as err:
+            raise bad_request("InvalidBody", f"The request body is not valid JSON: {err}.") from None
         except (ValueError, RecursionError):  # RecursionError: nested too deeply
             raise bad_request("InvalidBody", "The request body is not valid JSON.") from None
         if not isinstance(body, expect):

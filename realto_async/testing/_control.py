@@ -29,6 +29,7 @@ from ._errors import api_error, bad_request, not_found
 from ._fault_rules import fault_from_json, fault_json
 from ._ids import iso
 from ._keys import SERVER_KEY
+from ._strict_json import NotStrictJSON, strict_loads
 
 if TYPE_CHECKING:
     from ._server import FakeRealto
@@ -67,7 +68,9 @@ def _answer(payload: Any, status: int = 200) -> web.Response:
 
 async def _body(request: web.Request) -> Any:
     try:
-        return json.loads(await request.read() or b"null")
+        return strict_loads(await request.read())
+    except NotStrictJSON as err:
+        raise bad_request("InvalidBody", f"The request body is not valid JSON: {err}.") from None
     except (ValueError, RecursionError):
         raise bad_request("InvalidBody", "The request body is not valid JSON.") from None
 
