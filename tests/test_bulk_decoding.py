@@ -15,7 +15,7 @@ from realto_async import AsyncRealtoClient, ChargingRecord, Reading
 from realto_async.testing import FakeClock, FakeRealto, Fleet
 
 END = datetime(2024, 3, 1, tzinfo=timezone.utc)
-START = END - timedelta(days=20)
+START = END - timedelta(days=40)
 PAGE = 5
 
 

@@ -149,8 +149,20 @@ Inbox: TypeAlias = "MemoryObjectReceiveStream[Delivery[T] | PendingPage[T]]"
 
 
 async def consume(out: Outbox[T], settle: Settle[T], answer: Response) -> str | None:
-    """Hand a fetched page to the consumer and wait until it is decoded there; its continuation
-    token (None: the last page)."""
+    """Hand a fetched page to the consumer, decoded, and return its continuation token (None:
+    the last page).
+
+    When the consumer is waiting with nothing buffered, the worker decodes the page itself: the
+    consumer takes it at its next step, and the worker goes on without waiting to be woken. The
+    next worker then finds the consumer busy. Otherwise the consumer decodes it when it gets to
+    it, and the worker waits for that.
+    """
+    waiting = out.statistics()
+    if waiting.tasks_waiting_receive and not waiting.current_buffer_used:
+        delivery, next_token = settle(answer)
+        del answer
+        await hand_over(out, delivery)
+        return next_token
     pending = PendingPage(answer, settle)
     del answer  # the consumer's now: freed as soon as it is decoded
     await hand_over(out, pending)
