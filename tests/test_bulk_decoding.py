@@ -7,6 +7,7 @@ import gc
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import anyio
 import pytest
@@ -83,3 +84,25 @@ async def test_a_page_cut_on_the_way_is_fetched_again_and_every_record_comes_onc
     assert Counter(record.id for record in got) == Counter(record.id for record in expected)
     assert run.report.ok
     assert run.report.retries >= cut.applied
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [{"truncate": True}, {"status": 503}, {"drop": "during"}, {"html_502": True}],
+    ids=["cut body", "503", "dropped", "html 502"],
+)
+async def test_a_cut_body_gets_as_many_tries_as_any_other_read_fault(
+    fleet: tuple[FakeRealto, AsyncRealtoClient], fault: dict[str, Any]
+) -> None:
+    server, client = fleet
+    ids = [entity.id async for entity in client.entities.list(type="EV")][:3]
+    tries = (1 + client.retry.max_retries) * (1 + 3)  # the client's own, then the run's (default 3)
+    for times, failed in ((tries - 1, False), (tries, True)):
+        server.faults.reset()
+        rule = server.faults.add(f"GET /v1/entities/{ids[0]}/charge-sessions", times=times, **fault)
+        run = client.bulk.charge_sessions(ids, start=START, end=END)
+        got = await run.collect()
+        assert rule.applied == times
+        assert (ids[0] in run.report.failed) is failed
+        assert run.report.entities_done == len(ids) - failed
+        assert {record.entity_id for record in got} == set(ids[failed:])

@@ -464,8 +464,9 @@ class Engine(Generic[T]):
         """``call()`` through the gate and the limiter, tried again on transient errors; with
         ``then``, ``then(call())`` after the limiter is released (its transient errors, e.g. a
         cut body found while decoding, are tried again the same way, from ``call()``)."""
-        retries = rate_limited = 0
+        retries = rate_limited = unreadable = 0
         refused_after_refresh = False
+        policy = self.client.retry
         while True:
             error: RealtoError | None = None
             await self.limit.acquire()
@@ -487,6 +488,16 @@ class Engine(Generic[T]):
                 del result  # not kept alive here once ``then`` is done with it
                 try:
                     return await step
+                except ResponseValidationError as err:
+                    # The client's own retry loop would have read this body (a cut one, say) and
+                    # tried again, max_retries times, before the run's retries: so here too.
+                    if unreadable < policy.max_retries:
+                        unreadable += 1
+                        self.stats.retries += 1
+                        await self.clock.sleep(policy.backoff(unreadable))
+                        continue
+                    unreadable = 0
+                    error = err
                 except RealtoError as err:
                     error = err
                 finally:
