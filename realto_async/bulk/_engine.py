@@ -579,6 +579,9 @@ class Engine(Generic[T]):
                 except Exception as err:  # the caller's iterable (or a bug): raised to them as it is
                     self._fail_run(err)
                     return
+                except asyncio.CancelledError as err:
+                    self._cancelled_by_caller_code(err, "the entity_ids source")
+                    return
                 if ref is None:
                     return
                 if ref.invalid is not None:
@@ -594,6 +597,24 @@ class Engine(Generic[T]):
                         self._fail_run(failed.error)
                     except Exception as err:  # not the API's: the caller's code or a bug, raised to them
                         self._fail_run(err)
+                    except asyncio.CancelledError as err:
+                        self._cancelled_by_caller_code(err, f"the run's work for entity {ref.id}")
+                        return
+
+    def _cancelled_by_caller_code(self, error: asyncio.CancelledError, where: str) -> None:
+        """A CancelledError reached a worker. When the run itself is being cancelled (it was left,
+        or another error stops it) that goes on; otherwise code of the caller raised it (map's
+        ``fn``, the ``entity_ids`` source) and the run stops with an error saying so, instead of
+        losing the entity without a word. Raises ``error`` again in the first case."""
+        group = self._task_group
+        if group is None or group.cancel_scope.cancel_called:
+            raise error
+        self._fail_run(
+            RealtoError(
+                f"{where} raised CancelledError although the bulk run was not cancelled (code of yours "
+                "cancelled a coroutine of its own?); the run is stopped so that no entity goes missing"
+            )
+        )
 
     def entity_delivered(self) -> None:
         """Called by the consumer when an entity's last batch reaches it."""
