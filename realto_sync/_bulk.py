@@ -81,12 +81,13 @@ class SyncBulkRun(Generic[T]):
                     del batch
         finally:
             self._iterator = None
-            self._close(iterator)
+            self._close()
 
-    def _close(self, iterator: Any) -> None:
+    def _close(self) -> None:
         if self._runner.running:
             with contextlib.suppress(RealtoError):  # closed from inside the loop during GC
-                self._runner.run(iterator.aclose)
+                # Through the run, which also copes with an iteration Ctrl+C left half-way.
+                self._runner.run(self._run.aclose)
 
     def collect(self) -> list[T]:
         """Run to the end and return every record (mind the memory: for small jobs). Each batch is
@@ -124,7 +125,7 @@ class SyncBulkRun(Generic[T]):
         """
         iterator, self._iterator = self._iterator, None
         if iterator is not None:
-            self._close(iterator)
+            self._close()
         if not self._run.done:
             self._runner.run(self._run.aclose)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
@@ -111,3 +113,45 @@ def test_a_caller_slower_than_the_timeout_between_batches_gets_every_record_with
         assert sorted(got) == expected
         assert run.report.ok
         assert run.report.retries == 0
+
+
+@pytest.mark.parametrize("after_batches", [0, 2])
+def test_ctrl_c_while_waiting_for_the_next_batch_is_a_keyboard_interrupt_and_stops_the_run(
+    served: FakeRealto, after_batches: int
+) -> None:
+    with served.sync_client() as client:
+        ids = [ev.id for ev in client.entities.list(type="EV")]
+        # The first requests answer; then the server holds each one for a minute.
+        served.faults.add("GET /v1/entities/*/charge-sessions", latency=60, after=after_batches)
+        in_flight = threading.Event()
+        hold = served.faults.sleep
+
+        async def held(seconds: float) -> None:
+            in_flight.set()
+            await hold(seconds)
+
+        served.faults.sleep = held
+        main = threading.main_thread().ident
+        assert main is not None
+
+        def press_ctrl_c() -> None:
+            if in_flight.wait(timeout=60):
+                time.sleep(0.3)  # the caller is waiting for its next batch by now
+                signal.pthread_kill(main, signal.SIGINT)
+
+        previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+        presser = threading.Thread(target=press_ctrl_c, daemon=True)
+        got: list[str] = []
+        run = client.bulk.charge_sessions(ids, start=START, end=END, concurrency=1)
+        try:
+            presser.start()
+            with pytest.raises(KeyboardInterrupt):  # not a RuntimeError from closing the run
+                got.extend(batch.entity_id for batch in run)
+        finally:
+            presser.join(timeout=60)
+            signal.signal(signal.SIGINT, previous)
+        assert run.done
+        assert run.report.cancelled
+        assert len(got) <= after_batches
+        served.faults.reset()
+        assert [ev.id for ev in client.entities.list(type="EV")] == ids  # the client still works

@@ -175,7 +175,9 @@ class BulkRun(Generic[T]):
         """
         self._claimed = True
         iterator = self._iterator() if self._iterator is not None else None
-        if iterator is not None:
+        # Its __anext__ may still be on its way out (a blocking caller's Ctrl+C interrupted it):
+        # closing it then would raise RuntimeError; it stops on its own once it gets there.
+        if iterator is not None and not iterator.ag_running:  # type: ignore[attr-defined]
             await iterator.aclose()  # type: ignore[attr-defined]
         # The iterator may be gone already (left by an exception): its close is scheduled for
         # later by the event loop, so stop the engine here and now.
