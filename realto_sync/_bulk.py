@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import inspect
-from collections.abc import Awaitable, Callable, Iterator
+import itertools
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
@@ -38,12 +39,31 @@ def in_worker_thread(fn: Callable[[str], Any]) -> Callable[[str], Awaitable[Any]
     return call
 
 
+# Iterables that hold their items already: read on the loop, no thread needed.
+IN_MEMORY = (list, tuple, set, frozenset, dict, range, str, bytes)
+SOURCE_CHUNK = 256  # items taken from a blocking iterable per hop to a worker thread
+
+
 def async_source(entity_ids: Any) -> Any:
     """A blocking listing (``client.entities.list()``) as the async listing it wraps, so the run
-    reads it on its own loop; anything else as it is."""
+    reads it on its own loop; any other iterator or generator (which may call the blocking
+    client, or block) read in a worker thread, a chunk at a time; anything else as it is."""
     if isinstance(entity_ids, SyncPaginator):
         return entity_ids._paginator
-    return entity_ids
+    if isinstance(entity_ids, IN_MEMORY) or not isinstance(entity_ids, Iterable):
+        return entity_ids
+    return _read_in_worker_thread(entity_ids)
+
+
+def _take(iterator: Iterator[Any]) -> list[Any]:
+    return list(itertools.islice(iterator, SOURCE_CHUNK))
+
+
+async def _read_in_worker_thread(entity_ids: Iterable[Any]) -> AsyncIterator[Any]:
+    iterator = await anyio.to_thread.run_sync(iter, entity_ids)
+    while chunk := await anyio.to_thread.run_sync(_take, iterator):
+        for item in chunk:
+            yield item
 
 
 class SyncBulkRun(Generic[T]):

@@ -155,3 +155,25 @@ def test_ctrl_c_while_waiting_for_the_next_batch_is_a_keyboard_interrupt_and_sto
         assert len(got) <= after_batches
         served.faults.reset()
         assert [ev.id for ev in client.entities.list(type="EV")] == ids  # the client still works
+
+
+def test_a_generator_over_the_blocking_client_is_a_source_and_its_own_error_comes_out_as_itself(
+    served: FakeRealto,
+) -> None:
+    with served.sync_client() as client:
+        ids = [ev.id for ev in client.entities.list(type="EV")]
+        expected = sorted(r.id for ev in ids for r in client.charge_sessions.list(ev, START, END))
+        # The generator calls the blocking client while the run reads it.
+        evs = (entity.id for entity in client.entities.list(page_size=2) if str(entity.type) == "EV")
+        run = client.bulk.charge_sessions(evs, start=START, end=END, concurrency=2)
+        assert sorted(record.id for batch in run for record in batch.records) == expected
+        assert run.report.entities_done == len(ids)
+
+        def breaking() -> Iterator[str]:
+            for number, entity in enumerate(client.entities.list(page_size=2)):
+                if number == 3:
+                    raise KeyError("the caller's own bug")
+                yield entity.id
+
+        with pytest.raises(KeyError, match="the caller's own bug"):
+            client.bulk.charge_sessions(breaking(), start=START, end=END).collect()
