@@ -55,3 +55,5 @@ def emulator_process(
     finally:
         process.terminate()
         process.wait(timeout=10)
+        if process.stdout is not None:
+            process.stdout.close()

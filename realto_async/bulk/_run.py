@@ -274,6 +274,14 @@ class BulkRun(Generic[T]):
         """Whether the run has ended (its :attr:`report` is ready)."""
         return self._report is not None
 
+    def __del__(self) -> None:
+        # Left without aclose() (a break, say) in a program that ends at once: the event loop's
+        # closing cancels the generator's own close before it runs, and the stream would be
+        # reported as unclosed.
+        receive = self._receive
+        if receive is not None:
+            receive.close()
+
     def __repr__(self) -> str:
         state = (
             "ended" if self._report is not None else "running" if self._host is not None else "not started"
