@@ -76,3 +76,21 @@ async def test_cancelling_the_consumer_still_cancels_the_run(
     await run.aclose()
     assert run.report.cancelled
     assert run.report.entities_done == 0
+
+
+@pytest.mark.parametrize("rate", [3.0, 5.0, 6.0, 7.5, 0.7])
+async def test_rate_on_a_fake_clock_spaces_the_requests_in_its_time_and_ends(
+    served: tuple[FakeRealto, AsyncRealtoClient], rate: float
+) -> None:
+    # A clock in whole microseconds once left the token bucket a hair short of a token forever.
+    server, client = served
+    ids = [entity.id async for entity in client.entities.list(type="EV")]
+    clock = server.clock
+    assert isinstance(clock, FakeClock)
+    began = clock.monotonic()
+    run = client.bulk.charge_sessions(ids, start=START, end=END, rate=rate, concurrency=4)
+    with anyio.fail_after(30):
+        await run.collect()
+    assert run.report.ok
+    burst = max(1.0, rate)
+    assert clock.monotonic() - began >= (run.report.requests - burst) / rate - 1e-3

@@ -10,6 +10,8 @@ from .._clock import Clock
 
 __all__ = ["AdaptiveLimit", "RunGate", "TokenBucket"]
 
+MIN_WAIT = 2e-6  # seconds
+
 
 class TokenBucket:
     """``rate`` requests per second on average, bursts of up to ``burst`` (the clock's seconds)."""
@@ -31,10 +33,13 @@ class TokenBucket:
                 now = self._clock.monotonic()
                 self._tokens = min(self.capacity, self._tokens + (now - self._updated) * self.rate)
                 self._updated = now
-                if self._tokens >= 1:
-                    self._tokens -= 1
+                wait = (1 - self._tokens) / self.rate
+                # Within a microsecond of a token is a token: a clock that keeps time in whole
+                # microseconds (FakeClock, datetime) would otherwise never quite get there.
+                if wait <= MIN_WAIT:
+                    self._tokens = max(0.0, self._tokens - 1)
                     return
-                await self._clock.sleep((1 - self._tokens) / self.rate)
+                await self._clock.sleep(wait)
 
 
 class AdaptiveLimit:
