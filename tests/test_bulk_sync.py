@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import signal
-import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
@@ -14,6 +12,7 @@ import pytest
 from realto_async import ChargingRecord, MemoryStateStore, RealtoError
 from realto_async.testing import FakeClock, FakeRealto, Fleet
 from realto_sync import RealtoClient, SyncBulkRun
+from tests.ctrl_c import ctrl_c_once_held
 
 END = datetime(2024, 3, 1, tzinfo=timezone.utc)
 START = END - timedelta(days=10)
@@ -123,33 +122,11 @@ def test_ctrl_c_while_waiting_for_the_next_batch_is_a_keyboard_interrupt_and_sto
         ids = [ev.id for ev in client.entities.list(type="EV")]
         # The first requests answer; then the server holds each one for a minute.
         served.faults.add("GET /v1/entities/*/charge-sessions", latency=60, after=after_batches)
-        in_flight = threading.Event()
-        hold = served.faults.sleep
-
-        async def held(seconds: float) -> None:
-            in_flight.set()
-            await hold(seconds)
-
-        served.faults.sleep = held
-        main = threading.main_thread().ident
-        assert main is not None
-
-        def press_ctrl_c() -> None:
-            if in_flight.wait(timeout=60):
-                time.sleep(0.3)  # the caller is waiting for its next batch by now
-                signal.pthread_kill(main, signal.SIGINT)
-
-        previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-        presser = threading.Thread(target=press_ctrl_c, daemon=True)
         got: list[str] = []
         run = client.bulk.charge_sessions(ids, start=START, end=END, concurrency=1)
-        try:
-            presser.start()
-            with pytest.raises(KeyboardInterrupt):  # not a RuntimeError from closing the run
-                got.extend(batch.entity_id for batch in run)
-        finally:
-            presser.join(timeout=60)
-            signal.signal(signal.SIGINT, previous)
+        # By 0.3 s after the server holds a request the caller is waiting for its next batch.
+        with ctrl_c_once_held(served, delay=0.3), pytest.raises(KeyboardInterrupt):
+            got.extend(batch.entity_id for batch in run)  # not a RuntimeError from closing the run
         assert run.done
         assert run.report.cancelled
         assert len(got) <= after_batches

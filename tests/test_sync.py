@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import inspect
 import os
-import signal
 import subprocess
 import sys
 import textwrap
@@ -24,6 +23,7 @@ import realto_sync
 from realto_async import ConfigurationError, InternalServerError, RealtoError, RetryEvent
 from realto_async.testing import FakeClock, FakeRealto, Fleet
 from realto_sync import RealtoClient, SyncPage, SyncPaginator, _codegen
+from tests.ctrl_c import ctrl_c_once_held
 
 
 @pytest.fixture
@@ -198,36 +198,12 @@ def test_ctrl_c_cancels_the_call_and_the_client_stays_usable(
 ) -> None:
     entity_id = next(iter(client.entities.list())).id
     server.faults.add("GET /v1/entities/*", latency=60, times=1)
-    # Ctrl+C comes once the request is in flight (the server is holding it), however slowly the
-    # machine got there, and as Python's default handler, whatever an earlier test left installed.
-    in_flight = threading.Event()
-    hold = server.faults.sleep
-
-    async def held(seconds: float) -> None:
-        in_flight.set()
-        await hold(seconds)
-
-    server.faults.sleep = held
-    main = threading.main_thread().ident
-    assert main is not None
     interrupted_at: list[float] = []
-
-    def press_ctrl_c() -> None:
-        if in_flight.wait(timeout=60):
-            interrupted_at.append(time.monotonic())
-            signal.pthread_kill(main, signal.SIGINT)
-
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-    presser = threading.Thread(target=press_ctrl_c, daemon=True)
-    try:
-        presser.start()
+    with ctrl_c_once_held(server, before=lambda: interrupted_at.append(time.monotonic())):
         with pytest.raises(KeyboardInterrupt):
             client.entities.retrieve(entity_id)
         # Raised at the interrupt, not when the server would have answered (60 s later).
         assert time.monotonic() - interrupted_at[0] < 20
-    finally:
-        presser.join(timeout=60)
-        signal.signal(signal.SIGINT, previous)
     loop = client._runner._loop_state().loop
     assert client.entities.retrieve(entity_id).id == entity_id
     assert client._runner._loop_state().loop is loop

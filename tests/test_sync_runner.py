@@ -23,6 +23,7 @@ from realto_async.testing import FakeClock, FakeRealto, Fleet
 from realto_sync import RealtoClient
 from realto_sync import _pagination as pagination_module
 from realto_sync import _runner as runner_module
+from tests.ctrl_c import ctrl_c_once_held
 
 REQUEST_TAG: contextvars.ContextVar[str] = contextvars.ContextVar("REQUEST_TAG", default="unset")
 
@@ -244,36 +245,15 @@ def test_ctrl_c_while_the_callers_own_thread_runs_the_loop_cancels_the_call(
     entity_id = client.entities.list().first_page().data[0].id
     assert client._runner.driver_ident is None  # no helper runs the loop: this thread will
     server.faults.add("GET /v1/entities/*", latency=60, times=1)
-    in_flight = threading.Event()
-    hold = server.faults.sleep
-
-    async def held(seconds: float) -> None:
-        in_flight.set()
-        await hold(seconds)
-
-    server.faults.sleep = held
     main = threading.main_thread().ident
-    assert main is not None
     drivers: list[int | None] = []
-
-    def press_ctrl_c() -> None:
-        if in_flight.wait(timeout=60):
-            time.sleep(0.2)  # past the guard's 20 ms when it is on
-            drivers.append(client._runner.driver_ident)
-            signal.pthread_kill(main, signal.SIGINT)
-
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-    presser = threading.Thread(target=press_ctrl_c, daemon=True)
     started = time.monotonic()
-    try:
-        presser.start()
+    # Past the guard's 20 ms when it is on.
+    with ctrl_c_once_held(server, delay=0.2, before=lambda: drivers.append(client._runner.driver_ident)):
         with pytest.raises(KeyboardInterrupt):
             client.entities.retrieve(entity_id)
         assert time.monotonic() - started < 20  # not when the server would have answered
         assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back
-    finally:
-        presser.join(timeout=60)
-        signal.signal(signal.SIGINT, previous)
     assert drivers == [main]
     assert handled == ([signal.SIGINT] if guarded else [])
     assert client.entities.retrieve(entity_id).id == entity_id  # the client stays usable
