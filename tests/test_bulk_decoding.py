@@ -24,16 +24,7 @@ PAGE = 5
 async def fleet() -> AsyncIterator[tuple[FakeRealto, AsyncRealtoClient]]:
     server = FakeRealto(
         seed=11,
-        fleet=Fleet(
-            evs=12,
-            charge_points=0,
-            solar=0,
-            batteries=0,
-            heat_pumps=0,
-            smart_meters=0,
-            retrofit_meters=0,
-            boilers=0,
-        ),
+        fleet=Fleet.only_evs(12),
         clock=FakeClock(),
     )
     async with server.serve(), server.client() as client:
