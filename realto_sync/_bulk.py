@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
-import itertools
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from types import TracebackType
 from typing import Any, Generic, TypeVar
@@ -34,14 +34,18 @@ def in_worker_thread(fn: Callable[[str], Any]) -> Callable[[str], Awaitable[Any]
         return fn
 
     async def call(entity_id: str) -> Any:
-        return await anyio.to_thread.run_sync(fn, entity_id)
+        # Ctrl+C (or leaving the run) does not wait for a blocking call in flight to return.
+        return await anyio.to_thread.run_sync(fn, entity_id, abandon_on_cancel=True)
 
     return call
 
 
 # Iterables that hold their items already: read on the loop, no thread needed.
 IN_MEMORY = (list, tuple, set, frozenset, dict, range, str, bytes)
-SOURCE_CHUNK = 256  # items taken from a blocking iterable per hop to a worker thread
+# Items taken from a blocking iterable per hop to a worker thread: up to this many, for up to
+# this long (a slow generator hands over each item as it comes).
+SOURCE_CHUNK = 256
+SOURCE_CHUNK_SECONDS = 0.05
 
 
 def async_source(entity_ids: Any) -> Any:
@@ -56,12 +60,18 @@ def async_source(entity_ids: Any) -> Any:
 
 
 def _take(iterator: Iterator[Any]) -> list[Any]:
-    return list(itertools.islice(iterator, SOURCE_CHUNK))
+    chunk: list[Any] = []
+    until = time.monotonic() + SOURCE_CHUNK_SECONDS
+    for item in iterator:
+        chunk.append(item)
+        if len(chunk) >= SOURCE_CHUNK or time.monotonic() >= until:
+            break
+    return chunk
 
 
 async def _read_in_worker_thread(entity_ids: Iterable[Any]) -> AsyncIterator[Any]:
-    iterator = await anyio.to_thread.run_sync(iter, entity_ids)
-    while chunk := await anyio.to_thread.run_sync(_take, iterator):
+    iterator = await anyio.to_thread.run_sync(iter, entity_ids, abandon_on_cancel=True)
+    while chunk := await anyio.to_thread.run_sync(_take, iterator, abandon_on_cancel=True):
         for item in chunk:
             yield item
 

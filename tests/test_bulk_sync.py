@@ -154,3 +154,37 @@ def test_a_generator_over_the_blocking_client_is_a_source_and_its_own_error_come
 
         with pytest.raises(KeyError, match="the caller's own bug"):
             client.bulk.charge_sessions(breaking(), start=START, end=END).collect()
+
+
+def test_a_slow_generator_source_feeds_the_run_as_its_ids_come(served: FakeRealto) -> None:
+    with served.sync_client() as client:
+        ids = [ev.id for ev in client.entities.list(type="EV")]
+
+        def slowly() -> Iterator[str]:
+            for entity_id in ids:
+                time.sleep(0.2)
+                yield entity_id
+
+        run = client.bulk.charge_sessions(slowly(), start=START, end=END)
+        began = time.monotonic()
+        arrivals = [time.monotonic() - began for _ in run]
+        # The first batch came while the generator was still going (it takes 0.2 s an id).
+        assert arrivals
+        assert arrivals[0] < 0.2 * len(ids) - 0.4
+
+
+def test_ctrl_c_during_a_blocking_map_call_does_not_wait_for_the_call(served: FakeRealto) -> None:
+    with served.sync_client() as client:
+        ids = [ev.id for ev in client.entities.list(type="EV")]
+        served.faults.add("GET /v1/entities/*/charge-sessions", latency=60)
+
+        def first_page_size(entity_id: str) -> int:
+            return len(client.charge_sessions.list(entity_id, START, END).first_page().data)
+
+        run = client.bulk.map(first_page_size, ids, concurrency=2)
+        began = time.monotonic()
+        with ctrl_c_once_held(served, delay=0.3), pytest.raises(KeyboardInterrupt):
+            run.collect()
+        assert time.monotonic() - began < 20  # not the server's 60 s
+        assert run.done
+        assert run.report.cancelled
