@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 import anyio
 import pytest
 
-from realto_async import AsyncRealtoClient, RealtoError
+from realto_async import AsyncRealtoClient, BulkProgress, RealtoError
 from realto_async.testing import FakeClock, FakeRealto, Fleet
 
 END = datetime(2024, 3, 1, tzinfo=timezone.utc)
@@ -92,5 +92,26 @@ async def test_rate_on_a_fake_clock_spaces_the_requests_in_its_time_and_ends(
     with anyio.fail_after(30):
         await run.collect()
     assert run.report.ok
-    burst = max(1.0, rate)
-    assert clock.monotonic() - began >= (run.report.requests - burst) / rate - 1e-3
+    # One request every 1 / rate seconds from the first: no burst, even at the start.
+    assert clock.monotonic() - began >= (run.report.requests - 1) / rate - 1e-3
+
+
+@pytest.mark.parametrize("latency", [0.0, 0.3], ids=["the last call", "a call on the way"])
+async def test_a_cancelled_error_from_on_progress_stops_the_run_with_an_error(
+    served: tuple[FakeRealto, AsyncRealtoClient], latency: float
+) -> None:
+    server, client = served
+    ids = [entity.id async for entity in client.entities.list(type="EV")][:4]
+    if latency:
+        server.faults.add("GET /v1/entities/*/charge-sessions", latency=latency)
+    calls: list[float] = []
+
+    async def on_progress(progress: BulkProgress) -> None:
+        calls.append(progress.elapsed)
+        raise asyncio.CancelledError()
+
+    run = client.bulk.charge_sessions(ids, start=START, end=END, concurrency=1, on_progress=on_progress)
+    with pytest.raises(RealtoError, match="on_progress raised CancelledError"):
+        await run.collect()
+    assert calls
+    assert run.done

@@ -198,6 +198,15 @@ class _RunFailed(Exception):
         self.error = error
 
 
+def _caller_cancelled(where: str, error: asyncio.CancelledError) -> RealtoError:
+    failure = RealtoError(
+        f"{where} raised CancelledError although the bulk run was not cancelled (code of yours "
+        "cancelled a coroutine of its own?); the run is stopped so that no entity goes missing"
+    )
+    failure.__cause__ = error
+    return failure
+
+
 def is_transient(error: RealtoError) -> bool:
     """Whether trying again later may succeed (connection trouble, 408/425/429/5xx, a cut body)."""
     if isinstance(error, (APIConnectionError, ResponseValidationError)):
@@ -455,6 +464,7 @@ class Engine(Generic[T]):
         deadline = client.config.timeout.total
         self.max_pause = DEFAULT_TOTAL_TIMEOUT if deadline is None else deadline
         self._task_group: TaskGroup | None = None
+        self._outer: TaskGroup | None = None
 
     # ------------------------------------------------------------------ requests
 
@@ -549,6 +559,7 @@ class Engine(Generic[T]):
         self.stats.started = time.perf_counter()
         with gc_mode(self.options.gc):
             async with out, anyio.create_task_group() as outer:
+                self._outer = outer
                 outer.start_soon(self._progress_loop)
                 async with (
                     EntityFeed(self.source(self), self.stats) as feed,
@@ -566,6 +577,8 @@ class Engine(Generic[T]):
             await self._emit_progress(final=True)
         except Exception as err:  # the caller's callback
             return self._report(cancelled), err
+        except asyncio.CancelledError as err:  # shielded: the callback's own
+            return self._report(cancelled), _caller_cancelled("on_progress", err)
         return self._report(cancelled), None
 
     async def _worker(self, feed: EntityFeed, out: Outbox[T]) -> None:
@@ -606,15 +619,10 @@ class Engine(Generic[T]):
         or another error stops it) that goes on; otherwise code of the caller raised it (map's
         ``fn``, the ``entity_ids`` source) and the run stops with an error saying so, instead of
         losing the entity without a word. Raises ``error`` again in the first case."""
-        group = self._task_group
-        if group is None or group.cancel_scope.cancel_called:
+        groups = [group for group in (self._task_group, self._outer) if group is not None]
+        if not groups or any(group.cancel_scope.cancel_called for group in groups):
             raise error
-        self._fail_run(
-            RealtoError(
-                f"{where} raised CancelledError although the bulk run was not cancelled (code of yours "
-                "cancelled a coroutine of its own?); the run is stopped so that no entity goes missing"
-            )
-        )
+        self._fail_run(_caller_cancelled(where, error))
 
     def entity_delivered(self) -> None:
         """Called by the consumer when an entity's last batch reaches it."""
@@ -664,6 +672,9 @@ class Engine(Generic[T]):
                 await self._emit_progress()
             except Exception as err:  # the caller's callback: stops the run, raised as it is
                 self._fail_run(err)
+                return
+            except asyncio.CancelledError as err:
+                self._cancelled_by_caller_code(err, "on_progress")
                 return
 
     async def _emit_progress(self, final: bool = False) -> None:

@@ -14,11 +14,13 @@ MIN_WAIT = 2e-6  # seconds
 
 
 class TokenBucket:
-    """``rate`` requests per second on average, bursts of up to ``burst`` (the clock's seconds)."""
+    """``rate`` requests per second: one every ``1 / rate`` seconds (the clock's), bursts of up to
+    ``burst`` (default 1: none, so no second of the run sees more than the rate, its start
+    included)."""
 
-    def __init__(self, rate: float, clock: Clock, burst: float | None = None) -> None:
+    def __init__(self, rate: float, clock: Clock, burst: float = 1.0) -> None:
         self.rate = rate
-        self.capacity = burst if burst is not None else max(1.0, rate)
+        self.capacity = burst
         self._tokens = self.capacity
         self._clock = clock
         self._updated = clock.monotonic()
