@@ -34,8 +34,7 @@ def in_worker_thread(fn: Callable[[str], Any]) -> Callable[[str], Awaitable[Any]
         return fn
 
     async def call(entity_id: str) -> Any:
-        # Ctrl+C (or leaving the run) does not wait for a blocking call in flight to return.
-        return await anyio.to_thread.run_sync(fn, entity_id, abandon_on_cancel=True)
+        return await anyio.to_thread.run_sync(fn, entity_id)
 
     return call
 
@@ -70,8 +69,8 @@ def _take(iterator: Iterator[Any]) -> list[Any]:
 
 
 async def _read_in_worker_thread(entity_ids: Iterable[Any]) -> AsyncIterator[Any]:
-    iterator = await anyio.to_thread.run_sync(iter, entity_ids, abandon_on_cancel=True)
-    while chunk := await anyio.to_thread.run_sync(_take, iterator, abandon_on_cancel=True):
+    iterator = await anyio.to_thread.run_sync(iter, entity_ids)
+    while chunk := await anyio.to_thread.run_sync(_take, iterator):
         for item in chunk:
             yield item
 

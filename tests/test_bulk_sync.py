@@ -171,20 +171,3 @@ def test_a_slow_generator_source_feeds_the_run_as_its_ids_come(served: FakeRealt
         # The first batch came while the generator was still going (it takes 0.2 s an id).
         assert arrivals
         assert arrivals[0] < 0.2 * len(ids) - 0.4
-
-
-def test_ctrl_c_during_a_blocking_map_call_does_not_wait_for_the_call(served: FakeRealto) -> None:
-    with served.sync_client() as client:
-        ids = [ev.id for ev in client.entities.list(type="EV")]
-        served.faults.add("GET /v1/entities/*/charge-sessions", latency=60)
-
-        def first_page_size(entity_id: str) -> int:
-            return len(client.charge_sessions.list(entity_id, START, END).first_page().data)
-
-        run = client.bulk.map(first_page_size, ids, concurrency=2)
-        began = time.monotonic()
-        with ctrl_c_once_held(served, delay=0.3), pytest.raises(KeyboardInterrupt):
-            run.collect()
-        assert time.monotonic() - began < 20  # not the server's 60 s
-        assert run.done
-        assert run.report.cancelled
