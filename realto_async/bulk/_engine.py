@@ -63,6 +63,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Delivery",
+    "Doorbell",
     "Engine",
     "EngineOptions",
     "Inbox",
@@ -148,7 +149,35 @@ Outbox: TypeAlias = "MemoryObjectSendStream[Delivery[T] | PendingPage[T]]"
 Inbox: TypeAlias = "MemoryObjectReceiveStream[Delivery[T] | PendingPage[T]]"
 
 
-async def consume(out: Outbox[T], settle: Settle[T], answer: Response) -> str | None:
+class Doorbell:
+    """Wakes the consumer when a worker hands something over. The consumer waits on it when the
+    buffer runs dry instead of in anyio's ``receive()``, which costs a loop turn and a new Event
+    each time, that is on nearly every batch when the consumer keeps up."""
+
+    __slots__ = ("_waiter",)
+
+    def __init__(self) -> None:
+        self._waiter: asyncio.Future[None] | None = None
+
+    @property
+    def waiting(self) -> bool:
+        """Whether the consumer waits on an empty buffer and nothing has been handed over since."""
+        return self._waiter is not None and not self._waiter.done()
+
+    def ring(self) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def wait(self) -> None:
+        self._waiter = asyncio.get_running_loop().create_future()
+        try:
+            await self._waiter
+        finally:
+            self._waiter = None
+
+
+async def consume(out: Outbox[T], doorbell: Doorbell, settle: Settle[T], answer: Response) -> str | None:
     """Hand a fetched page to the consumer, decoded, and return its continuation token (None:
     the last page).
 
@@ -157,33 +186,35 @@ async def consume(out: Outbox[T], settle: Settle[T], answer: Response) -> str | 
     next worker then finds the consumer busy. Otherwise the consumer decodes it when it gets to
     it, and the worker waits for that.
     """
-    waiting = out.statistics()
-    if waiting.tasks_waiting_receive and not waiting.current_buffer_used:
+    if doorbell.waiting:
         delivery, next_token = settle(answer)
         del answer
-        await hand_over(out, delivery)
+        await hand_over(out, delivery, doorbell)
         return next_token
     pending = PendingPage(answer, settle)
     del answer  # the consumer's now: freed as soon as it is decoded
-    await hand_over(out, pending)
+    await hand_over(out, pending, doorbell)
     return await pending.outcome()
 
 
-async def hand_over(stream: MemoryObjectSendStream[Any], item: Any) -> None:
-    """Send ``item``, without a loop turn when the buffer has room (anyio's send always yields)."""
+async def hand_over(stream: MemoryObjectSendStream[Any], item: Any, doorbell: Doorbell) -> None:
+    """Send ``item``, without a loop turn when the buffer has room (anyio's send always yields),
+    and wake the consumer if it waits."""
     try:
         stream.send_nowait(item)
     except anyio.WouldBlock:
         await stream.send(item)
+    doorbell.ring()
 
 
-async def take(stream: MemoryObjectReceiveStream[Any]) -> Any:
-    """The next item, without a loop turn when one is waiting (anyio's receive always yields);
-    raises ``anyio.EndOfStream`` when the senders are done."""
-    try:
-        return stream.receive_nowait()
-    except anyio.WouldBlock:
-        return await stream.receive()
+async def take(stream: MemoryObjectReceiveStream[Any], doorbell: Doorbell) -> Any:
+    """The next item, without a loop turn when one is waiting; raises ``anyio.EndOfStream`` when
+    the senders are done (the engine rings the doorbell once it has closed them)."""
+    while True:
+        try:
+            return stream.receive_nowait()
+        except anyio.WouldBlock:
+            await doorbell.wait()
 
 
 class _EntityFailed(Exception):
@@ -336,7 +367,7 @@ class ListingJob(Generic[T]):
                 settle = functools.partial(self._settle, page, page_index, token, paginator)
                 try:
                     next_token = await engine.attempt(
-                        paginator._first_answer, then=functools.partial(consume, out, settle)
+                        paginator._first_answer, then=functools.partial(consume, out, engine.doorbell, settle)
                     )
                 except _EntityFailed as failed:
                     if token is None or token != first_token or not isinstance(failed.error, BadRequestError):
@@ -350,7 +381,9 @@ class ListingJob(Generic[T]):
                 page.seen.add(next_token)
                 token, page_index = next_token, page_index + 1
         if not windows:  # nothing new since the watermark: done without a request
-            await hand_over(out, Delivery(BulkBatch(ref.id, [], 0, None, None, listing.name), None, True))
+            await hand_over(
+                out, Delivery(BulkBatch(ref.id, [], 0, None, None, listing.name), None, True), engine.doorbell
+            )
 
     def _settle(
         self,
@@ -418,7 +451,8 @@ class MapJob(Generic[T]):
 
     async def run(self, engine: Engine[T], ref: EntityRef, out: Outbox[T]) -> None:
         result = await engine.attempt(functools.partial(self._call, ref.id))
-        await hand_over(out, Delivery(BulkBatch(ref.id, [result], 0, None, None, "map"), None, True))
+        batch = BulkBatch(ref.id, [result], 0, None, None, "map")
+        await hand_over(out, Delivery(batch, None, True), engine.doorbell)
 
 
 class Engine(Generic[T]):
@@ -465,6 +499,7 @@ class Engine(Generic[T]):
         self.max_pause = DEFAULT_TOTAL_TIMEOUT if deadline is None else deadline
         self._task_group: TaskGroup | None = None
         self._outer: TaskGroup | None = None
+        self.doorbell = Doorbell()
 
     # ------------------------------------------------------------------ requests
 
@@ -557,6 +592,12 @@ class Engine(Generic[T]):
     async def run(self, out: Outbox[T]) -> None:
         """Fetch everything into ``out``, then close it. A fatal error is kept in ``fatal``."""
         self.stats.started = time.perf_counter()
+        try:
+            await self._run(out)
+        finally:
+            self.doorbell.ring()  # every sender is closed now: the consumer sees the end
+
+    async def _run(self, out: Outbox[T]) -> None:
         with gc_mode(self.options.gc):
             async with out, anyio.create_task_group() as outer:
                 self._outer = outer

@@ -74,7 +74,7 @@ class BulkRun(Generic[T]):
                 if self._engine.fatal is not None:
                     raise self._engine.fatal
                 try:
-                    item: Delivery[T] | PendingPage[T] = await take(receive)
+                    item: Delivery[T] | PendingPage[T] = await take(receive, self._engine.doorbell)
                 except anyio.EndOfStream:
                     break
                 if isinstance(item, PendingPage):
