@@ -83,16 +83,14 @@ class SyncBulkRun(Generic[T]):
     loop early, or :meth:`close`, cancels what is in flight; ``with run:`` does it for you.
     """
 
-    __slots__ = ("_iterator", "_run", "_runner")
+    __slots__ = ("_run", "_runner")
 
     def __init__(self, runner: LoopRunner, run: BulkRun[T]) -> None:
         self._runner = runner
         self._run = run
-        self._iterator: Any = None
 
     def __iter__(self) -> Iterator[BulkBatch[T]]:
         iterator = self._run.__aiter__()
-        self._iterator = iterator
 
         async def following() -> BulkBatch[T] | None:
             try:
@@ -109,14 +107,10 @@ class SyncBulkRun(Generic[T]):
                     yield batch
                     del batch
         finally:
-            self._iterator = None
-            self._close()
-
-    def _close(self) -> None:
-        if self._runner.running:
-            with contextlib.suppress(RealtoError):  # closed from inside the loop during GC
-                # Through the run, which also copes with an iteration Ctrl+C left half-way.
-                self._runner.run(self._run.aclose)
+            if self._runner.running:
+                with contextlib.suppress(RealtoError):  # closed from inside the loop during GC
+                    # Through the run, which also copes with an iteration Ctrl+C left half-way.
+                    self._runner.run(self._run.aclose)
 
     def collect(self) -> list[T]:
         """Run to the end and return every record (mind the memory: for small jobs). Each batch is
@@ -152,9 +146,6 @@ class SyncBulkRun(Generic[T]):
         Raises:
             RealtoError: the run's engine had failed unexpectedly (a bug; the error is chained).
         """
-        iterator, self._iterator = self._iterator, None
-        if iterator is not None:
-            self._close()
         if not self._run.done:
             self._runner.run(self._run.aclose)
 

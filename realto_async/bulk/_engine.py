@@ -357,14 +357,14 @@ class ListingJob(Generic[T]):
         delivered = set(state.delivered)
         windows = self._windows(state)
         for number, window in enumerate(windows):
-            page = _PageContext(ref.id, window, number == len(windows) - 1, delivered)
+            context = _PageContext(ref.id, window, number == len(windows) - 1, delivered)
             first_token = window.token
             page_index, token = window.page, first_token
             while True:
                 paginator = listing.paginate(
                     engine.client, ref.id, window.start, window.end, self.page_size, token
                 )
-                settle = functools.partial(self._settle, page, page_index, token, paginator)
+                settle = functools.partial(self._settle, context, page_index, token, paginator)
                 try:
                     next_token = await engine.attempt(
                         paginator._first_answer, then=functools.partial(consume, out, engine.doorbell, settle)
@@ -378,7 +378,7 @@ class ListingJob(Generic[T]):
                     continue
                 if next_token is None:
                     break
-                page.seen.add(next_token)
+                context.seen.add(next_token)
                 token, page_index = next_token, page_index + 1
         if not windows:  # nothing new since the watermark: done without a request
             await hand_over(
@@ -403,26 +403,25 @@ class ListingJob(Generic[T]):
                 f"the server sent the continuation token {next_token!r} twice for entity "
                 f"{context.entity_id}; stopping this entity instead of looping (please report this)"
             )
-        if self.state is None:  # one window, no earlier run: nothing can come twice
-            records = page.data
-            batch = BulkBatch(context.entity_id, records, page_index, window.start, window.end, listing.name)
-            return Delivery(batch, None, next_token is None and context.last_window), next_token
-        delivered = context.delivered
-        records = [record for record in page.data if listing.key(record) not in delivered]
-        fresh = {listing.key(record): listing.time(record) for record in records}
-        delivered.update(fresh)
         finished = next_token is None
-        update = StateUpdate(
-            finished=finished,
-            window_start=window.start,
-            window_end=window.end,
-            page=page_index + 1,
-            continuation_token=next_token,
-            delivered=fresh,
-            forget_before=window.covered_end - self.lookback if finished and window.forget else None,
-            covered_start=window.covered_start,
-            covered_end=window.covered_end,
-        )
+        if self.state is None:  # one window, no earlier run: nothing can come twice
+            records, update = page.data, None
+        else:
+            delivered = context.delivered
+            records = [record for record in page.data if listing.key(record) not in delivered]
+            fresh = {listing.key(record): listing.time(record) for record in records}
+            delivered.update(fresh)
+            update = StateUpdate(
+                finished=finished,
+                window_start=window.start,
+                window_end=window.end,
+                page=page_index + 1,
+                continuation_token=next_token,
+                delivered=fresh,
+                forget_before=window.covered_end - self.lookback if finished and window.forget else None,
+                covered_start=window.covered_start,
+                covered_end=window.covered_end,
+            )
         batch = BulkBatch(context.entity_id, records, page_index, window.start, window.end, listing.name)
         return Delivery(batch, update, finished and context.last_window), next_token
 
