@@ -357,6 +357,7 @@ class _Namespace:
             "_Frozen": FrozenMapping,
             "_list": _structure_list,
             "_dt": _parse_datetime,
+            "_fromiso": _fromisoformat,
             "_fmt_dt": format_datetime,
             "_Enum": enum.Enum,
             "_new": object.__new__,
@@ -429,7 +430,13 @@ def _emit_value(kind: _Kind, ns: _Namespace, depth: int, mode: str) -> tuple[lis
     if kind.tag == "any":
         return [], "v"
     if kind.tag == "datetime":
-        return ["v = _dt(v)"], "v"
+        # _parse_datetime inlined for the common case (an aware ISO-8601 string); anything else
+        # goes through it for its fallback parser and its errors.
+        return [
+            "try: t = _fromiso(v) if type(v) is str else None",
+            "except ValueError: t = None",
+            "v = t if t is not None and t.tzinfo is not None else _dt(v)",
+        ], "v"
     if kind.tag == "enum":
         lookup = ns.add(dict(kind.target._value2member_map_))
         if mode == BUILD:

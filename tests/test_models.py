@@ -207,6 +207,48 @@ def test_datetime_forms_parse_with_both_parsers(text: str, expected: datetime) -
     assert _parse_iso_fallback(text) == expected  # the path Python 3.10 takes for "Z"
 
 
+DATETIME_FORMS = [
+    "2023-11-07T05:31:56Z",
+    "2024-05-27 13:00:00Z",
+    "2024-05-27T13:00:00.1234567Z",
+    "2024-05-27T15:00:00+02:00",
+    "2024-05-27T15:00:00+0200",
+    "2024-05-27t13:00z",
+]
+BAD_DATETIMES: list[object] = [
+    "2024-13-01T00:00:00Z",
+    "not a date",
+    "2024-05-27",
+    "2024-05-27T13:00:00",
+    1716814800,
+]
+
+
+@pytest.mark.parametrize("text", DATETIME_FORMS)
+def test_decoded_datetimes_match_parse_datetime(text: str) -> None:
+    """Decoding parses date-times inline (not through parse_datetime): the same value, top level
+    and nested."""
+    payload = charge_record_payload()
+    payload["created"] = text
+    payload["data"]["start"] = text
+    record = ChargingRecord.from_dict(payload)
+    assert record.created == parse_datetime(text)
+    assert record.data.start == parse_datetime(text)
+    assert record.created.utcoffset() is not None
+
+
+@pytest.mark.parametrize("value", BAD_DATETIMES)
+@pytest.mark.parametrize("where", ["created", "data.start"])
+def test_decoding_refuses_what_parse_datetime_refuses(value: object, where: str) -> None:
+    payload = charge_record_payload()
+    if where == "created":
+        payload["created"] = value
+    else:
+        payload["data"]["start"] = value
+    with pytest.raises(ResponseValidationError, match=f"at '{where}'"):
+        ChargingRecord.from_dict(payload)
+
+
 @pytest.mark.parametrize("text", ["2024-13-01T00:00:00Z", "not a date", "2024-05-27"])
 def test_bad_datetimes_are_refused(text: str) -> None:
     with pytest.raises(InvalidArgumentError):
