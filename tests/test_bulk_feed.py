@@ -7,9 +7,10 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+import attrs
 import pytest
 
-from realto_async import AsyncRealtoClient
+from realto_async import AsyncRealtoClient, InvalidArgumentError
 from realto_async.testing import FakeClock, FakeRealto, Fleet
 
 END = datetime(2024, 3, 1, tzinfo=timezone.utc)
@@ -77,3 +78,56 @@ async def test_entities_are_taken_from_the_source_as_workers_need_them(
                 break
         # Each worker took one entity and the first batch came: the rest of the fleet was never read.
         assert len(taken) <= concurrency + 1 < len(ids)
+
+
+async def test_an_entity_whose_id_is_not_a_uuid_fails_alone(
+    served: tuple[FakeRealto, AsyncRealtoClient],
+) -> None:
+    """An Entity from the caller's own source is checked like a plain id: a malformed id is that
+    entity's failure (the run's requests use the ids unchecked), not the whole run's."""
+    _, client = served
+    entities = [entity async for entity in client.entities.list(type="EV")]
+    odd = attrs.evolve(entities[0], id="not-a-uuid")
+    upper = attrs.evolve(entities[1], id=entities[1].id.upper())
+    run = client.bulk.charge_sessions([odd, upper, *entities[2:]], start=START, end=END)
+    batches = [batch async for batch in run]
+    assert set(run.report.failed) == {"not-a-uuid"}
+    assert isinstance(run.report.failed["not-a-uuid"], InvalidArgumentError)
+    assert "not-a-uuid" in str(run.report.failed["not-a-uuid"])
+    assert run.report.entities_done == len(entities) - 1
+    assert entities[1].id in {batch.entity_id for batch in batches}  # canonical, lower case
+
+
+@pytest.mark.parametrize("listing", ["charge_sessions", "readings", "commands", "aggregations"])
+async def test_bulk_requests_ask_what_the_resource_listing_asks(
+    served: tuple[FakeRealto, AsyncRealtoClient], listing: str
+) -> None:
+    """The run formats its time frame once and sends it with every entity's request: the same
+    path and query as the resource's own list (entities sharing a window share one frame)."""
+    server, client = served
+    ids = [entity.id async for entity in client.entities.list(type="EV")][:3]
+    start = START
+    single: Any = {
+        "charge_sessions": lambda entity_id: client.charge_sessions.list(entity_id, start, END, page_size=7),
+        "readings": lambda entity_id: client.readings.list(entity_id, start, END, page_size=7),
+        "commands": lambda entity_id: client.commands.list(entity_id, start, END, page_size=7),
+        "aggregations": lambda entity_id: client.readings.aggregations(
+            entity_id, start, END, resolution=timedelta(hours=1), page_size=7
+        ),
+    }[listing]
+    options: dict[str, Any] = {"resolution": timedelta(hours=1)} if listing == "aggregations" else {}
+    expected = []
+    for entity_id in ids:
+        before = len(server.requests)
+        await single(entity_id).first_page()
+        expected.append((server.requests[before].path, server.requests[before].query))
+    before = len(server.requests)
+    run = getattr(client.bulk, listing)(ids, start=start, end=END, page_size=7, **options)
+    await run.collect()
+    firsts = [
+        (request.path, request.query)
+        for request in list(server.requests)[before:]
+        if "continuationToken" not in request.query
+    ]
+    assert sorted(firsts) == sorted(expected)
+    assert len(firsts) == len(ids)

@@ -50,6 +50,7 @@ from .._errors import (
 )
 from .._pagination import AsyncPaginator
 from .._retry import RetryEvent
+from .._validate import time_frame
 from ._feed import EntityFeed
 from ._gc import GcMode, gc_mode
 from ._limits import AdaptiveLimit, RunGate, TokenBucket
@@ -312,9 +313,20 @@ class ListingJob(Generic[T]):
         self.lookback = lookback
         self.page_size = page_size
         self.state = state
+        self._last_frame: tuple[datetime, datetime, dict[str, str]] | None = None
 
     def applies_to(self, ref: EntityRef) -> bool:
         return self.listing.applies_to(ref.type)
+
+    def _frame(self, window: _Window) -> dict[str, str]:
+        """The window's ``start``/``end`` query, formatted once for all the entities that share
+        the run's window (the run's start and end were checked when it was made)."""
+        last = self._last_frame
+        if last is not None and last[0] is window.start and last[1] is window.end:
+            return last[2]
+        frame = time_frame(window.start, window.end)
+        self._last_frame = (window.start, window.end, frame)
+        return frame
 
     def _windows(self, state: EntityState) -> list[_Window]:
         """What to list for one entity: the interrupted window (resumed, same batch identity),
@@ -358,12 +370,11 @@ class ListingJob(Generic[T]):
         windows = self._windows(state)
         for number, window in enumerate(windows):
             context = _PageContext(ref.id, window, number == len(windows) - 1, delivered)
+            frame = self._frame(window)
             first_token = window.token
             page_index, token = window.page, first_token
             while True:
-                paginator = listing.paginate(
-                    engine.client, ref.id, window.start, window.end, self.page_size, token
-                )
+                paginator = listing.paginate(engine.client, ref.id, frame, self.page_size, token)
                 settle = functools.partial(self._settle, context, page_index, token, paginator)
                 try:
                     next_token = await engine.attempt(

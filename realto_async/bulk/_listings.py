@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -22,62 +22,48 @@ if TYPE_CHECKING:
 __all__ = ["Listing", "aggregations_listing", "charge_sessions", "commands", "readings"]
 
 T = TypeVar("T")
-Paginate = Callable[
-    ["AsyncRealtoClient", str, datetime, datetime, "int | None", "str | None"], AsyncPaginator[T]
-]
 
 
 @attrs.define(frozen=True)
 class Listing(Generic[T]):
-    """One listing: ``name`` keys its state; ``paginate`` lists one entity's window from a
-    continuation token (None: from the start); ``key`` names a record (for de-duplication) and
-    ``time`` dates it (the latest of its times, for forgetting ids past the lookback);
-    ``types`` are the entity types it applies to (None: every type)."""
+    """One listing: ``name`` keys its state; ``endpoint`` and ``model`` say what a page of one
+    entity is (``GET /v1/entities/{id}/{endpoint}``, with ``query`` besides the time frame);
+    ``key`` names a record (for de-duplication) and ``time`` dates it (the latest of its times,
+    for forgetting ids past the lookback); ``types`` are the entity types it applies to (None:
+    every type)."""
 
     name: str
-    paginate: Paginate[T]
+    endpoint: str
+    model: type[T]
     key: Callable[[T], str]
     time: Callable[[T], datetime]
     lookback: timedelta
     types: frozenset[str] | None = None
+    query: Mapping[str, str] = attrs.field(factory=dict)
 
     def applies_to(self, entity_type: str | None) -> bool:
         if self.types is None or entity_type is None:
             return True
         return entity_type_for("realto", entity_type) in self.types
 
-
-def _charge_sessions(
-    client: AsyncRealtoClient,
-    entity_id: str,
-    start: datetime,
-    end: datetime,
-    size: int | None,
-    token: str | None,
-) -> AsyncPaginator[ChargingRecord]:
-    return client.charge_sessions.list(entity_id, start, end, page_size=size, continuation_token=token)
-
-
-def _readings(
-    client: AsyncRealtoClient,
-    entity_id: str,
-    start: datetime,
-    end: datetime,
-    size: int | None,
-    token: str | None,
-) -> AsyncPaginator[Reading]:
-    return client.readings.list(entity_id, start, end, page_size=size, continuation_token=token)
-
-
-def _commands(
-    client: AsyncRealtoClient,
-    entity_id: str,
-    start: datetime,
-    end: datetime,
-    size: int | None,
-    token: str | None,
-) -> AsyncPaginator[Command]:
-    return client.commands.list(entity_id, start, end, page_size=size, continuation_token=token)
+    def paginate(
+        self,
+        client: AsyncRealtoClient,
+        entity_id: str,
+        frame: Mapping[str, str],
+        size: int | None,
+        token: str | None,
+    ) -> AsyncPaginator[T]:
+        """One entity's window from a continuation token (None: from the start): the request the
+        resource's ``list`` makes, without checking again per entity what the run checked once
+        (``entity_id`` is a canonical UUID, ``frame`` the window's ``time_frame`` query)."""
+        return client._paginate(
+            f"/v1/entities/{entity_id}/{self.endpoint}",
+            self.model,
+            params={**frame, **self.query} if self.query else frame,
+            page_size=size,
+            continuation_token=token,
+        )
 
 
 def _record_id(record: Any) -> str:
@@ -87,17 +73,18 @@ def _record_id(record: Any) -> str:
 # The platform computes charge sessions once a day and publishes a session only after it ends.
 charge_sessions: Listing[ChargingRecord] = Listing(
     "charge_sessions",
-    _charge_sessions,
+    "charge-sessions",
+    ChargingRecord,
     _record_id,
     lambda record: record.data.end,
     timedelta(hours=48),
     frozenset({"EV"}),
 )
 readings: Listing[Reading] = Listing(
-    "readings", _readings, _record_id, lambda record: record.measured, timedelta(hours=1)
+    "readings", "readings", Reading, _record_id, lambda record: record.measured, timedelta(hours=1)
 )
 commands: Listing[Command] = Listing(
-    "commands", _commands, _record_id, lambda record: record.trigger_time, timedelta(hours=1)
+    "commands", "commands", Command, _record_id, lambda record: record.trigger_time, timedelta(hours=1)
 )
 
 
@@ -106,23 +93,12 @@ def aggregations_listing(resolution: timedelta | str) -> Listing[Aggregation]:
     its own state)."""
     duration = iso_duration(resolution)
     interval = check_resolution(resolution)
-
-    def paginate(
-        client: AsyncRealtoClient,
-        entity_id: str,
-        start: datetime,
-        end: datetime,
-        size: int | None,
-        token: str | None,
-    ) -> AsyncPaginator[Aggregation]:
-        return client.readings.aggregations(
-            entity_id, start, end, resolution=interval, page_size=size, continuation_token=token
-        )
-
     return Listing(
         f"aggregations/{duration}",
-        paginate,
+        "aggregations",
+        Aggregation,
         lambda record: record.start.isoformat(),
         lambda record: record.end,
         max(timedelta(hours=1), interval),
+        query={"resolution": duration},
     )

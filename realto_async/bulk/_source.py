@@ -42,12 +42,15 @@ def check_source(entity_ids: object) -> None:
 
 
 def _ref(item: object) -> EntityRef:
+    """The entity of one item of the source; its id canonical, as the requests use it unchecked."""
+    entity_type = None
+    entity_id = item
     if isinstance(item, Entity):
-        return EntityRef(item.id, str(item.type))
+        entity_id, entity_type = item.id, str(item.type)
     try:
-        return EntityRef(check_uuid(item, "entity id"))
+        return EntityRef(check_uuid(entity_id, "entity id"), entity_type)
     except InvalidArgumentError as err:
-        return EntityRef(str(item), invalid=err)
+        return EntityRef(str(entity_id), entity_type, invalid=err)
 
 
 def entity_refs(entity_ids: EntitySource) -> Iterator[EntityRef] | AsyncIterator[EntityRef]:
