@@ -454,6 +454,11 @@ def _emit_value(kind: _Kind, ns: _Namespace, depth: int, mode: str) -> tuple[lis
     return ([converted] if mode == CHECK else []), converted
 
 
+# The build function of each msgspec Struct type _fast_pages decodes into (a nested model is kept
+# as its Struct until first read, as a dict is when decoding the general way).
+struct_builders: dict[type, Callable[[Any], Any]] = {}
+
+
 class _LazyModel:
     """The attribute of a nested model field: holds the checked dict, builds the model on first read.
 
@@ -477,6 +482,11 @@ class _LazyModel:
                 build = self.build = build_fn(self.target)
             value = build(value)
             self.slot.__set__(obj, value)
+        else:
+            from_struct = struct_builders.get(type(value))  # decoded by _fast_pages
+            if from_struct is not None:
+                value = from_struct(value)
+                self.slot.__set__(obj, value)
         return value
 
     def __set__(self, obj: Any, value: Any) -> None:
@@ -624,6 +634,15 @@ def _generate_unstructure(cls: type) -> Callable[[Any], dict[str, Any]]:
     lines.append("            if k not in d: d[k] = x")
     lines.append("    return d")
     return _compile(lines, ns, f"unstructure_{cls.__module__}.{cls.__qualname__}", "unstructure")
+
+
+def _new_namespace() -> _Namespace:
+    return _Namespace()
+
+
+def compile_generated(lines: list[str], ns: _Namespace, name_in_file: str, name: str) -> Callable[..., Any]:
+    """Compile generated source ``lines`` defining ``name`` (for ``_fast_pages``)."""
+    return _compile(lines, ns, name_in_file, name)
 
 
 def _compile(lines: list[str], ns: _Namespace, name_in_file: str, name: str) -> Callable[..., Any]:

@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from ._convert import structure_list
 from ._errors import InvalidArgumentError, PaginationError, RealtoError, ResponseValidationError
+from ._fast_pages import decode_page
 from ._http import Response, ResponseInfo
 from .export._frames import frame_of
 
@@ -94,18 +95,22 @@ def _token_from_link(link: str) -> str | None:
 
 def parse_page(response: Response, model: type[T], fetch: PageFetcher[T] | None) -> Page[T]:
     """A Page of ``model`` from a page envelope answer."""
-    payload = response.json()
-    if not isinstance(payload, dict) or "data" not in payload:
-        raise ResponseValidationError(
-            f"{response.method} {response.url} did not answer a page envelope "
-            "({'data': [...], 'meta': {...}}); the API may have changed",
-            path="data",
-            request_id=response.request_id,
-        )
-    # {"data": null} is an empty page (some servers say "nothing" that way).
-    data = [] if payload["data"] is None else structure_list(payload["data"], model, path="data")
-    meta = payload.get("meta")
-    links = payload.get("links")
+    fast = decode_page(response.body, model) if isinstance(response.body, bytes) else None
+    if fast is not None:
+        data, meta, links = fast
+    else:
+        payload = response.json()
+        if not isinstance(payload, dict) or "data" not in payload:
+            raise ResponseValidationError(
+                f"{response.method} {response.url} did not answer a page envelope "
+                "({'data': [...], 'meta': {...}}); the API may have changed",
+                path="data",
+                request_id=response.request_id,
+            )
+        # {"data": null} is an empty page (some servers say "nothing" that way).
+        data = [] if payload["data"] is None else structure_list(payload["data"], model, path="data")
+        meta = payload.get("meta")
+        links = payload.get("links")
     meta = meta if isinstance(meta, Mapping) else {}
     links = links if isinstance(links, Mapping) else {}
     next_url = links.get("next") if isinstance(links.get("next"), str) and links.get("next") else None
