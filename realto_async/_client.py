@@ -29,8 +29,9 @@ from ._config import (
 from ._convert import structure, structure_list
 from ._dialects import Flavor
 from ._errors import ConfigurationError, InvalidArgumentError
+from ._fast_pages import FastPage, decode_page
 from ._hooks import EventHooks, check_event_hooks
-from ._http import RequestOptions, Response, Transport
+from ._http import BodyReader, RequestOptions, Response, Transport
 from ._json import dumps, find_unencodable
 from ._origin import remember_response
 from ._pagination import AsyncPaginator, Page, parse_page
@@ -445,7 +446,7 @@ class AsyncRealtoClient:
         *,
         params: Mapping[str, str] | None = None,
         body: Any = NOT_GIVEN,
-        expect_json: bool = True,
+        expect_json: bool | BodyReader = True,
     ) -> Response:
         payload = None if body is NOT_GIVEN else encode_body(body)
         options = self._options
@@ -520,7 +521,7 @@ class AsyncRealtoClient:
 
         call = current_call_options()  # per-call options go with every page of the listing
 
-        async def send(token: str | None, *, expect_json: bool = True) -> Response:
+        async def send(token: str | None, *, expect_json: bool | BodyReader = True) -> Response:
             page_query = query if token is None else {**query, "continuationToken": token}
             with call_options_applied(call):
                 return await self._send("GET", path, params=page_query, expect_json=expect_json)
@@ -529,7 +530,18 @@ class AsyncRealtoClient:
             return parse_page(response, model, fetch)
 
         async def fetch(token: str | None) -> Page[T]:
-            return decode(await send(token))
+            # The page is decoded by msgspec inside the retry loop when it can be, which also
+            # shows the body is whole JSON: no second parse just to check it.
+            decoded: list[FastPage] = []
+
+            def read(response: Response) -> bool:
+                fast = decode_page(response.body, model)
+                if fast is not None:
+                    decoded.append(fast)
+                return fast is not None
+
+            response = await send(token, expect_json=read)
+            return parse_page(response, model, fetch, fast=decoded[-1] if decoded else None)
 
         return AsyncPaginator(
             fetch,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import inspect
 import logging
 import platform
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import TypeAlias
 
 import aiohttp
 import attrs
@@ -42,6 +43,7 @@ from ._version import __version__
 # Response, ResponseInfo and the error mapping live in their own modules; named here too so
 # that older imports keep working.
 __all__ = [
+    "BodyReader",
     "RequestOptions",
     "Response",
     "ResponseInfo",
@@ -52,6 +54,9 @@ __all__ = [
 ]
 
 logger = logging.getLogger("realto")
+# Reads a success answer's body inside the retry loop (a listing page, decoded at once); True
+# when it did, False to let the transport check that the body is JSON.
+BodyReader: TypeAlias = Callable[[Response], bool]
 
 USER_AGENT = (
     f"realto-python/{__version__} aiohttp/{aiohttp.__version__} "
@@ -137,14 +142,16 @@ class Transport(SessionOwner):
         *,
         params: Mapping[str, str] | None = None,
         json: bytes | None = None,
-        expect_json: bool = True,
+        expect_json: bool | BodyReader = True,
     ) -> Response:
         """Send one API call with auth, retries and one deadline across every attempt, traced as
         one span when OpenTelemetry is installed.
 
         Retried (up to ``max_retries``): failures before the request was sent (any method), and
         for idempotent methods 5xx/408/425, dropped connections and success answers whose body
-        is cut off or not JSON (when ``expect_json``). A 429 whose ``Retry-After`` fits the
+        is cut off or not JSON (when ``expect_json``; a function given there reads a success
+        answer's body first, and when it says it did, the JSON check is skipped). A 429 whose
+        ``Retry-After`` fits the
         deadline is waited out apart from that budget (``max_rate_limit_waits``), any method:
         the server did not act on it.
         """
@@ -168,7 +175,7 @@ class Transport(SessionOwner):
         *,
         params: Mapping[str, str] | None = None,
         json: bytes | None = None,
-        expect_json: bool = True,
+        expect_json: bool | BodyReader = True,
     ) -> Response:
         clock = self.clock
         policy = options.retry
@@ -218,7 +225,8 @@ class Transport(SessionOwner):
                     if not expect_json or status == 204:
                         return self._finished(response, started, attempts)
                     try:
-                        response.json()
+                        if expect_json is True or not expect_json(response):
+                            response.json()
                         return self._finished(response, started, attempts)
                     except ResponseValidationError as unreadable:
                         if not idempotent:

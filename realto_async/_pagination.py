@@ -8,8 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from ._convert import structure_list
 from ._errors import InvalidArgumentError, PaginationError, RealtoError, ResponseValidationError
-from ._fast_pages import decode_page
-from ._http import Response, ResponseInfo
+from ._fast_pages import FastPage, decode_page
+from ._http import BodyReader, Response, ResponseInfo
 from .export._frames import frame_of
 
 __all__ = ["AsyncPaginator", "Page"]
@@ -34,7 +34,7 @@ PageFetcher = Callable[[str | None], Awaitable["Page[T]"]]
 
 
 class AnswerFetcher(Protocol):
-    def __call__(self, token: str | None, *, expect_json: bool = ...) -> Awaitable[Response]: ...
+    def __call__(self, token: str | None, *, expect_json: bool | BodyReader = ...) -> Awaitable[Response]: ...
 
 
 DEFAULT_MAX_EMPTY_PAGES = 100
@@ -93,9 +93,16 @@ def _token_from_link(link: str) -> str | None:
     return values[0] if values else None
 
 
-def parse_page(response: Response, model: type[T], fetch: PageFetcher[T] | None) -> Page[T]:
-    """A Page of ``model`` from a page envelope answer."""
-    fast = decode_page(response.body, model) if isinstance(response.body, bytes) else None
+_TRY: Any = object()
+
+
+def parse_page(
+    response: Response, model: type[T], fetch: PageFetcher[T] | None, *, fast: FastPage | None = _TRY
+) -> Page[T]:
+    """A Page of ``model`` from a page envelope answer; ``fast``: what ``decode_page`` gave for
+    it when that was tried already (None: it could not)."""
+    if fast is _TRY:
+        fast = decode_page(response.body, model)
     if fast is not None:
         data, meta, links = fast
     else:

@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from multidict import CIMultiDict, CIMultiDictProxy
 
+import realto_async._attempt as attempt
 import realto_async._fast_pages as fast_pages
 import realto_async._pagination as pagination
 from realto_async import (
@@ -368,3 +369,58 @@ def test_a_model_the_schema_cannot_express_is_always_decoded_the_general_way() -
     assert fast_pages.decode_page(body, Moments) is None
     (decoded,) = users_way(body, Moments).data
     assert decoded.times == [datetime(2024, 5, 27, 13, tzinfo=timezone.utc)]
+
+
+async def test_a_listing_page_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """msgspec's decoding inside the client's retry loop is also its check that the body is
+    whole JSON: the page is not parsed a second time just to check it."""
+    parsed: list[bytes] = []
+    real_loads = getattr(attempt, "loads")  # noqa: B009 - not re-exported
+
+    def counting(body: bytes) -> Any:
+        parsed.append(body)
+        return real_loads(body)
+
+    monkeypatch.setattr(attempt, "loads", counting)
+    server = FakeRealto(seed=5, fleet=Fleet(evs=1), clock=FakeClock())
+    async with server.serve(), server.client() as client:
+        (ev,) = [entity async for entity in client.entities.list(type="EV")]
+        parsed.clear()
+        pages = [
+            page
+            async for page in client.charge_sessions.list(
+                ev.id, END - timedelta(days=40), END, page_size=3
+            ).pages()
+        ]
+    assert len(pages) > 2
+    assert sum(len(page.data) for page in pages) > 6
+    assert parsed == []
+
+
+@realto_model
+class Visit(RealtoModel):
+    at: datetime
+    kind: CommandType | str | None = None
+
+
+@realto_model
+class Trip(RealtoModel):
+    name: str
+    visits: list[Visit] | None = None
+    last: Visit | None = None
+
+
+@pytest.mark.parametrize(
+    "visit",
+    [
+        {"at": "2024-05-27T13:00:00Z", "kind": "StartCharging"},
+        {"at": "2024-05-27 13:00:00.1234567+02:00", "kind": "SomethingNew"},
+        {"at": "2024-05-27T13:00:00"},
+        {"at": "2024-05-27T13:00:00Z", "kind": 3},
+    ],
+)
+def test_date_times_and_enums_inside_lists_of_models_decode_the_same_either_way(
+    visit: dict[str, Any],
+) -> None:
+    body = json.dumps({"data": [{"name": "a", "visits": [visit, visit], "last": visit}]}).encode()
+    assert_same(body, Trip)
