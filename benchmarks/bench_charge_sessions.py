@@ -40,12 +40,13 @@ from typing import Any
 
 import aiohttp
 
-import realto_async._http as sdk_http
+import realto_async._attempt as sdk_attempt
+import realto_async._client as sdk_client
 import realto_async._pagination as sdk_pagination
 from realto_async import AsyncRealtoClient, ChargingRecord
 from realto_async._convert import structure_fn, structure_list
 from realto_async._fast_pages import decode_page
-from realto_async._json import loads
+from realto_async._json import loads, stdlib_loads
 
 ENTITY_ID = "3c90c3cc-0d44-4b50-8888-8dd25736052a"
 START = datetime(2024, 1, 1, tzinfo=timezone.utc)
@@ -156,13 +157,15 @@ async def records_per_second(concurrency: int, repeat: int, make: Listing) -> fl
 
 async def with_stdlib_json(make: Listing) -> int:
     """``make()`` as on an install without msgspec and orjson: the stdlib's json decodes."""
-    sdk_http.loads = json.loads  # type: ignore[assignment]
-    sdk_pagination.decode_page = lambda body, model: None
+    setattr(sdk_attempt, "loads", stdlib_loads)  # noqa: B010 - where answers are parsed
+    for module in (sdk_pagination, sdk_client):  # where pages are decoded by msgspec
+        setattr(module, "decode_page", lambda body, model: None)  # noqa: B010
     try:
         return await make()
     finally:
-        sdk_http.loads = loads
-        sdk_pagination.decode_page = decode_page
+        setattr(sdk_attempt, "loads", loads)  # noqa: B010
+        for module in (sdk_pagination, sdk_client):
+            setattr(module, "decode_page", decode_page)  # noqa: B010
 
 
 # --------------------------------------------------------------------------- in-process costs
