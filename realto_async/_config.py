@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import os
 import ssl as ssl_module
 import urllib.request
@@ -15,6 +14,7 @@ import attrs
 from ._dialects import DIALECTS, Dialect, Flavor, flavor_of_host
 from ._errors import ConfigurationError
 from ._retry import RetryHook, RetryPolicy
+from ._types import finite_number
 
 __all__ = [
     "KNOWN_DEPLOYMENTS",
@@ -126,9 +126,7 @@ def _positive_or_none(
     name: str,
 ) -> Callable[[object, attrs.Attribute[Any], float | None], None]:
     def check(instance: object, attribute: attrs.Attribute[Any], value: float | None) -> None:
-        if value is not None and (
-            isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < math.inf
-        ):
+        if value is not None and not (finite_number(value) or 0) > 0:
             raise ConfigurationError(
                 f"Timeout.{name} must be a positive, finite number of seconds or None, got {value!r}"
             )
@@ -162,8 +160,8 @@ class Timeout:
             return value
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ConfigurationError(f"timeout must be seconds (a number) or a Timeout, got {value!r}")
-        seconds = float(value)
-        if not seconds > 0 or math.isinf(seconds):
+        seconds = finite_number(value) or 0.0
+        if not seconds > 0:
             raise ConfigurationError(f"timeout must be a positive, finite number of seconds, got {value!r}")
         return cls(
             connect=min(DEFAULT_CONNECT_TIMEOUT, seconds),

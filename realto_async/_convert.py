@@ -87,7 +87,10 @@ class FieldError(Exception):
 def _describe(value: object) -> str:
     if value is _MISSING:
         return "nothing (the field is missing)"
-    text = repr(value)
+    try:
+        text = repr(value)
+    except RecursionError:  # a value nested too deeply to show
+        return f"a {type(value).__name__} nested too deeply to show"
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -111,7 +114,8 @@ def _to_validation_error(err: FieldError, model: str, prefix: str = "") -> Respo
 # ---------------------------------------------------------------------------------- datetimes
 
 _ISO_RE = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?"
+    r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?",
+    re.ASCII,  # ISO 8601's digits and spaces only: not full-width digits or no-break spaces
 )
 
 

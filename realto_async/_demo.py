@@ -16,6 +16,7 @@ import attrs
 
 from ._client import AsyncRealtoClient
 from ._errors import RealtoError
+from ._types import finite_number
 from .bulk import BulkReport
 from .models.charge_sessions import ChargingRecord
 from .models.entities import Entity
@@ -71,7 +72,7 @@ async def _poll_sessions(
 def _energy(record: ChargingRecord) -> float:
     charge = record.data.charge
     total = charge.total.total if charge is not None and charge.total is not None else None
-    return float(total or 0.0)
+    return finite_number(total) or 0.0
 
 
 def _label(entity: Entity) -> str:

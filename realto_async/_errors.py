@@ -338,7 +338,8 @@ class OnboardingFailedError(RealtoError):
 
 
 _WAIT_IN_TEXT = re.compile(
-    r"(?:in|after|wait)\s+(\d+(?:\.\d+)?)\s*(s|sec|secs|seconds?|m|min|mins|minutes?)\b", re.IGNORECASE
+    r"(?:in|after|wait)\s+(\d+(?:\.\d+)?)\s*(s|sec|secs|seconds?|m|min|mins|minutes?)\b",
+    re.IGNORECASE | re.ASCII,
 )
 
 

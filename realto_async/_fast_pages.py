@@ -17,6 +17,7 @@ may separate date and time); open enums are strings mapped to their members here
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from typing import Any, Optional, Union
 
@@ -65,6 +66,7 @@ class _PageDecoder:
         self.paused = 0
 
 
+_building = threading.RLock()
 _decoders: dict[type, _PageDecoder | None] = {}
 _structs: dict[type, Any] = {}
 _in_progress: set[type] = set()
@@ -77,7 +79,10 @@ def decode_page(body: bytes, model: type) -> FastPage | None:
     if model in _decoders:
         decoder = _decoders[model]
     else:
-        decoder = _decoders[model] = _page_decoder(model)
+        with _building:  # one thread makes a model's schema and functions; the others wait
+            if model not in _decoders:
+                _decoders[model] = _page_decoder(model)
+            decoder = _decoders[model]
     if decoder is None:
         return None
     if decoder.paused:
@@ -86,7 +91,8 @@ def decode_page(body: bytes, model: type) -> FastPage | None:
     try:
         envelope = decoder.decode_envelope(body)
         records = [] if envelope.data is None else decoder.records(envelope.data)
-    except (msgspec.ValidationError, msgspec.DecodeError, FieldError):
+    except (msgspec.ValidationError, msgspec.DecodeError, FieldError, RecursionError):
+        # RecursionError: nested deeper than msgspec goes; the general way says what is wrong
         decoder.misses += 1
         if decoder.misses >= MISSES_BEFORE_PAUSE:
             decoder.misses, decoder.paused = 0, PAUSE

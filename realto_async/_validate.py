@@ -5,7 +5,6 @@ from __future__ import annotations
 import enum
 import functools
 import logging
-import math
 import re
 import uuid
 from collections.abc import Callable
@@ -15,6 +14,7 @@ from typing import Any, TypeVar
 from ._convert import format_datetime
 from ._errors import InvalidArgumentError
 from ._json import find_unencodable
+from ._types import finite_number
 
 __all__ = [
     "check_callable",
@@ -142,7 +142,8 @@ def _instant(value: datetime) -> datetime:
 
 _ISO_DURATION = re.compile(
     r"P(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
-    r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?"
+    r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?",
+    re.ASCII,  # ISO 8601's digits only
 )
 
 
@@ -187,17 +188,19 @@ def seconds(value: object, name: str) -> float:
     """A duration given as seconds or a timedelta, in seconds (finite, >= 0)."""
     if isinstance(value, timedelta):
         value = value.total_seconds()
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < math.inf:
+    number = finite_number(value)
+    if number is None or not number >= 0:
         raise InvalidArgumentError(
             f"{name} must be a finite number of seconds >= 0 or a timedelta, got {value!r}"
         )
-    return float(value)
+    return number
 
 
 def check_number(value: object, name: str, *, minimum: float | None = None, unit: str = "") -> float:
     """A finite int or float (not a bool), at least ``minimum`` when given."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    if finite_number(value) is None:  # an int beyond any float (10**400) too
         raise InvalidArgumentError(f"{name} must be a finite number{unit}, got {value!r}")
+    assert isinstance(value, (int, float))
     if minimum is not None and value < minimum:
         raise InvalidArgumentError(f"{name} must be >= {minimum:g}{unit}, got {value!r}")
     return value

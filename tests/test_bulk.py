@@ -240,6 +240,8 @@ async def test_arguments_are_checked_before_anything_is_sent(
         {"start": START, "end": START - timedelta(days=1)},
         {"start": START, "concurrency": 0},
         {"start": START, "rate": 0},
+        {"start": START, "rate": float("inf")},
+        {"start": START, "rate": 10**400},
         {"start": START, "entity_retries": -1},
         {"start": START, "fail_fast": "yes"},
         {"start": START, "state": "state.db"},

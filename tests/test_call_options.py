@@ -121,6 +121,7 @@ async def test_a_per_call_timeout_overrides_the_clients_for_that_call(kind: str)
         ({"timeout": 0}, "timeout"),
         ({"timeout": float("nan")}, "timeout"),
         ({"timeout": float("inf")}, "timeout"),
+        ({"timeout": 10**400}, "timeout"),
         ({"timeout": "5"}, "timeout"),
         ({"timeout": True}, "timeout"),
         ({"extra_headers": ["X-A", "1"]}, "extra_headers"),

@@ -149,6 +149,7 @@ BAD_PER_CALL_SETTINGS: list[dict[str, object]] = [
     {"timeout": -1},
     {"timeout": "5"},
     {"timeout": float("inf")},
+    {"timeout": 10**400},
     {"default_headers": {"authorization": "x"}},
     {"default_headers": {"X-Count": 1}},
     {"default_headers": {2: "x"}},

@@ -188,6 +188,11 @@ def test_timeout_forms() -> None:
     assert Timeout.coerce(custom) is custom
     with pytest.raises(ConfigurationError):
         Timeout(connect=0)
+    for beyond_any_float in (10**400, -(10**400)):
+        with pytest.raises(ConfigurationError):
+            Timeout(read=beyond_any_float)
+        with pytest.raises(ConfigurationError):
+            Timeout.coerce(beyond_any_float)
 
 
 def test_secret_never_shows() -> None:

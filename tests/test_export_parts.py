@@ -178,13 +178,13 @@ def test_instants_and_durations() -> None:
     assert parse_instant("2024-06-01") == datetime(2024, 6, 1, tzinfo=timezone.utc)
     assert parse_instant("2024-06-01T14:00:00+02:00") == datetime(2024, 6, 1, 12, tzinfo=timezone.utc)
     assert parse_instant("2024-06-01T12:00:00Z") == datetime(2024, 6, 1, 12, tzinfo=timezone.utc)
-    for bad in ("yesterday", "30 days", "-3d", "2024-13-01", ""):
+    for bad in ("yesterday", "30 days", "-3d", "2024-13-01", "", "\uff13\uff10d"):
         with pytest.raises(ValueError, match="30d"):
             parse_instant(bad)
     assert parse_duration("PT15M") == timedelta(minutes=15)
     assert parse_duration("pt1h") == timedelta(hours=1)
     assert parse_duration("P1DT2H") == timedelta(days=1, hours=2)
     assert parse_duration("PT1H30M15S") == timedelta(hours=1, minutes=30, seconds=15)
-    for bad in ("P", "PT", "1H", "PT1.5H", "P1DT", "hourly"):
+    for bad in ("P", "PT", "1H", "PT1.5H", "P1DT", "hourly", "PT\uff11H"):
         with pytest.raises(ValueError, match="PT15M"):
             parse_duration(bad)

@@ -199,3 +199,13 @@ def test_units() -> None:
     assert convert(2, "MWh", "kWh") == 2000
     assert convert(1, "kW", "kWh") is None
     assert convert(1, "furlong", "km") is None
+
+
+@pytest.mark.parametrize("value", [10**400, -(10**309)])
+def test_an_integer_beyond_any_float_goes_to_extras(value: int) -> None:
+    """JSON allows integers of any size and the SDK keeps them exact; a float column cannot."""
+    data = json.loads(json.dumps(SESSION))
+    data["data"]["charge"]["total"]["total"] = value
+    row = CHARGE_SESSIONS.row(data)
+    assert row["charge_total_kwh"] is None
+    assert json.loads(row["extras"])["data.charge.total"]["total"] == value

@@ -8,9 +8,12 @@ be the same, down to int-versus-float and enum-versus-string, and nested models 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import copy
 import json
 import pickle
+import threading
+import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -424,3 +427,68 @@ def test_date_times_and_enums_inside_lists_of_models_decode_the_same_either_way(
 ) -> None:
     body = json.dumps({"data": [{"name": "a", "visits": [visit, visit], "last": visit}]}).encode()
     assert_same(body, Trip)
+
+
+def _nested(depth: int) -> str:
+    return '{"a": ' * depth + "1" + "}" * depth
+
+
+def _deeper(frames: int, call: Any) -> Any:
+    """``call()`` from ``frames`` Python frames further down (a bulk run's stack is deep)."""
+    return call() if frames == 0 else _deeper(frames - 1, call)
+
+
+@pytest.mark.parametrize("depth", [500, 990, 5000])
+@pytest.mark.parametrize("frames", [0, 60])
+def test_a_page_nested_deeper_than_msgspec_goes_decodes_the_general_way(
+    seeds: dict[type[Any], list[dict[str, Any]]], depth: int, frames: int
+) -> None:
+    record = json.dumps(seeds[Entity][0])
+    nested = record[:-1] + ', "properties": ' + _nested(depth) + "}"
+    body = ('{"data": [' + nested + "]}").encode()
+
+    def shape(decode: Any) -> Any:
+        try:
+            (entity,) = decode(body, Entity).data
+        except Exception as err:
+            return ("error", type(err).__name__, str(err))
+        value, levels = entity.properties, 0
+        while isinstance(value, dict):  # compared without recursion: it is too deep for that
+            value, levels = value["a"], levels + 1
+        return entity.id, levels, value
+
+    users, general = _deeper(frames, lambda: shape(users_way)), _deeper(frames, lambda: shape(general_way))
+    assert users == general
+    assert users[0] != "error" or users[1] == "ResponseValidationError"
+    if depth <= 500:
+        assert users[1:] == (depth, 1)
+
+
+def test_threads_decoding_a_model_first_all_get_the_fast_way_and_right_types(
+    seeds: dict[type[Any], list[dict[str, Any]]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The blocking client may be used from many threads: the first pages of a model decoded at
+    once must each get datetimes (not strings), and the model must keep its fast decoder."""
+    for cache in (fast_pages._decoders, fast_pages._structs, fast_pages._settles, fast_pages._builds):
+        cache.clear()
+    compile_generated = getattr(fast_pages, "compile_generated")  # noqa: B009 - not re-exported
+
+    def slowly(*args: Any) -> Any:
+        time.sleep(0.02)  # widens the window in which other threads arrive
+        return compile_generated(*args)
+
+    monkeypatch.setattr(fast_pages, "compile_generated", slowly)
+    body = json.dumps({"data": seeds[ChargingRecord]}).encode()
+    start = threading.Barrier(8)
+
+    def decode() -> Any:
+        start.wait()
+        return fast_pages.decode_page(body, ChargingRecord)
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda _: decode(), range(8)))
+    assert all(result is not None for result in results)
+    for records, _, _ in results:
+        assert all(isinstance(record.created, datetime) for record in records)
+        assert all(isinstance(record.data.start, datetime) for record in records)
+    assert fast_pages._decoders[ChargingRecord] is not None

@@ -77,7 +77,22 @@ UUIDS: list[Any] = [
     "{" + ENTITY_ID + "}",
     ENTITY_ID.replace("-", ""),
 ]
-NUMBERS: list[Any] = [0, 1, -1, 2.5, 11000, -0.5, math.nan, math.inf, -math.inf, True, 10**30, "5", 1e308]
+NUMBERS: list[Any] = [
+    0,
+    1,
+    -1,
+    2.5,
+    11000,
+    -0.5,
+    math.nan,
+    math.inf,
+    -math.inf,
+    True,
+    10**30,
+    10**400,
+    "5",
+    1e308,
+]
 TIMES: list[Any] = [
     datetime(2024, 5, 1, tzinfo=UTC),
     datetime(2024, 5, 2, tzinfo=UTC),
@@ -319,7 +334,9 @@ async def test_a_hook_that_is_not_callable_is_refused_before_polling(bad: Any) -
         await client.onboarding.entities.wait(ENTITY_ID, on_update=bad)
 
 
-@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf, -1, -0.001, timedelta(seconds=-1), "5"])
+@pytest.mark.parametrize(
+    "bad", [math.nan, math.inf, -math.inf, 10**400, -1, -0.001, timedelta(seconds=-1), "5"]
+)
 @pytest.mark.parametrize("argument", ["timeout", "poll_interval"])
 async def test_wait_refuses_durations_that_are_not_finite_and_non_negative(bad: Any, argument: str) -> None:
     client = AsyncRealtoClient(token="t", base_url=BASE)

@@ -221,6 +221,8 @@ BAD_DATETIMES: list[object] = [
     "2024-05-27",
     "2024-05-27T13:00:00",
     1716814800,
+    "\uff12\uff10\uff12\uff14-05-28T02:00:00Z",  # full-width digits
+    "2024-05-28T02:00:00\u00a0Z",  # a no-break space
 ]
 
 
@@ -249,7 +251,16 @@ def test_decoding_refuses_what_parse_datetime_refuses(value: object, where: str)
         ChargingRecord.from_dict(payload)
 
 
-@pytest.mark.parametrize("text", ["2024-13-01T00:00:00Z", "not a date", "2024-05-27"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2024-13-01T00:00:00Z",
+        "not a date",
+        "2024-05-27",
+        "\uff12\uff10\uff12\uff14-05-28T02:00:00Z",
+        "2024-05-28T02:00:00\u00a0Z",
+    ],
+)
 def test_bad_datetimes_are_refused(text: str) -> None:
     with pytest.raises(InvalidArgumentError):
         parse_datetime(text)
@@ -385,3 +396,18 @@ def test_extras_are_read_only_and_pickle() -> None:
             model.extras["note"] = "y"  # type: ignore[index]
         assert pickle.loads(pickle.dumps(model)).extras == {"note": "x"}
     assert repr(decoded.extras) == "FrozenMapping({'note': 'x'})"
+
+
+def _deeper(frames: int, call: Any) -> Any:
+    return call() if frames == 0 else _deeper(frames - 1, call)
+
+
+@pytest.mark.parametrize("frames", [0, 80])
+def test_a_misfit_value_too_deep_to_show_is_still_a_validation_error(frames: int) -> None:
+    payload = charge_record_payload()
+    deep: Any = 1
+    for _ in range(990):
+        deep = {"a": deep}
+    payload["id"] = deep
+    with pytest.raises(ResponseValidationError, match="at 'id'"):
+        _deeper(frames, lambda: ChargingRecord.from_dict(payload))

@@ -44,6 +44,7 @@ BAD: list[Any] = [
     60,
     None,
     3.5,
+    "PT\uff11\uff15M",  # full-width digits
 ]
 
 

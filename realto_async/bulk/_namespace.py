@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._errors import InvalidArgumentError
+from .._types import finite_number
 from .._validate import check_enum, check_page_size
 from ..models.charge_sessions import ChargingRecord
 from ..models.commands import Command
@@ -475,10 +476,10 @@ class Bulk(Resource):
         connections = self._client.config.connector_limit
         if connections:  # 0: unlimited
             concurrency = min(concurrency, connections)
-        if rate is not None and (
-            isinstance(rate, bool) or not isinstance(rate, (int, float)) or not rate > 0
-        ):
-            raise InvalidArgumentError(f"rate must be a number of requests per second > 0, got {rate!r}")
+        if rate is not None and not (finite_number(rate) or 0) > 0:
+            raise InvalidArgumentError(
+                f"rate must be a finite number of requests per second > 0, got {rate!r}"
+            )
         if not isinstance(fail_fast, bool):
             raise InvalidArgumentError(f"fail_fast must be True or False, got {fail_fast!r}")
         if on_progress is not None and not callable(on_progress):
@@ -487,7 +488,7 @@ class Bulk(Resource):
             )
         return EngineOptions(
             concurrency=concurrency,
-            rate=None if rate is None else float(rate),
+            rate=finite_number(rate),
             entity_retries=_positive_int(entity_retries, "entity_retries", 0),
             fail_fast=fail_fast,
             on_progress=on_progress,

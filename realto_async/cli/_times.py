@@ -10,7 +10,7 @@ import click
 __all__ = ["INSTANT", "instant", "parse_instant"]
 
 INSTANT = "30d|DATE"
-_RELATIVE = re.compile(r"^(\d+)([dhm])$")
+_RELATIVE = re.compile(r"^(\d+)([dhm])$", re.ASCII)
 _UNITS = {"d": "days", "h": "hours", "m": "minutes"}
 
 

@@ -22,7 +22,10 @@ class Unfit(Exception):
 def _number(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise Unfit
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:  # an integer beyond any float (JSON allows it): kept exactly in extras
+        raise Unfit from None
 
 
 def parse_time(value: Any) -> datetime:
