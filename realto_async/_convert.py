@@ -427,6 +427,17 @@ _CHECKS = {
 }
 
 
+def datetime_lines(name: str) -> list[str]:
+    """Generated lines that parse the date-time in variable ``name`` in place: _parse_datetime
+    inlined for the common case (an aware ISO-8601 string); anything else goes through it for
+    its fallback parser and its errors."""
+    return [
+        f"try: t = _fromiso({name}) if type({name}) is str else None",
+        "except ValueError: t = None",
+        f"{name} = t if t is not None and t.tzinfo is not None else _dt({name})",
+    ]
+
+
 def _emit_value(kind: _Kind, ns: _Namespace, depth: int, mode: str) -> tuple[list[str], str]:
     """Lines that check (and convert) ``v``, and the expression of the value to store."""
     if kind.tag in _CHECKS:
@@ -434,13 +445,7 @@ def _emit_value(kind: _Kind, ns: _Namespace, depth: int, mode: str) -> tuple[lis
     if kind.tag == "any":
         return [], "v"
     if kind.tag == "datetime":
-        # _parse_datetime inlined for the common case (an aware ISO-8601 string); anything else
-        # goes through it for its fallback parser and its errors.
-        return [
-            "try: t = _fromiso(v) if type(v) is str else None",
-            "except ValueError: t = None",
-            "v = t if t is not None and t.tzinfo is not None else _dt(v)",
-        ], "v"
+        return datetime_lines("v"), "v"
     if kind.tag == "enum":
         lookup = ns.add(dict(kind.target._value2member_map_))
         if mode == BUILD:
@@ -638,15 +643,6 @@ def _generate_unstructure(cls: type) -> Callable[[Any], dict[str, Any]]:
     lines.append("            if k not in d: d[k] = x")
     lines.append("    return d")
     return _compile(lines, ns, f"unstructure_{cls.__module__}.{cls.__qualname__}", "unstructure")
-
-
-def _new_namespace() -> _Namespace:
-    return _Namespace()
-
-
-def compile_generated(lines: list[str], ns: _Namespace, name_in_file: str, name: str) -> Callable[..., Any]:
-    """Compile generated source ``lines`` defining ``name`` (for ``_fast_pages``)."""
-    return _compile(lines, ns, name_in_file, name)
 
 
 def _compile(lines: list[str], ns: _Namespace, name_in_file: str, name: str) -> Callable[..., Any]:

@@ -23,15 +23,14 @@ from typing import Any, Optional, Union
 
 from ._convert import (
     FieldError,
+    _compile,
     _field_specs,
-    _fromisoformat,
     _install_lazy_fields,
     _Kind,
-    _new_namespace,
-    _parse_datetime,
+    _Namespace,
     _slot_setter,
     _unknown_enum,
-    compile_generated,
+    datetime_lines,
     struct_builders,
 )
 
@@ -40,10 +39,9 @@ try:
 except ImportError:  # pragma: no cover - exercised where msgspec is absent
     msgspec = None  # type: ignore[assignment]
 
-__all__ = ["HAVE_MSGSPEC", "FastPage", "decode_page"]
+__all__ = ["FastPage", "decode_page"]
 
 logger = logging.getLogger("realto")
-HAVE_MSGSPEC = msgspec is not None
 # After this many pages in a row that had to be decoded the general way, a model is not tried
 # for the next PAUSE pages.
 MISSES_BEFORE_PAUSE = 8
@@ -196,9 +194,7 @@ def _settle(model: type) -> Callable[[Any], None] | None:
     if model in _settles:
         return _settles[model]
     _settles[model] = None  # a model that contains itself: its own fields decide below
-    ns = _new_namespace()
-    ns.values["_fromiso"] = _fromisoformat
-    ns.values["_dt"] = _parse_datetime
+    ns = _Namespace()
     lines = ["def settle(s):"]
     for spec in _field_specs(model):
         if not _converts(spec.kind):
@@ -209,35 +205,22 @@ def _settle(model: type) -> Callable[[Any], None] | None:
         lines.append(f"        s.{spec.attr} = v")
     if len(lines) == 1:
         return None
-    settle = compile_generated(lines, ns, f"settle_wire_{model.__module__}.{model.__qualname__}", "settle")
+    settle = _compile(lines, ns, f"settle_wire_{model.__module__}.{model.__qualname__}", "settle")
     _settles[model] = settle
     return settle
 
 
-def _settle_value(kind: _Kind, ns: Any, name: str) -> list[str]:
+def _settle_value(kind: _Kind, ns: _Namespace, name: str) -> list[str]:
     if kind.tag == "datetime":
-        return [
-            f"try: t = _fromiso({name})",
-            "except ValueError: t = None",
-            f"{name} = t if t is not None and t.tzinfo is not None else _dt({name})",
-        ]
+        return datetime_lines(name)
     if kind.tag == "enum":
         lookup = ns.add(dict(kind.target._value2member_map_))
         fallback = ns.add(lambda value, _cls=kind.target: _unknown_enum(_cls, value))
         return [f"r = {lookup}.get({name})", f"{name} = r if r is not None else {fallback}({name})"]
     if kind.tag == "model":
         return [f"{ns.add(_settle(kind.target))}({name})"]
-    item = ns.add(lambda value, _kind=kind.target: _settled_item(_kind, value))
-    return [f"{name} = [{item}(x) for x in {name}]"]
-
-
-def _settled_item(kind: _Kind, value: Any) -> Any:
-    if kind.tag == "model":
-        settle = _settle(kind.target)
-        if settle is not None:
-            settle(value)
-        return value
-    raise _Unsupported(kind)  # pragma: no cover - lists of date-times or enums are refused earlier
+    # a list of models (lists of date-times or enums are left to the general way by _wire_type)
+    return [f"for x in {name}: {ns.add(_settle(kind.target.target))}(x)"]
 
 
 def _build(model: type) -> Callable[[Any], Any]:
@@ -247,7 +230,7 @@ def _build(model: type) -> Callable[[Any], Any]:
     if build is not None:
         return build
     _install_lazy_fields(model)  # a nested model's Struct is kept only behind its lazy attribute
-    ns = _new_namespace()
+    ns = _Namespace()
     lines = ["def build(s):", f"    o = _new({ns.add(model)})"]
     for spec in _field_specs(model):
         setter = ns.add(_slot_setter(model, spec.attr))
@@ -258,6 +241,6 @@ def _build(model: type) -> Callable[[Any], Any]:
         else:
             lines.append(f"    {setter}(o, s.{spec.attr})")
     lines.append("    return o")
-    build = compile_generated(lines, ns, f"build_wire_{model.__module__}.{model.__qualname__}", "build")
+    build = _compile(lines, ns, f"build_wire_{model.__module__}.{model.__qualname__}", "build")
     _builds[model] = build
     return build

@@ -151,9 +151,8 @@ class Transport(SessionOwner):
         for idempotent methods 5xx/408/425, dropped connections and success answers whose body
         is cut off or not JSON (when ``expect_json``; a function given there reads a success
         answer's body first, and when it says it did, the JSON check is skipped). A 429 whose
-        ``Retry-After`` fits the
-        deadline is waited out apart from that budget (``max_rate_limit_waits``), any method:
-        the server did not act on it.
+        ``Retry-After`` fits the deadline is waited out apart from that budget
+        (``max_rate_limit_waits``), any method: the server did not act on it.
         """
         tracer = active_tracer()
         if tracer is None:

@@ -471,13 +471,13 @@ def test_threads_decoding_a_model_first_all_get_the_fast_way_and_right_types(
     once must each get datetimes (not strings), and the model must keep its fast decoder."""
     for cache in (fast_pages._decoders, fast_pages._structs, fast_pages._settles, fast_pages._builds):
         cache.clear()
-    compile_generated = getattr(fast_pages, "compile_generated")  # noqa: B009 - not re-exported
+    compile_generated = getattr(fast_pages, "_compile")  # noqa: B009 - not re-exported
 
     def slowly(*args: Any) -> Any:
         time.sleep(0.02)  # widens the window in which other threads arrive
         return compile_generated(*args)
 
-    monkeypatch.setattr(fast_pages, "compile_generated", slowly)
+    monkeypatch.setattr(fast_pages, "_compile", slowly)
     body = json.dumps({"data": seeds[ChargingRecord]}).encode()
     start = threading.Barrier(8)
 
